@@ -1,0 +1,102 @@
+/**
+ * Named random streams. Each stream is an alea generator seeded from
+ * (run seed, stream name), so drawing more from one stream never changes the
+ * numbers of another. Models get every random number from a Stream.
+ */
+import seedrandom from 'seedrandom';
+
+export class Stream {
+  private readonly next: () => number;
+  private spareNormal: number | undefined = undefined;
+
+  constructor(readonly seed: number | string, readonly name: string) {
+    this.next = seedrandom.alea(`${seed}\u0000${name}`);
+  }
+
+  /** Uniform in [0, 1). */
+  random(): number {
+    return this.next();
+  }
+
+  /** Uniform in [lo, hi). */
+  uniform(lo = 0, hi = 1): number {
+    return lo + (hi - lo) * this.next();
+  }
+
+  /** Integer uniform in [lo, hi] (both inclusive). */
+  int(lo: number, hi: number): number {
+    if (!(hi >= lo)) throw new RangeError(`int(${lo}, ${hi}): empty range`);
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+
+  /** True with probability p. */
+  bernoulli(p: number): boolean {
+    return p > 0 && this.next() < p;
+  }
+
+  /** Exponential with the given mean (not rate). */
+  exponential(mean: number): number {
+    // 1 - u is in (0, 1], so the log is finite
+    return -mean * Math.log(1 - this.next());
+  }
+
+  /** Normal(mu, sigma) by the polar Box-Muller method (caches the spare draw). */
+  normal(mu = 0, sigma = 1): number {
+    if (this.spareNormal !== undefined) {
+      const z = this.spareNormal;
+      this.spareNormal = undefined;
+      return mu + sigma * z;
+    }
+    let u: number, v: number, s: number;
+    do {
+      u = 2 * this.next() - 1;
+      v = 2 * this.next() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const m = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spareNormal = v * m;
+    return mu + sigma * u * m;
+  }
+
+  /** Lognormal whose underlying normal has parameters (mu, sigma). */
+  lognormal(mu: number, sigma: number): number {
+    return Math.exp(this.normal(mu, sigma));
+  }
+
+  /** One element drawn uniformly. */
+  choice<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError('choice from an empty list');
+    return items[Math.floor(this.next() * items.length)];
+  }
+
+  /** Fisher-Yates shuffle in place; returns the array. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      const t = items[i];
+      items[i] = items[j];
+      items[j] = t;
+    }
+    return items;
+  }
+}
+
+/** The random streams of one run: `streams.get('arrivals')` always returns the same Stream. */
+export class Streams {
+  private readonly byName = new Map<string, Stream>();
+  constructor(readonly seed: number | string) {}
+  get(name: string): Stream {
+    let s = this.byName.get(name);
+    if (!s) {
+      s = new Stream(this.seed, name);
+      this.byName.set(name, s);
+    }
+    return s;
+  }
+}
+
+/** Derive a 32-bit unsigned seed from any parts (used for per-run seeds). */
+export function deriveSeed(...parts: (string | number)[]): number {
+  const g = seedrandom.alea(parts.join('\u0000'));
+  return g.int32() >>> 0;
+}

@@ -1,0 +1,102 @@
+/**
+ * What an experiment declares: its parameters (defaults, validation, help),
+ * its sweep (the parameter points), a pure `run(point, seed)` that returns
+ * tidy rows, and its charts. The runner does the rest: seeds, workers, CSV,
+ * summaries with confidence intervals, charts, meta.json and the HTML index.
+ */
+
+export type Value = number | string | boolean;
+export type Row = Record<string, Value>;
+/** Parameter values by name. A `list` parameter holds an array until the sweep expands it. */
+export type Params = Record<string, Value | Value[]>;
+/** One point of a sweep: every parameter has a single value. */
+export type Point = Record<string, Value>;
+
+export interface ParamSpec {
+  type: 'number' | 'integer' | 'boolean' | 'string' | 'enum';
+  /** Default value; an array for a `list` parameter. */
+  default: Value | Value[];
+  help: string;
+  /** Inclusive bounds for number/integer. */
+  min?: number;
+  max?: number;
+  /** Strictly greater than this (for "positive" numbers). */
+  greaterThan?: number;
+  /** Allowed values for enum. */
+  choices?: readonly string[];
+  /** Accepts a comma-separated list of values: a sweep axis. Its values become CSV columns. */
+  list?: boolean;
+  /** Custom parse of one raw value (after the type check is skipped): throw Error('...') on bad input. */
+  parse?: (raw: string) => Value;
+  /** Filled from the CLI's positional arguments (at most one parameter per experiment). */
+  positional?: boolean;
+}
+
+export interface RunOutput {
+  /** Tidy rows of this run: `keys` columns identify a row within the run, `metrics` are numbers. */
+  rows: Row[];
+  /** Extra tables written as `<name>.csv` (rows of all runs, in run order, with point and seed columns). */
+  tables?: Record<string, Row[]>;
+}
+
+export interface SummaryRow {
+  /** point columns and key columns */
+  [column: string]: Value;
+}
+
+export interface ChartData {
+  /** Parameters as given (after defaults and parsing). */
+  params: Params;
+  points: Point[];
+  /** runs.csv rows (point columns, seed, replicate, keys, metrics). */
+  runs: Row[];
+  /** summary.csv rows (point columns, keys, metric, mean, ci95_low, ci95_high, n). */
+  summary: Row[];
+  /** Extra tables by name. */
+  tables: Record<string, Row[]>;
+}
+
+export interface ChartSpec {
+  /** File stem: `<name>.vl.json`, `<name>.svg`, `<name>.png`. */
+  name: string;
+  title: string;
+  /** One or two sentences shown under the chart in index.html. */
+  caption: string;
+  /** A vega-lite spec with its data inlined (`data: {values: [...]}`). */
+  spec: Record<string, unknown>;
+}
+
+export interface Experiment {
+  name: string;
+  title: string;
+  /** One paragraph: what it runs and which paper claim it checks. */
+  description: string;
+  params: Record<string, ParamSpec>;
+  /** A pipeline example, not a paper result: listed as such and left out of `experiment all`. */
+  example?: boolean;
+  /** Default number of seeds (replicates per point). */
+  seeds: number;
+  /** Expand parameters into sweep points. Default: the cartesian product of the list parameters. */
+  points?(params: Params): Point[];
+  /** One run: must be deterministic in (point, seed) and draw only from named streams. */
+  run(point: Point, seed: number): RunOutput;
+  /** Row columns that identify a row within a run (e.g. scheme, bucket). */
+  keys: string[];
+  /** Numeric row columns summarized as mean and 95% CI over seeds. */
+  metrics: string[];
+  charts(data: ChartData): ChartSpec[];
+  /** Lines for the human summary on stdout; default: a table of the summary means. */
+  report?(data: ChartData): string[];
+}
+
+/** The cartesian product of the list parameters, in declaration order (first varies slowest). */
+export function cartesian(params: Params): Point[] {
+  let points: Point[] = [{}];
+  for (const [name, value] of Object.entries(params)) {
+    const values = Array.isArray(value) ? value : [value];
+    const next: Point[] = [];
+    for (const p of points) for (const v of values) next.push({ ...p, [name]: v });
+    points = next;
+  }
+  return points;
+}
