@@ -1,0 +1,211 @@
+/**
+ * The command line: `gamesim experiment list | all | <name> [args] [options]`.
+ * Bad input prints one line `error: ...` on stderr and exits 2, having written nothing.
+ */
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { SingleBar } from 'cli-progress';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { experiments, findExperiment } from '../experiments/index.ts';
+import type { ChartData, Experiment, Params } from './runner/experiment.ts';
+import { resolveParams, UsageError } from './runner/params.ts';
+import { expandPoints, runExperiment, type ExperimentResult } from './runner/run.ts';
+import { writeExperiment } from './output/write.ts';
+import { formatValue } from './output/csv.ts';
+
+const GLOBAL = ['seeds', 'seed', 'out', 'workers', 'quiet', 'help', 'version'];
+
+interface Common {
+  seeds?: number;
+  seed: number;
+  out: string;
+  workers: number;
+  quiet: boolean;
+}
+
+function parseInt(name: string, raw: unknown, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (Array.isArray(raw)) throw new UsageError(`--${name} given more than once`);
+  const s = String(raw).trim();
+  const v = s === '' ? NaN : Number(s);
+  if (!Number.isInteger(v)) throw new UsageError(`--${name}: '${String(raw)}' is not an integer`);
+  if (v < min) throw new UsageError(`--${name}: ${v} is below the minimum ${min}`);
+  return v;
+}
+
+function commonOptions(argv: Record<string, unknown>): Common {
+  if (Array.isArray(argv.out)) throw new UsageError('--out given more than once');
+  const out = argv.out === undefined ? 'results' : String(argv.out);
+  if (out.trim() === '') throw new UsageError('--out: empty directory name');
+  return {
+    seeds: parseInt('seeds', argv.seeds, 1),
+    seed: parseInt('seed', argv.seed, 0) ?? 1,
+    out,
+    workers: parseInt('workers', argv.workers, 1) ?? availableParallelism(),
+    quiet: Boolean(argv.quiet),
+  };
+}
+
+/** Raw experiment options from yargs' argv: exactly the experiment's parameter names. */
+function rawParams(exp: Experiment, argv: Record<string, unknown>, positional: string[]): Record<string, string | string[]> {
+  const raw: Record<string, string | string[]> = {};
+  for (const key of Object.keys(argv)) {
+    if (key === '_' || key === '$0' || key === 'name' || key === 'args' || GLOBAL.includes(key)) continue;
+    if (key in exp.params) {
+      const v = argv[key];
+      raw[key] = Array.isArray(v) ? v.map(String) : String(v);
+    }
+  }
+  const pos = Object.entries(exp.params).find(([, s]) => s.positional);
+  if (positional.length > 0) {
+    if (!pos) throw new UsageError(`experiment ${exp.name} takes no positional argument (got '${positional[0]}')`);
+    if (raw[pos[0]] !== undefined) throw new UsageError(`--${pos[0]} given both as an option and as an argument`);
+    raw[pos[0]] = positional;
+  }
+  return raw;
+}
+
+function defaultReport(exp: Experiment, data: ChartData & { pointColumns: string[] }): string[] {
+  const cols = [...data.pointColumns, ...exp.keys, 'metric'];
+  const rows = data.summary.map((r) => [
+    ...cols.map((c) => formatValue(r[c])),
+    `${fmt(r.mean as number)}${Number.isFinite(r.ci95_low as number) ? ` [${fmt(r.ci95_low as number)}, ${fmt(r.ci95_high as number)}]` : ''}`,
+  ]);
+  const head = [...cols, 'mean [95% CI]'];
+  const limit = 40;
+  const shown = rows.slice(0, limit);
+  const widths = head.map((h, i) => Math.max(h.length, ...shown.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const out = [line(head), ...shown.map(line)];
+  if (rows.length > limit) out.push(`... ${rows.length - limit} more rows in summary.csv`);
+  return out;
+}
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return '-';
+  return String(Number(v.toPrecision(4)));
+}
+
+async function runOne(exp: Experiment, params: Params, c: Common): Promise<void> {
+  const seeds = c.seeds ?? exp.seeds;
+  let bar: SingleBar | undefined;
+  const showBar = !c.quiet && process.stderr.isTTY;
+  const res: ExperimentResult = await runExperiment(exp, params, {
+    seeds,
+    seed: c.seed,
+    workers: c.workers,
+    onStart: (total) => {
+      if (showBar && total > 1) {
+        bar = new SingleBar({ stream: process.stderr, format: `${exp.name} [{bar}] {value}/{total} runs {eta_formatted}`, hideCursor: true });
+        bar.start(total, 0);
+      }
+    },
+    onProgress: (done) => bar?.update(done),
+  });
+  bar?.stop();
+  const written = await writeExperiment(c.out, exp, res, { seeds, seed: c.seed });
+  if (!c.quiet) {
+    const lines = exp.report ? exp.report(res) : defaultReport(exp, res);
+    process.stdout.write(`== ${exp.name}: ${exp.title} (${res.points.length} points x ${seeds} seeds) ==\n${lines.join('\n')}\nwritten: ${written.dir}/\n\n`);
+  }
+}
+
+function describeParams(exp: Experiment): Record<string, { describe: string; type: 'string'; defaultDescription: string }> {
+  const opts: Record<string, { describe: string; type: 'string'; defaultDescription: string }> = {};
+  for (const [name, s] of Object.entries(exp.params)) {
+    const def = Array.isArray(s.default) ? s.default.join(',') : String(s.default);
+    const extra = s.choices ? ` (one of ${s.choices.join(', ')})` : s.list ? ' (comma-separated list: a sweep)' : '';
+    opts[name] = { describe: s.help + extra, type: 'string', defaultDescription: def };
+  }
+  return opts;
+}
+
+export async function main(args: string[]): Promise<number> {
+  const name = args[0] === 'experiment' ? args[1] : undefined;
+  const exp = name ? findExperiment(name) : undefined;
+  let action: (() => Promise<void>) | undefined;
+  const parser = yargs(args)
+    .scriptName('gamesim')
+    .usage('$0 experiment list | all | <name> [args..] [options]')
+    .option('seeds', { describe: 'replicates per point (default: the experiment\'s)', type: 'string' })
+    .option('seed', { describe: 'base seed; each run\'s seed is derived from it, the point and the replicate', type: 'string', defaultDescription: '1' })
+    .option('out', { describe: 'output directory', type: 'string', defaultDescription: 'results' })
+    .option('workers', { describe: 'worker threads', type: 'string', defaultDescription: 'number of cores' })
+    .option('quiet', { describe: 'no progress bar and no summary on stdout', type: 'boolean' })
+    .command(
+      'experiment <name> [args..]',
+      'run an experiment (`list` shows them, `all` runs every one at its defaults)',
+      (y) => {
+        y.positional('name', { describe: 'experiment name, `list` or `all`', type: 'string' })
+          .positional('args', { describe: 'positional values (e.g. skew ratios: 3:1)', type: 'string', array: true })
+;
+        if (exp) {
+          y.options(describeParams(exp)).epilog(`${exp.title}\n\n${exp.description}`);
+        } else {
+          y.epilog(`experiments: ${experiments.map((e) => e.name).join(', ')}`);
+        }
+        return y;
+      },
+      (argv) => {
+        const a = argv as unknown as Record<string, unknown>;
+        const positional = ((a.args as unknown[]) ?? []).map(String);
+        const n = String(a.name);
+        if (n === 'list') {
+          action = async () => {
+            const w = Math.max(...experiments.map((e) => e.name.length));
+            for (const e of experiments)
+              process.stdout.write(`${e.name.padEnd(w)}  ${e.title}${e.example ? ' [example]' : ''} (${e.seeds} seed${e.seeds === 1 ? '' : 's'})\n`);
+          };
+          return;
+        }
+        const c = commonOptions(a);
+        if (n === 'all') {
+          if (positional.length) throw new UsageError(`'all' takes no positional argument (got '${positional[0]}')`);
+          const jobs = experiments.filter((e) => !e.example).map((e) => ({ e, params: resolveParams(e, {}) }));
+          action = async () => {
+            for (const j of jobs) await runOne(j.e, j.params, c);
+          };
+          return;
+        }
+        if (!exp) throw new UsageError(`unknown experiment '${n}' (try: experiment list)`);
+        const params = resolveParams(exp, rawParams(exp, a, positional));
+        expandPoints(exp, params); // validate the sweep before anything runs or is written
+        action = () => runOne(exp, params, c);
+      },
+    )
+    .demandCommand(1, 'missing command (try: experiment list)')
+    .strict()
+    .help()
+    .version(false)
+    .showHelpOnFail(false)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'bad arguments');
+    })
+    .wrap(Math.min(110, process.stdout.columns ?? 100));
+  await parser.parseAsync();
+  if (action) await action();
+  return 0;
+}
+
+const invoked = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invoked || process.env.GAMESIM_CLI === '1') {
+  main(hideBin(process.argv)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      const err = e as Error;
+      const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
+      if (err instanceof UsageError) {
+        process.stderr.write(`error: ${oneLine(err.message)}\n`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(`error: internal: ${oneLine(err.message.split('\n')[0])}\n`);
+        if (process.env.GAMESIM_DEBUG) process.stderr.write(`${err.stack}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}

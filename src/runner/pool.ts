@@ -1,0 +1,62 @@
+/**
+ * Runs tasks on K worker threads (or in this thread when K = 1). Results are
+ * returned in task order, so nothing downstream depends on K or on timing.
+ */
+import { Worker } from 'node:worker_threads';
+import { executeTask, type Task, type TaskResult } from './task.ts';
+
+const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+
+export async function runTasks(tasks: Task[], workers: number, onDone?: (done: number) => void): Promise<TaskResult[]> {
+  const results: TaskResult[] = new Array(tasks.length);
+  let done = 0;
+  const finish = (r: TaskResult) => {
+    results[r.index] = r;
+    done++;
+    onDone?.(done);
+    if (r.error) throw new RunError(r.error);
+  };
+  const k = Math.max(1, Math.min(workers, tasks.length));
+  if (k === 1) {
+    for (const t of tasks) {
+      finish(executeTask(t));
+      // let the progress bar and signals breathe
+      if (done % 16 === 0) await new Promise((r) => setImmediate(r));
+    }
+    return results;
+  }
+  let next = 0;
+  const pool = Array.from({ length: k }, () => new Worker(BOOT));
+  try {
+    await Promise.all(
+      pool.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const feed = () => {
+              if (next >= tasks.length) return resolve();
+              w.postMessage(tasks[next++]);
+            };
+            w.on('message', (r: TaskResult) => {
+              try {
+                finish(r);
+              } catch (e) {
+                return reject(e);
+              }
+              feed();
+            });
+            w.on('error', reject);
+            w.on('exit', (code) => {
+              if (code !== 0) reject(new RunError(`worker exited with code ${code}`));
+            });
+            feed();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return results;
+}
+
+/** A run failed inside the model: a bug, not bad input. */
+export class RunError extends Error {}

@@ -1,0 +1,131 @@
+/**
+ * Expands an experiment into points x seeds, runs them, and assembles the
+ * tidy tables (runs, summary, extra tables) in a fixed order.
+ */
+import { deriveSeed } from '../kernel/random.ts';
+import { cartesian, type ChartData, type Experiment, type Params, type Point, type Row, type Value } from './experiment.ts';
+import { listParams, UsageError } from './params.ts';
+import { runTasks } from './pool.ts';
+import { summarize } from './stats.ts';
+import type { Task } from './task.ts';
+
+export interface RunOptions {
+  seeds: number;
+  seed: number;
+  workers: number;
+  onStart?: (total: number) => void;
+  onProgress?: (done: number) => void;
+}
+
+export interface ExperimentResult extends ChartData {
+  pointColumns: string[];
+  /** Per point, the seeds its replicates ran with. */
+  runSeeds: number[][];
+}
+
+/** The points of an experiment for these parameters (validation errors become UsageError). */
+export function expandPoints(exp: Experiment, params: Params): Point[] {
+  let points: Point[];
+  try {
+    points = exp.points ? exp.points(params) : cartesian(params);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+  if (points.length === 0) throw new UsageError(`experiment ${exp.name}: these parameters give no point to run`);
+  return points;
+}
+
+/** Sweep columns: the list parameters, then any derived point fields the experiment added. */
+export function pointColumnsOf(exp: Experiment, points: Point[]): string[] {
+  const cols = listParams(exp);
+  for (const p of points) for (const k of Object.keys(p)) if (!(k in exp.params) && !cols.includes(k)) cols.push(k);
+  return cols;
+}
+
+function pointKey(point: Point, columns: string[]): string {
+  return columns.map((c) => `${c}=${String(point[c])}`).join('&');
+}
+
+export async function runExperiment(exp: Experiment, params: Params, opts: RunOptions): Promise<ExperimentResult> {
+  const points = expandPoints(exp, params);
+  const pointColumns = pointColumnsOf(exp, points);
+  const tasks: Task[] = [];
+  const runSeeds: number[][] = [];
+  points.forEach((point, pi) => {
+    const key = pointKey(point, pointColumns);
+    const seeds: number[] = [];
+    for (let r = 0; r < opts.seeds; r++) {
+      const seed = deriveSeed(opts.seed, key, r);
+      seeds.push(seed);
+      tasks.push({ index: tasks.length, experiment: exp.name, point: { ...point, _point: pi, _replicate: r } as Point, seed });
+    }
+    runSeeds.push(seeds);
+  });
+  // strip bookkeeping fields before the model sees them
+  for (const t of tasks) {
+    const { _point, _replicate, ...clean } = t.point as Record<string, Value>;
+    void _point;
+    void _replicate;
+    t.point = clean;
+  }
+  opts.onStart?.(tasks.length);
+  const results = await runTasks(tasks, opts.workers, opts.onProgress);
+
+  const runs: Row[] = [];
+  const tables: Record<string, Row[]> = {};
+  results.forEach((res, i) => {
+    const pi = Math.floor(i / opts.seeds);
+    const replicate = i % opts.seeds;
+    const point = points[pi];
+    const prefix: Row = {};
+    for (const c of pointColumns) prefix[c] = point[c];
+    prefix.seed = tasks[i].seed;
+    prefix.replicate = replicate;
+    const out = res.output!;
+    for (const row of out.rows) {
+      checkRow(exp, row);
+      runs.push({ ...prefix, ...row });
+    }
+    for (const [name, rows] of Object.entries(out.tables ?? {})) {
+      const t = (tables[name] ??= []);
+      for (const row of rows) t.push({ ...prefix, ...row });
+    }
+  });
+  const summary = summarizeRuns(exp, runs, pointColumns);
+  return { params, points, runs, summary, tables, pointColumns, runSeeds };
+}
+
+function checkRow(exp: Experiment, row: Row): void {
+  for (const k of Object.keys(row)) {
+    if (!exp.keys.includes(k) && !exp.metrics.includes(k))
+      throw new Error(`experiment ${exp.name}: row column '${k}' is neither a key nor a metric`);
+  }
+}
+
+/** Group rows by (point columns, keys) in first-seen order and summarize every metric. */
+export function summarizeRuns(exp: Experiment, runs: Row[], pointColumns: string[]): Row[] {
+  const groupCols = [...pointColumns, ...exp.keys];
+  const groups = new Map<string, { head: Row; rows: Row[] }>();
+  for (const r of runs) {
+    const key = groupCols.map((c) => String(r[c])).join('\u0000');
+    let g = groups.get(key);
+    if (!g) {
+      const head: Row = {};
+      for (const c of groupCols) if (r[c] !== undefined) head[c] = r[c];
+      g = { head, rows: [] };
+      groups.set(key, g);
+    }
+    g.rows.push(r);
+  }
+  const out: Row[] = [];
+  for (const { head, rows } of groups.values()) {
+    for (const metric of exp.metrics) {
+      const values = rows.map((r) => r[metric]).filter((v): v is number => typeof v === 'number');
+      if (values.length === 0) continue;
+      const s = summarize(values);
+      out.push({ ...head, metric, mean: s.mean, ci95_low: s.low, ci95_high: s.high, n: s.n });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,7 @@
+/** Worker thread: executes tasks posted by the pool, one at a time. */
+import { parentPort } from 'node:worker_threads';
+import { executeTask, type Task } from './task.ts';
+
+parentPort!.on('message', (task: Task) => {
+  parentPort!.postMessage(executeTask(task));
+});
