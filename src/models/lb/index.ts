@@ -1,0 +1,6 @@
+/** The load-balancing model (LB paper, SPEC section 2). */
+export * from './options.ts';
+export * from './world.ts';
+export * from './grid.ts';
+export * from './schemes.ts';
+export * from './run.ts';

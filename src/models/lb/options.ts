@@ -1,0 +1,146 @@
+/**
+ * Options of the load-balancing (LB paper) model, SPEC section 2. Every choice
+ * the paper leaves open is a named option here with the SPEC default.
+ */
+
+export type SchemeName = 'static' | 'dynamic' | 'user-centric';
+export const SCHEMES: readonly SchemeName[] = ['static', 'dynamic', 'user-centric'];
+
+export type CellChoice = 'best-boundary' | 'most-loaded' | 'random';
+export const CELL_CHOICES: readonly CellChoice[] = ['best-boundary', 'most-loaded', 'random'];
+
+export interface LbOptions {
+  /** Map width and height in map units (SPEC 2.1: 1024 x 512). */
+  mapWidth: number;
+  mapHeight: number;
+  /** Number of game servers (the paper: 2). */
+  servers: number;
+  /** Users that arrive (one per time step); the run ends after the last one. */
+  users: number;
+  /** 'uniform' or 'skew R:S' (hot region (0,0)-(512,512) gets R/(R+S) of the arrivals). */
+  arrivals: string;
+  /** Users per bucket of the per-bucket metrics (figure 6 uses 100). */
+  bucketSize: number;
+
+  // static partition (2.2)
+  /** Width of the band past the centre line each server's region extends (hand-over hysteresis). */
+  staticOverlap: number;
+
+  // dynamic piece-cell partition (2.3)
+  cellRows: number;
+  cellCols: number;
+  cellChoice: CellChoice;
+  skipUseless: boolean;
+  /** Compare loads after every `checkEvery` arrivals. */
+  checkEvery: number;
+  /** No cell moves unless the load difference is at least this (besides 2 x users per cell). */
+  minDifference: number;
+
+  // user-centric (2.4)
+  /** View distance V (map units); not given by the paper. */
+  viewDistance: number;
+  /** Proximity radius P = proximityFactor x V; the paper: 1.5 to 2. */
+  proximityFactor: number;
+  /** Rebalance when max load - min load >= threshold (the paper: 6). */
+  threshold: number;
+  /** Seconds between the transfers of one migration (0 = all at once). */
+  transferGap: number;
+}
+
+export const DEFAULTS: LbOptions = {
+  mapWidth: 1024,
+  mapHeight: 512,
+  servers: 2,
+  users: 1000,
+  arrivals: 'uniform',
+  bucketSize: 100,
+  staticOverlap: 50,
+  cellRows: 4,
+  cellCols: 8,
+  cellChoice: 'best-boundary',
+  skipUseless: true,
+  checkEvery: 1,
+  minDifference: 0,
+  viewDistance: 32,
+  proximityFactor: 1.5,
+  threshold: 6,
+  transferGap: 0,
+};
+
+/** The two named readings of the dynamic scheme (SPEC 2.3). */
+export const READINGS = {
+  careful: { cellChoice: 'best-boundary' as CellChoice, skipUseless: true },
+  literal: { cellChoice: 'most-loaded' as CellChoice, skipUseless: false },
+};
+
+/** The side of the hot region of the skew arrivals (SPEC 2.1: (0,0)-(512,512)). */
+export const HOT_SIZE = 512;
+
+export interface Ratio {
+  r: number;
+  s: number;
+}
+
+const RATIO_RE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*:\s*(\d+(?:\.\d+)?|\.\d+)\s*$/;
+
+/** Parse a skew ratio `R:1` or `R:S` with positive numbers; throws a one-line Error otherwise. */
+export function parseRatio(raw: string): Ratio {
+  const m = RATIO_RE.exec(String(raw));
+  if (!m) throw new Error(`bad skew ratio '${raw}': expected R:S with positive numbers, e.g. 3:1`);
+  const r = Number(m[1]);
+  const s = Number(m[2]);
+  if (!(r > 0) || !(s > 0) || !Number.isFinite(r) || !Number.isFinite(s)) {
+    throw new Error(`bad skew ratio '${raw}': both sides must be positive numbers, e.g. 3:1`);
+  }
+  return { r, s };
+}
+
+/** Canonical text of a ratio: '3:1'. */
+export function formatRatio(q: Ratio): string {
+  return `${q.r}:${q.s}`;
+}
+
+export type ArrivalSpec = { kind: 'uniform' } | { kind: 'skew'; ratio: Ratio };
+
+/** Parse the `arrivals` option: 'uniform' or 'skew R:S'. */
+export function parseArrivals(raw: string): ArrivalSpec {
+  const t = String(raw).trim();
+  if (t === 'uniform') return { kind: 'uniform' };
+  const m = /^skew\s+(.*)$/.exec(t);
+  if (m) return { kind: 'skew', ratio: parseRatio(m[1]) };
+  throw new Error(`bad arrivals '${raw}': expected 'uniform' or 'skew R:S' (e.g. 'skew 3:1')`);
+}
+
+function need(ok: boolean, msg: string): void {
+  if (!ok) throw new Error(msg);
+}
+
+/** Fill defaults and check every option; throws a one-line Error on a bad value. */
+export function resolveOptions(partial: Partial<LbOptions> = {}): LbOptions {
+  const o: LbOptions = { ...DEFAULTS, ...partial };
+  const posInt = (name: keyof LbOptions, min = 1) => {
+    const v = o[name] as number;
+    need(Number.isInteger(v) && v >= min, `option ${name} must be an integer >= ${min}, got ${v}`);
+  };
+  need(Number.isFinite(o.mapWidth) && o.mapWidth > 0, `option mapWidth must be positive, got ${o.mapWidth}`);
+  need(Number.isFinite(o.mapHeight) && o.mapHeight > 0, `option mapHeight must be positive, got ${o.mapHeight}`);
+  posInt('servers', 1);
+  posInt('users', 1);
+  posInt('bucketSize', 1);
+  posInt('cellRows', 1);
+  posInt('cellCols', 1);
+  posInt('checkEvery', 1);
+  need(Number.isFinite(o.staticOverlap) && o.staticOverlap >= 0, `option staticOverlap must be >= 0, got ${o.staticOverlap}`);
+  need(CELL_CHOICES.includes(o.cellChoice), `option cellChoice must be one of ${CELL_CHOICES.join(', ')}, got ${o.cellChoice}`);
+  need(typeof o.skipUseless === 'boolean', `option skipUseless must be a boolean`);
+  need(Number.isFinite(o.minDifference) && o.minDifference >= 0, `option minDifference must be >= 0, got ${o.minDifference}`);
+  need(Number.isFinite(o.viewDistance) && o.viewDistance > 0, `option viewDistance must be positive, got ${o.viewDistance}`);
+  need(Number.isFinite(o.proximityFactor) && o.proximityFactor >= 0, `option proximityFactor must be >= 0, got ${o.proximityFactor}`);
+  need(Number.isInteger(o.threshold) && o.threshold >= 2, `option threshold must be an integer >= 2, got ${o.threshold}`);
+  need(Number.isFinite(o.transferGap) && o.transferGap >= 0, `option transferGap must be >= 0, got ${o.transferGap}`);
+  const a = parseArrivals(o.arrivals);
+  if (a.kind === 'skew') {
+    need(o.mapWidth > HOT_SIZE || o.mapHeight > HOT_SIZE, `skew arrivals need a map larger than the ${HOT_SIZE}x${HOT_SIZE} hot region`);
+  }
+  return o;
+}
