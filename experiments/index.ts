@@ -1,9 +1,15 @@
 /** The registry: every experiment the CLI and the workers know, by name. */
 import type { Experiment } from '../src/runner/experiment.ts';
 import { example } from './example.ts';
+import { fig5 } from './fig5.ts';
+import { fig6 } from './fig6.ts';
+import { skew } from './skew.ts';
 
 export const experiments: Experiment[] = [
   example,
+  fig5,
+  fig6,
+  skew,
 ];
 
 export function findExperiment(name: string): Experiment | undefined {

@@ -1,0 +1,184 @@
+/**
+ * Shared pieces of the LB-paper experiments (fig5, fig6, skew, view-distance,
+ * calibrate): the model options as experiment parameters, rows from run
+ * results, and chart helpers. Not an experiment itself.
+ */
+import type { ParamSpec, Point, Row, Value } from '../src/runner/experiment.ts';
+import {
+  CELL_CHOICES,
+  DEFAULTS,
+  READINGS,
+  generateArrivals,
+  parseArrivals,
+  parseRatio,
+  formatRatio,
+  resolveOptions,
+  runScheme,
+  type LbOptions,
+  type LbResult,
+  type RunHooks,
+  type SchemeName,
+} from '../src/models/lb/index.ts';
+
+export const VEGA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** Every model option as a scalar experiment parameter with the SPEC default. */
+export function modelParams(): Record<string, ParamSpec> {
+  return {
+    mapWidth: { type: 'number', default: DEFAULTS.mapWidth, greaterThan: 0, help: 'map width (SPEC 2.1: 1024)' },
+    mapHeight: { type: 'number', default: DEFAULTS.mapHeight, greaterThan: 0, help: 'map height (SPEC 2.1: 512)' },
+    servers: { type: 'integer', default: DEFAULTS.servers, min: 1, max: 64, help: 'number of game servers (the paper: 2)' },
+    users: { type: 'integer', default: DEFAULTS.users, min: 1, max: 1_000_000, help: 'arrivals per run (the paper: 1000)' },
+    bucketSize: { type: 'integer', default: DEFAULTS.bucketSize, min: 1, help: 'users per bucket of the per-bucket metrics' },
+    staticOverlap: { type: 'number', default: DEFAULTS.staticOverlap, min: 0, help: 'static partition: band past the centre line each region extends (562-wide regions)' },
+    cellRows: { type: 'integer', default: DEFAULTS.cellRows, min: 1, max: 64, help: 'dynamic: piece-cell rows (the paper: 4)' },
+    cellCols: { type: 'integer', default: DEFAULTS.cellCols, min: 1, max: 64, help: 'dynamic: piece-cell columns (the paper: 8)' },
+    cellChoice: { type: 'enum', default: DEFAULTS.cellChoice, choices: CELL_CHOICES, help: "dynamic: which boundary cell moves (the 'options' reading; careful and literal are fixed)" },
+    skipUseless: { type: 'boolean', default: DEFAULTS.skipUseless, help: "dynamic: move only cells with 0 < c < D (the 'options' reading)" },
+    checkEvery: { type: 'integer', default: DEFAULTS.checkEvery, min: 1, help: 'dynamic: compare loads after every this many arrivals' },
+    minDifference: { type: 'number', default: DEFAULTS.minDifference, min: 0, help: 'dynamic: no move unless the load difference is also at least this' },
+    viewDistance: { type: 'number', default: DEFAULTS.viewDistance, greaterThan: 0, help: 'user-centric: view distance V (not given by the paper; our default 32)' },
+    proximityFactor: { type: 'number', default: DEFAULTS.proximityFactor, min: 0, help: 'user-centric: proximity radius P = k V (the paper: 1.5 to 2)' },
+    threshold: { type: 'integer', default: DEFAULTS.threshold, min: 2, help: 'user-centric: rebalance when max - min load >= this (the paper: 6)' },
+    transferGap: { type: 'number', default: DEFAULTS.transferGap, min: 0, help: 'seconds between the transfers of one migration (0 = all at once)' },
+  };
+}
+
+/** A `skew` ratio parameter value: validated, returned in canonical form ('3:1'). */
+export function parseRatioParam(raw: string): Value {
+  return formatRatio(parseRatio(raw));
+}
+
+/** Model options from a point (names that are not model options are ignored). */
+export function optionsFrom(point: Point): Partial<LbOptions> {
+  const o: Record<string, Value> = {};
+  for (const k of Object.keys(DEFAULTS)) if (point[k] !== undefined) o[k] = point[k];
+  return o as Partial<LbOptions>;
+}
+
+/** A named reading of the figures: which scheme, with which option overrides. */
+export interface Reading {
+  name: string;
+  scheme: SchemeName;
+  overrides: Partial<LbOptions>;
+}
+
+/**
+ * The readings of figures 6 and 7: careful and literal dynamic, the user-centric scheme, and
+ * 'dynamic-options' (the cellChoice/skipUseless given as parameters) when it differs from both.
+ */
+export function figureReadings(point: Point): Reading[] {
+  const out: Reading[] = [
+    { name: 'careful', scheme: 'dynamic', overrides: READINGS.careful },
+    { name: 'literal', scheme: 'dynamic', overrides: READINGS.literal },
+  ];
+  const cc = (point.cellChoice ?? DEFAULTS.cellChoice) as string;
+  const su = (point.skipUseless ?? DEFAULTS.skipUseless) as boolean;
+  const same = (r: { cellChoice: string; skipUseless: boolean }) => r.cellChoice === cc && r.skipUseless === su;
+  if (!same(READINGS.careful) && !same(READINGS.literal)) out.push({ name: 'dynamic-options', scheme: 'dynamic', overrides: {} });
+  out.push({ name: 'user-centric', scheme: 'user-centric', overrides: {} });
+  return out;
+}
+
+export const BUCKET_METRICS = [
+  'migratedUsers',
+  'migrationEvents',
+  'usersPerEvent',
+  'largestEvent',
+  'peakTransfersPerStep',
+  'imbalanceFinal',
+  'imbalanceMean',
+  'crossPairs',
+  'skippedChecks',
+  'cellsReturned',
+] as const;
+export const RUN_METRICS = [...BUCKET_METRICS, 'distinctUsersMoved', 'usersMovedMoreThanOnce'] as const;
+
+export function bucketLabel(lo: number, hi: number): string {
+  return `${lo}-${hi}`;
+}
+
+/** Rows of one result: one per bucket (bucket = '0-100', ...) and one with bucket = 'total'. */
+export function resultRows(res: LbResult, keys: Row, withBuckets = true): Row[] {
+  const rows: Row[] = [];
+  if (withBuckets) {
+    for (const b of res.buckets) {
+      const r: Row = { ...keys, bucket: bucketLabel(b.lo, b.hi) };
+      for (const m of BUCKET_METRICS) r[m] = b[m];
+      rows.push(r);
+    }
+  }
+  const t: Row = { ...keys, bucket: 'total' };
+  for (const m of RUN_METRICS) t[m] = res.total[m];
+  rows.push(t);
+  return rows;
+}
+
+/** Run the given readings on one arrival sequence (common random numbers). */
+export function runReadings(point: Point, seed: number, readings: Reading[], hooks?: RunHooks): { reading: Reading; result: LbResult }[] {
+  const base = optionsFrom(point);
+  const opts = resolveOptions(base);
+  const arr = generateArrivals(opts, seed);
+  return readings.map((reading) => ({ reading, result: runScheme(reading.scheme, { ...base, ...reading.overrides }, seed, arr, hooks) }));
+}
+
+/** The bucket labels of a run with these parameters, in order. */
+export function bucketOrder(users: number, size: number): string[] {
+  const out: string[] = [];
+  for (let lo = 0; lo < users; lo += size) out.push(bucketLabel(lo, Math.min(users, lo + size)));
+  return out;
+}
+
+/** A bar + 95% CI error-bar chart of summary rows, faceted into columns by `column`. */
+export function barsWithCi(values: Row[], x: string, xTitle: string, yTitle: string, column: string, xSort?: string[]): Record<string, unknown> {
+  return {
+    $schema: VEGA,
+    data: { values },
+    facet: { column: { field: column, type: 'nominal', title: null } },
+    spec: {
+      width: 260,
+      height: 180,
+      layer: [
+        {
+          mark: 'bar',
+          encoding: {
+            x: { field: x, type: 'ordinal', title: xTitle, sort: xSort ?? null },
+            y: { field: 'mean', type: 'quantitative', title: yTitle },
+          },
+        },
+        {
+          mark: { type: 'errorbar', ticks: true },
+          encoding: {
+            x: { field: x, type: 'ordinal', sort: xSort ?? null },
+            y: { field: 'ci95_low', type: 'quantitative', title: yTitle },
+            y2: { field: 'ci95_high' },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** Lines with 95% CI error bars of summary rows: x ordinal, one colour per `color`. */
+export function linesWithCi(values: Row[], x: string, xTitle: string, yTitle: string, color: string, xSort?: string[]): Record<string, unknown> {
+  const xEnc = { field: x, type: 'ordinal', title: xTitle, sort: xSort ?? null };
+  return {
+    $schema: VEGA,
+    width: 320,
+    height: 200,
+    data: { values },
+    layer: [
+      { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative', title: yTitle }, color: { field: color, type: 'nominal' } } },
+      {
+        mark: { type: 'errorbar', ticks: true },
+        encoding: { x: xEnc, y: { field: 'ci95_low', type: 'quantitative', title: yTitle }, y2: { field: 'ci95_high' }, color: { field: color, type: 'nominal' } },
+      },
+    ],
+  };
+}
+
+/** An `arrivals` parameter value: 'uniform' or 'skew R:S', validated. */
+export function parseArrivalsParam(raw: string): Value {
+  const a = parseArrivals(raw);
+  return a.kind === 'uniform' ? 'uniform' : `skew ${formatRatio(a.ratio)}`;
+}
