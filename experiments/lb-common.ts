@@ -105,11 +105,14 @@ export function resultRows(res: LbResult, keys: Row, withBuckets = true): Row[] 
     for (const b of res.buckets) {
       const r: Row = { ...keys, bucket: bucketLabel(b.lo, b.hi) };
       for (const m of BUCKET_METRICS) r[m] = b[m];
+      // users per event is undefined without an event: left out (the summary's n counts the runs that had one)
+      if (b.migrationEvents === 0) delete r.usersPerEvent;
       rows.push(r);
     }
   }
   const t: Row = { ...keys, bucket: 'total' };
   for (const m of RUN_METRICS) t[m] = res.total[m];
+  if (res.total.migrationEvents === 0) delete t.usersPerEvent;
   rows.push(t);
   return rows;
 }

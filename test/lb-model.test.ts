@@ -1,0 +1,240 @@
+/** Properties of the LB model (SPEC 2.2-2.4), for every scheme. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  DynamicScheme,
+  NONE,
+  ProximityGrid,
+  SEVERAL,
+  UserCentricScheme,
+  crossServerPairs,
+  generateArrivals,
+  parseArrivals,
+  parseRatio,
+  resolveOptions,
+  runScheme,
+  type LbOptions,
+  type SchemeName,
+} from '../src/models/lb/index.ts';
+
+const optsArb = fc.record({
+  servers: fc.integer({ min: 2, max: 4 }),
+  users: fc.integer({ min: 1, max: 250 }),
+  arrivals: fc.constantFrom('uniform', 'skew 3:1', 'skew 5:1', 'skew 1:2'),
+  cellChoice: fc.constantFrom('best-boundary', 'most-loaded', 'random') as fc.Arbitrary<LbOptions['cellChoice']>,
+  skipUseless: fc.boolean(),
+  checkEvery: fc.integer({ min: 1, max: 5 }),
+  minDifference: fc.integer({ min: 0, max: 8 }),
+  viewDistance: fc.constantFrom(4, 16, 32, 64, 200),
+  proximityFactor: fc.constantFrom(1.5, 2),
+  threshold: fc.integer({ min: 2, max: 8 }),
+});
+const seedArb = fc.integer({ min: 0, max: 1_000_000 });
+const SCHEMES: SchemeName[] = ['static', 'dynamic', 'user-centric'];
+
+test('every scheme: after every arrival each user is on exactly one server and loads sum to n', () => {
+  fc.assert(
+    fc.property(optsArb, seedArb, fc.constantFrom(...SCHEMES), (o, seed, scheme) => {
+      runScheme(scheme, o, seed, undefined, {
+        measurePairs: false,
+        afterArrival: (w) => {
+          const counts = new Array(w.servers).fill(0);
+          for (let u = 0; u < w.n; u++) {
+            const s = w.server[u];
+            assert.ok(Number.isInteger(s) && s >= 0 && s < w.servers, `user ${u} on server ${s}`);
+            counts[s]++;
+          }
+          for (let u = w.n; u < w.server.length; u++) assert.equal(w.server[u], -1);
+          assert.deepEqual(Array.from(w.loads), counts);
+          assert.equal(counts.reduce((a, b) => a + b, 0), w.n);
+        },
+      });
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('dynamic: every piece cell has one owner, a cell\'s users sit on its owner, migrations move whole cells', () => {
+  fc.assert(
+    fc.property(optsArb, seedArb, (o, seed) => {
+      let migrationsSeen = 0;
+      runScheme('dynamic', o, seed, undefined, {
+        measurePairs: false,
+        afterArrival: (w, sch, migs) => {
+          const d = sch as DynamicScheme;
+          const cells = w.opts.cellRows * w.opts.cellCols;
+          assert.equal(d.owner.length, cells);
+          for (let c = 0; c < cells; c++) assert.ok(d.owner[c] >= 0 && d.owner[c] < w.servers);
+          const inCell = new Array(cells).fill(0);
+          for (let u = 0; u < w.n; u++) {
+            const c = d.cellOf(w.xs[u], w.ys[u]);
+            inCell[c]++;
+            assert.equal(w.server[u], d.owner[c], `user ${u} of cell ${c} not on its owner`);
+          }
+          assert.deepEqual(Array.from(d.cellCount), inCell);
+          assert.ok(migs.length <= 1, 'at most one cell per check');
+          for (const m of migs) {
+            migrationsSeen++;
+            assert.ok(m.cell !== undefined);
+            assert.equal(d.owner[m.cell!], m.to);
+            // the whole cell moved: exactly the users in it
+            const members: number[] = [];
+            for (let u = 0; u < w.n; u++) if (d.cellOf(w.xs[u], w.ys[u]) === m.cell) members.push(u);
+            assert.deepEqual([...m.users].sort((a, b) => a - b), members);
+            if (w.opts.skipUseless) assert.ok(m.users.length > 0, 'skipUseless never moves an empty cell');
+          }
+        },
+      });
+      return migrationsSeen >= 0;
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('user-centric: right after a rebalance the load difference is <= 1 (2 servers), max - min < threshold always', () => {
+  fc.assert(
+    fc.property(optsArb, seedArb, (o, seed) => {
+      runScheme('user-centric', o, seed, undefined, {
+        measurePairs: false,
+        afterArrival: (w, _sch, migs) => {
+          if (w.n >= w.servers) assert.ok(w.imbalance() < w.opts.threshold, `imbalance ${w.imbalance()} >= threshold`);
+          for (const m of migs) assert.ok(m.users.length > 0 && m.from !== m.to);
+          if (migs.length > 0 && w.servers === 2) assert.ok(w.imbalance() <= 1, `imbalance ${w.imbalance()} after rebalance`);
+        },
+      });
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('user-centric: the first arrivals go round-robin to the empty servers', () => {
+  const r = runScheme('user-centric', { servers: 5, users: 5 }, 7);
+  assert.deepEqual(Array.from(r.world.server.slice(0, 5)), [0, 1, 2, 3, 4]);
+});
+
+test('user-centric: a migration moves the heavy server\'s users nearest the light side along the centroid axis', () => {
+  let checked = 0;
+  fc.assert(
+    fc.property(seedArb, fc.constantFrom('uniform', 'skew 3:1'), (seed, arrivals) => {
+      runScheme('user-centric', { users: 300, arrivals }, seed, undefined, {
+        measurePairs: false,
+        afterArrival: (w, _sch, migs) => {
+          if (migs.length !== 1) return; // 2 servers: one event per rebalance
+          const m = migs[0];
+          // undo the move to get the centroids the decision saw
+          let hx = w.sumX[m.from], hy = w.sumY[m.from], hn = w.loads[m.from];
+          let lx = w.sumX[m.to], ly = w.sumY[m.to], ln = w.loads[m.to];
+          for (const u of m.users) {
+            hx += w.xs[u]; hy += w.ys[u]; hn++;
+            lx -= w.xs[u]; ly -= w.ys[u]; ln--;
+          }
+          const dx = lx / ln - hx / hn;
+          const dy = ly / ln - hy / hn;
+          const along = (u: number) => (Math.abs(dy) <= Math.abs(dx) ? (dx >= 0 ? w.xs[u] : -w.xs[u]) : dy >= 0 ? w.ys[u] : -w.ys[u]);
+          let worstMoved = Infinity;
+          for (const u of m.users) worstMoved = Math.min(worstMoved, along(u));
+          for (let u = 0; u < w.n; u++) if (w.server[u] === m.from) assert.ok(along(u) <= worstMoved, `user ${u} left behind nearer the light side`);
+          checked++;
+        },
+      });
+    }),
+    { numRuns: 15 },
+  );
+  assert.ok(checked > 0, 'some migrations were checked');
+});
+
+test('the proximity grid answers like a scan of all users', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.double({ min: 0, max: 299.99, noNaN: true }), fc.double({ min: 0, max: 149.99, noNaN: true }), fc.integer({ min: 0, max: 2 })), { maxLength: 200 }),
+      fc.array(fc.tuple(fc.double({ min: 0, max: 299.99, noNaN: true }), fc.double({ min: 0, max: 149.99, noNaN: true })), { minLength: 1, maxLength: 30 }),
+      fc.constantFrom(3, 10, 24, 48, 400),
+      (users, queries, P) => {
+        const n = users.length;
+        const xs = Float64Array.from(users.map((u) => u[0]));
+        const ys = Float64Array.from(users.map((u) => u[1]));
+        const server = Int32Array.from(users.map((u) => u[2]));
+        const g = new ProximityGrid(300, 150, P, 3, n);
+        for (let u = 0; u < n; u++) g.add(u, xs[u], ys[u], server[u]);
+        // move some users between servers, as rebalancing does
+        for (let u = 0; u < n; u += 3) {
+          const to = (server[u] + 1) % 3;
+          g.move(u, server[u], to);
+          server[u] = to;
+        }
+        for (const [x, y] of queries) {
+          const found = new Set<number>();
+          for (let u = 0; u < n; u++) if ((xs[u] - x) ** 2 + (ys[u] - y) ** 2 <= P * P) found.add(server[u]);
+          const want = found.size === 0 ? NONE : found.size === 1 ? [...found][0] : SEVERAL;
+          assert.equal(g.query(x, y, xs, ys, server), want);
+        }
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+test('cross-server pairs match a scan of all pairs', () => {
+  fc.assert(
+    fc.property(seedArb, fc.constantFrom(8, 32, 100), (seed, v) => {
+      const o = resolveOptions({ users: 150 });
+      const r = runScheme('user-centric', o, seed);
+      const w = r.world;
+      let want = 0;
+      for (let a = 0; a < w.n; a++)
+        for (let b = a + 1; b < w.n; b++)
+          if (w.server[a] !== w.server[b] && (w.xs[a] - w.xs[b]) ** 2 + (w.ys[a] - w.ys[b]) ** 2 <= v * v) want++;
+      assert.equal(crossServerPairs(w.xs, w.ys, w.server, w.n, v, o.mapWidth, o.mapHeight), want);
+    }),
+    { numRuns: 20 },
+  );
+});
+
+test('same seed gives the same result; the arrivals are shared by all schemes', () => {
+  fc.assert(
+    fc.property(optsArb, seedArb, fc.constantFrom(...SCHEMES), (o, seed, scheme) => {
+      const a = runScheme(scheme, o, seed);
+      const b = runScheme(scheme, o, seed);
+      assert.deepEqual(a.buckets, b.buckets);
+      assert.deepEqual(a.total, b.total);
+      assert.deepEqual(Array.from(a.world.server), Array.from(b.world.server));
+      assert.deepEqual(a.migrations, b.migrations);
+      const arr = generateArrivals(resolveOptions(o), seed);
+      assert.deepEqual(Array.from(a.world.xs), Array.from(arr.xs));
+    }),
+    { numRuns: 30 },
+  );
+});
+
+test('skew arrivals put R/(R+S) of the users in the hot region', () => {
+  const o = resolveOptions({ users: 20000, arrivals: 'skew 3:1' });
+  const arr = generateArrivals(o, 3);
+  let hot = 0;
+  for (let i = 0; i < o.users; i++) if (arr.xs[i] < 512 && arr.ys[i] < 512) hot++;
+  assert.ok(Math.abs(hot / o.users - 0.75) < 0.015, `hot share ${hot / o.users}`);
+});
+
+test('ratios and arrivals: R:1 and R:S with positive numbers, anything else is a one-line error', () => {
+  assert.deepEqual(parseRatio('3:1'), { r: 3, s: 1 });
+  assert.deepEqual(parseRatio(' 2.5 : 2 '), { r: 2.5, s: 2 });
+  for (const bad of ['3', '3:0', '0:1', '-1:1', 'a:b', '3:1:1', '', '3:', ':1']) {
+    assert.throws(() => parseRatio(bad), (e: Error) => e instanceof Error && !e.message.includes('\n') && /ratio/.test(e.message), bad);
+  }
+  assert.deepEqual(parseArrivals('skew 4:1'), { kind: 'skew', ratio: { r: 4, s: 1 } });
+  assert.throws(() => parseArrivals('gaussian'), /arrivals/);
+  assert.throws(() => resolveOptions({ servers: 0 }), /servers/);
+  assert.throws(() => resolveOptions({ viewDistance: -1 }), /viewDistance/);
+});
+
+test('static partition never migrates and splits at the centre line', () => {
+  const r = runScheme('static', {}, 11);
+  assert.equal(r.total.migratedUsers, 0);
+  for (let u = 0; u < r.world.n; u++) assert.equal(r.world.server[u], r.world.xs[u] < 512 ? 0 : 1);
+});
+
+test('user-centric scheme exposes which rule placed each user', () => {
+  const rules = new Set<string>();
+  runScheme('user-centric', { users: 300 }, 5, undefined, { afterArrival: (_w, s) => void rules.add((s as UserCentricScheme).lastRule) });
+  assert.deepEqual([...rules].sort(), ['centroid', 'proximity', 'round-robin']);
+});
