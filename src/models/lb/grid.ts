@@ -17,7 +17,9 @@ export class ProximityGrid {
   readonly rows: number;
   private readonly counts: Int32Array; // cell * S + server
   private readonly distinct: Int32Array; // servers with a user in the cell
-  private readonly cellUsers: number[][];
+  /** Users of cell c on server s: lists[c * S + s] (swap-remove on migration). */
+  private readonly lists: number[][];
+  private readonly posInList: Int32Array;
   private readonly cellOfUser: Int32Array;
   private readonly P2: number;
 
@@ -38,8 +40,9 @@ export class ProximityGrid {
     const cells = this.cols * this.rows;
     this.counts = new Int32Array(cells * S);
     this.distinct = new Int32Array(cells);
-    this.cellUsers = new Array(cells);
-    for (let c = 0; c < cells; c++) this.cellUsers[c] = [];
+    this.lists = new Array(cells * S);
+    for (let i = 0; i < cells * S; i++) this.lists[i] = [];
+    this.posInList = new Int32Array(capacity);
     this.cellOfUser = new Int32Array(capacity).fill(-1);
     this.P2 = P * P;
   }
@@ -53,7 +56,9 @@ export class ProximityGrid {
   add(u: number, x: number, y: number, s: number): void {
     const c = this.cellAt(x, y);
     this.cellOfUser[u] = c;
-    this.cellUsers[c].push(u);
+    const list = this.lists[c * this.S + s];
+    this.posInList[u] = list.length;
+    list.push(u);
     if (this.counts[c * this.S + s]++ === 0) this.distinct[c]++;
   }
 
@@ -63,6 +68,16 @@ export class ProximityGrid {
     const base = c * this.S;
     if (--this.counts[base + from] === 0) this.distinct[c]--;
     if (this.counts[base + to]++ === 0) this.distinct[c]++;
+    const src = this.lists[base + from];
+    const i = this.posInList[u];
+    const last = src.pop()!;
+    if (last !== u) {
+      src[i] = last;
+      this.posInList[last] = i;
+    }
+    const dst = this.lists[base + to];
+    this.posInList[u] = dst.length;
+    dst.push(u);
   }
 
   /**
@@ -119,17 +134,19 @@ export class ProximityGrid {
         const d = this.distinct[c];
         if (d === 0) continue;
         if (a !== NONE && d === 1 && this.counts[c * S + a] > 0) continue;
-        const list = this.cellUsers[c];
-        for (let i = 0; i < list.length; i++) {
-          const w = list[i];
-          const sw = server[w];
-          if (sw === a) continue;
-          const dx = xs[w] - x;
-          const dy = ys[w] - y;
-          if (dx * dx + dy * dy <= P2) {
-            if (a !== NONE) return SEVERAL;
-            a = sw;
-            if (d === 1) break;
+        // scan only the users of servers not found yet
+        for (let sv = 0; sv < S; sv++) {
+          if (sv === a || this.counts[c * S + sv] === 0) continue;
+          const list = this.lists[c * S + sv];
+          for (let i = 0; i < list.length; i++) {
+            const w = list[i];
+            const dx = xs[w] - x;
+            const dy = ys[w] - y;
+            if (dx * dx + dy * dy <= P2) {
+              if (a !== NONE) return SEVERAL;
+              a = sv;
+              break;
+            }
           }
         }
       }
