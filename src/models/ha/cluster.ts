@@ -1,0 +1,1339 @@
+/**
+ * The heartbeat HA cluster of the HA paper (SPEC section 3): N nodes, services
+ * with a home node and connected users, a shared database that does not fail,
+ * two channels (`net`, `serial`) between every pair of nodes, the heartbeat
+ * detector of figure 5, the fail-over of figure 6 and the fail-back of figure 7.
+ *
+ * Every message travels through a channel and can be lost or delayed.
+ * Protocol messages are real events. Heartbeats are the bulk of the traffic,
+ * so their delivery is folded into the send: the sender draws each copy's
+ * latency and loss and stores the arrival time of the first surviving copy at
+ * the receiver (`hbLast`, with the one before in `hbPrev`); the detector reads
+ * "the last heartbeat heard by now" from those two. A copy that would arrive
+ * at a node that has its peer out of view becomes a real event (a rejoin).
+ * Channel state and loss are decided when the copy is sent.
+ *
+ * The paper does not say how a split brain ends. Here the controller (lowest
+ * live id in a node's view) polls all nodes with SYSTEM_LOAD on every
+ * membership change, after every fail-back and every `reconcileInterval`:
+ * services held by nobody are failed over (FAIL_OVER), services running on
+ * two nodes are released (RELEASE) by all but one (the home node if it holds
+ * it, else the lowest id). Dual-active time is counted while it lasts.
+ */
+import type { Sim, EventHandle } from '../../kernel/sim.ts';
+import type { Streams, Stream } from '../../kernel/random.ts';
+import { type HaConfig, serialFrameTime, validate } from './config.ts';
+
+export const CHANNELS = ['net', 'serial'] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+export type ChannelSel = ChannelName | 'both';
+
+/** Service state on one node. */
+const NONE = 0, STARTING = 1, RUNNING = 2, STOPPING = 3;
+const SVC_STATE_NAMES = ['none', 'starting', 'running', 'stopping'];
+
+export type NodePhase = 'up' | 'crashed' | 'booting' | 'config' | 'check-ip' | 'fail-back' | 'external-ip' | 'starting';
+
+export interface MessageRecord {
+  time: number;
+  from: string;
+  to: string;
+  channel: ChannelName | 'local';
+  type: string;
+  status: 'delivered' | 'lost' | 'dropped' | 'duplicate';
+  arrival: number;
+  info: string;
+}
+
+export interface TimelineRecord {
+  time: number;
+  kind: 'node' | 'service';
+  name: string;
+  state: string;
+}
+
+export interface Incident {
+  node: number;
+  crash: number;
+  /** First declaration by any node after the crash. */
+  detected: number;
+  /** All services the node ran at the crash are running elsewhere. */
+  failoverDone: number;
+  /** Their users are reconnected. */
+  serviceBack: number;
+  /** The node runs its home services again (fail-back done). */
+  failback: number;
+  repaired: number;
+  services: number[];
+}
+
+export interface Detection {
+  observer: number;
+  target: number;
+  crash: number;
+  latency: number;
+}
+
+interface Msg {
+  id: number;
+  from: number;
+  to: number;
+  type: string;
+  body: any;
+  handled: boolean;
+}
+
+interface Round {
+  id: number;
+  expected: number[];
+  answers: Map<number, Array<[number, number]>>;
+  loads: Map<number, number>;
+  phases: Map<number, boolean>;
+  timer: EventHandle;
+}
+
+const HB_PROBE = 1;
+
+export class HaCluster {
+  readonly N: number;
+  readonly S: number;
+  readonly names: string[];
+  readonly home: Int32Array;
+  readonly users: Float64Array;
+
+  // ---- node state ----
+  readonly crashed: Uint8Array;
+  /** Heartbeat daemon and network up (after boot). */
+  readonly running: Uint8Array;
+  readonly hung: Uint8Array;
+  readonly phase: NodePhase[];
+  private readonly hangEnd: Float64Array;
+  private readonly epoch: Int32Array;
+  private readonly tickHandle: EventHandle[];
+  private readonly deferred: Array<Array<() => void>>;
+  private readonly crashTime: Float64Array;
+  private readonly seq: Float64Array;
+
+  // ---- membership and detector, index i*N+j: node i's view of node j ----
+  readonly view: Uint8Array;
+  private readonly hbLast: Float64Array;
+  private readonly hbPrev: Float64Array;
+  private readonly detTimer: Float64Array;
+  private readonly detAtt: Int32Array;
+  private readonly detProbe: Float64Array;
+  private readonly rejoinPending: Uint8Array;
+  /** Crash time of j when i was watching it (running, not paused, j in view) at the crash; NaN otherwise. */
+  private readonly watchCrash: Float64Array;
+
+  // ---- channels, index ((min*N+max)*2 + c) ----
+  readonly linkUp: Uint8Array;
+  readonly linkLoss: Float64Array;
+  readonly linkExtra: Float64Array;
+
+  // ---- services, index node*S+s ----
+  readonly svc: Uint8Array;
+  private readonly svcToken: Int32Array;
+  private readonly lastHolder: Int32Array;
+  private readonly svcUp: Uint8Array;
+  private readonly connected: Float64Array;
+  private readonly reconnectToken: Int32Array;
+  private readonly svcLastT: Float64Array;
+
+  // ---- controller ----
+  private readonly round: (Round | undefined)[];
+  private readonly roundAgain: Uint8Array;
+  private readonly periodic: EventHandle[];
+  private roundCounter = 0;
+  private msgCounter = 0;
+
+  // ---- fail-back ----
+  private readonly fb: Array<{ answers: Map<number, number[]>; attempt: number; waiting: Set<number>; timer: EventHandle; services: number[] } | undefined>;
+
+  // ---- metrics ----
+  readonly upTime: Float64Array;
+  readonly dualTime: Float64Array;
+  readonly disconnectedUserSeconds: Float64Array;
+  hbMessages = 0;
+  protocolMessages = 0;
+  messagesLost = 0;
+  falseTakeovers = 0;
+  takeovers = 0;
+  releases = 0;
+  readonly incidents: Incident[] = [];
+  readonly detections: Detection[] = [];
+  private readonly openIncident: (Incident | undefined)[];
+  // failure-detector quality per ordered pair
+  private readonly trust: Uint8Array;
+  private readonly suspicionMistake: Uint8Array;
+  private readonly mistakeStart: Float64Array;
+  private readonly pairLastT: Float64Array;
+  readonly pairObsUp: Float64Array;
+  readonly pairTrustUp: Float64Array;
+  mistakes = 0;
+  mistakesEnded = 0;
+  mistakeDurationSum = 0;
+  declarations = 0;
+
+  readonly messages: MessageRecord[] = [];
+  readonly timeline: TimelineRecord[] = [];
+
+  // ---- randomness ----
+  private readonly rNet: Stream;
+  private readonly rSerial: Stream;
+  private readonly rLoss: Stream;
+  private readonly rFaults: Stream;
+  private readonly rRepair: Stream;
+  private readonly rPause: Stream;
+  private readonly serialFrame: number;
+
+  // bound handlers (allocated once)
+  private readonly onTick: (i: number) => void;
+  private readonly onCheck: (k: number) => void;
+  private readonly onDeliver: (p: { m: Msg; ch: number }) => void;
+
+  constructor(readonly sim: Sim, streams: Streams, readonly cfg: HaConfig) {
+    validate(cfg);
+    const N = (this.N = cfg.nodes);
+    const S = (this.S = cfg.services);
+    this.names = Array.from({ length: N }, (_, i) => (N <= 26 ? String.fromCharCode(65 + i) : `n${i}`));
+    this.home = new Int32Array(S);
+    this.users = new Float64Array(S);
+    for (let s = 0; s < S; s++) {
+      this.home[s] = s % cfg.activeNodes;
+      this.users[s] = cfg.usersPerService;
+    }
+    this.crashed = new Uint8Array(N);
+    this.running = new Uint8Array(N);
+    this.hung = new Uint8Array(N);
+    this.phase = new Array(N).fill('up');
+    this.hangEnd = new Float64Array(N);
+    this.epoch = new Int32Array(N);
+    this.tickHandle = new Array(N).fill(-1);
+    this.deferred = Array.from({ length: N }, () => []);
+    this.crashTime = new Float64Array(N).fill(NaN);
+    this.seq = new Float64Array(N);
+    this.view = new Uint8Array(N * N);
+    this.hbLast = new Float64Array(N * N);
+    this.hbPrev = new Float64Array(N * N);
+    this.detTimer = new Float64Array(N * N).fill(-1);
+    this.detAtt = new Int32Array(N * N);
+    this.detProbe = new Float64Array(N * N);
+    this.rejoinPending = new Uint8Array(N * N);
+    this.watchCrash = new Float64Array(N * N).fill(NaN);
+    this.linkUp = new Uint8Array(N * N * 2).fill(1);
+    this.linkLoss = new Float64Array(N * N * 2);
+    this.linkExtra = new Float64Array(N * N * 2);
+    for (let a = 0; a < N; a++)
+      for (let b = a + 1; b < N; b++) {
+        this.linkLoss[(a * N + b) * 2] = cfg.netLoss;
+        this.linkLoss[(a * N + b) * 2 + 1] = cfg.serialLoss;
+      }
+    this.svc = new Uint8Array(N * S);
+    this.svcToken = new Int32Array(N * S);
+    this.lastHolder = new Int32Array(S);
+    this.svcUp = new Uint8Array(S);
+    this.connected = new Float64Array(S);
+    this.reconnectToken = new Int32Array(S);
+    this.svcLastT = new Float64Array(S);
+    this.round = new Array(N).fill(undefined);
+    this.roundAgain = new Uint8Array(N);
+    this.periodic = new Array(N).fill(-1);
+    this.fb = new Array(N).fill(undefined);
+    this.upTime = new Float64Array(S);
+    this.dualTime = new Float64Array(S);
+    this.disconnectedUserSeconds = new Float64Array(S);
+    this.openIncident = new Array(N).fill(undefined);
+    this.trust = new Uint8Array(N * N).fill(1);
+    this.suspicionMistake = new Uint8Array(N * N);
+    this.mistakeStart = new Float64Array(N * N);
+    this.pairLastT = new Float64Array(N * N);
+    this.pairObsUp = new Float64Array(N * N);
+    this.pairTrustUp = new Float64Array(N * N);
+
+    this.rNet = streams.get('net-latency');
+    this.rSerial = streams.get('serial-latency');
+    this.rLoss = streams.get('loss');
+    this.rFaults = streams.get('faults');
+    this.rRepair = streams.get('repair');
+    this.rPause = streams.get('pauses');
+    this.serialFrame = serialFrameTime(cfg);
+
+    this.onTick = (i) => this.tick(i);
+    this.onCheck = (k) => this.check(k);
+    this.onDeliver = (p) => this.deliver(p);
+
+    // initial state: every node up, every service running on its home, users connected
+    const phases = streams.get('phase');
+    for (let i = 0; i < N; i++) {
+      this.running[i] = 1;
+      for (let j = 0; j < N; j++) this.view[i * N + j] = 1;
+    }
+    for (let s = 0; s < S; s++) {
+      this.svc[this.home[s] * S + s] = RUNNING;
+      this.lastHolder[s] = this.home[s];
+      this.svcUp[s] = 1;
+      this.connected[s] = this.users[s];
+    }
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < N; j++) if (j !== i) this.startMonitoring(i, j);
+      // each node's heartbeat clock starts at a random phase in [0, h)
+      this.tickHandle[i] = sim.schedule(phases.uniform(0, cfg.interval), this.onTick, i);
+      this.mark('node', i);
+    }
+    for (let s = 0; s < S; s++) this.markService(s);
+    if (cfg.reconcileInterval > 0) this.schedulePeriodic(this.lowestInView(0));
+    if (cfg.mtbf > 0) for (let i = 0; i < N; i++) this.scheduleRandomCrash(i);
+    if (cfg.pauseMtb > 0) for (let i = 0; i < N; i++) this.scheduleRandomPause(i);
+  }
+
+  // =====================================================================
+  // fault verbs (scripted)
+  // =====================================================================
+
+  /** Run `verb` at absolute time t (a scenario line). */
+  script(t: number, verb: (c: HaCluster) => void): void {
+    this.sim.at(t, () => verb(this));
+  }
+
+  /** Fail-stop crash: the node loses its services and all volatile state. */
+  crash(n: number): void {
+    if (this.crashed[n]) return;
+    const now = this.sim.now;
+    this.accountPairsOf(n);
+    this.crashed[n] = 1;
+    this.running[n] = 0;
+    this.hung[n] = 0;
+    this.phase[n] = 'crashed';
+    this.epoch[n]++;
+    this.crashTime[n] = now;
+    this.deferred[n].length = 0;
+    if (this.tickHandle[n] >= 0) this.sim.cancel(this.tickHandle[n]);
+    this.tickHandle[n] = -1;
+    const N = this.N;
+    for (let i = 0; i < N; i++) if (i !== n && this.running[i] && !this.hung[i] && this.view[i * N + n]) this.watchCrash[i * N + n] = now;
+    for (let j = 0; j < N; j++) {
+      const k = n * N + j;
+      this.watchCrash[k] = NaN;
+      this.stopMonitoring(k);
+      this.view[k] = 0;
+      this.rejoinPending[k] = 0;
+      // suspicions held by the crashed node end; suspicions of it become correct
+      this.endSuspicion(n, j);
+      const kk = j * N + n;
+      if (!this.trust[kk] && this.suspicionMistake[kk]) this.closeMistake(kk);
+    }
+    const r = this.round[n];
+    if (r) this.sim.cancel(r.timer);
+    this.round[n] = undefined;
+    if (this.periodic[n] >= 0) this.sim.cancel(this.periodic[n]);
+    this.periodic[n] = -1;
+    const fb = this.fb[n];
+    if (fb) this.sim.cancel(fb.timer);
+    this.fb[n] = undefined;
+    const held: number[] = [];
+    for (let s = 0; s < this.S; s++) {
+      if (this.svc[n * this.S + s] === RUNNING) held.push(s);
+      this.setSvc(n, s, NONE);
+    }
+    const prev = this.openIncident[n];
+    if (prev) this.incidents.push(prev);
+    this.openIncident[n] = {
+      node: n, crash: now, detected: NaN, failoverDone: NaN, serviceBack: NaN, failback: NaN, repaired: NaN, services: held,
+    };
+    this.mark('node', n);
+  }
+
+  /** Repair a crashed node: it boots (bootTime), reads its configuration and fails back (figure 7). */
+  repair(n: number): void {
+    if (!this.crashed[n]) return;
+    this.accountPairsOf(n);
+    this.crashed[n] = 0;
+    this.phase[n] = 'booting';
+    const inc = this.openIncident[n];
+    if (inc) inc.repaired = this.sim.now;
+    this.mark('node', n);
+    this.nodeAfter(n, this.cfg.bootTime, () => this.bootDone(n));
+  }
+
+  /** The node stops answering for d seconds (a pause), then resumes where it was. */
+  hang(n: number, d: number): void {
+    if (this.crashed[n] || d <= 0) return;
+    const end = this.sim.now + d;
+    if (this.hung[n]) {
+      if (end > this.hangEnd[n]) this.hangEnd[n] = end;
+      else return;
+    } else {
+      this.hung[n] = 1;
+      this.hangEnd[n] = end;
+      this.accountPairsOf(n);
+      for (let s = 0; s < this.S; s++) if (this.svc[n * this.S + s] === RUNNING) this.updateService(s);
+      this.mark('node', n);
+    }
+    const ep = this.epoch[n];
+    this.sim.at(end, () => {
+      if (this.epoch[n] === ep && this.hung[n] && this.sim.now >= this.hangEnd[n]) this.resume(n);
+    });
+  }
+
+  /** Take a channel (or both) between a and b down. */
+  cut(a: number, b: number, ch: ChannelSel = 'both'): void {
+    for (const c of this.chans(ch)) this.linkUp[this.link(a, b, c)] = 0;
+  }
+
+  heal(a: number, b: number, ch: ChannelSel = 'both'): void {
+    for (const c of this.chans(ch)) this.linkUp[this.link(a, b, c)] = 1;
+  }
+
+  /** Cut every channel between the two groups. */
+  partition(groupA: number[], groupB?: number[]): void {
+    const other = groupB ?? this.names.map((_, i) => i).filter((i) => !groupA.includes(i));
+    for (const a of groupA) for (const b of other) if (a !== b) this.cut(a, b, 'both');
+  }
+
+  healAll(): void {
+    this.linkUp.fill(1);
+    this.linkExtra.fill(0);
+  }
+
+  /** Loss probability of a channel; without a and b, of that channel between every pair. */
+  setLoss(p: number, ch: ChannelSel = 'both', a?: number, b?: number): void {
+    if (!(p >= 0 && p < 1)) throw new Error(`loss must be in [0, 1) (got ${p})`);
+    for (const c of this.chans(ch)) {
+      if (a !== undefined && b !== undefined) this.linkLoss[this.link(a, b, c)] = p;
+      else for (let x = 0; x < this.N; x++) for (let y = x + 1; y < this.N; y++) this.linkLoss[this.link(x, y, c)] = p;
+    }
+  }
+
+  /** Add `extra` seconds of latency on a channel for `d` seconds. */
+  spike(a: number, b: number, ch: ChannelSel, extra: number, d: number): void {
+    const links = this.chans(ch).map((c) => this.link(a, b, c));
+    for (const l of links) this.linkExtra[l] += extra;
+    this.sim.schedule(d, () => {
+      for (const l of links) this.linkExtra[l] = Math.max(0, this.linkExtra[l] - extra);
+    });
+  }
+
+  // =====================================================================
+  // random faults
+  // =====================================================================
+
+  private scheduleRandomCrash(n: number): void {
+    const ttf = this.rFaults.exponential(this.cfg.mtbf);
+    const ep = this.epoch[n];
+    this.sim.schedule(ttf, () => {
+      if (this.crashed[n] || this.epoch[n] !== ep) return;
+      this.crash(n);
+      this.sim.schedule(this.drawRepair(), () => {
+        this.repair(n);
+        this.scheduleRandomCrash(n);
+      });
+    });
+  }
+
+  private drawRepair(): number {
+    const c = this.cfg;
+    switch (c.repairDist) {
+      case 'fixed':
+        return c.mttr;
+      case 'lognormal': {
+        // mean of the lognormal = mttr
+        const mu = Math.log(c.mttr) - (c.repairSigma * c.repairSigma) / 2;
+        return this.rRepair.lognormal(mu, c.repairSigma);
+      }
+      default:
+        return this.rRepair.exponential(c.mttr);
+    }
+  }
+
+  private scheduleRandomPause(n: number): void {
+    this.sim.schedule(this.rPause.exponential(this.cfg.pauseMtb), () => {
+      const d = this.rPause.exponential(this.cfg.pauseMean);
+      if (!this.crashed[n] && this.running[n]) this.hang(n, d);
+      this.scheduleRandomPause(n);
+    });
+  }
+
+  // =====================================================================
+  // heartbeats and the detector (figure 5)
+  // =====================================================================
+
+  private tick(i: number): void {
+    const sim = this.sim;
+    this.tickHandle[i] = sim.schedule(this.cfg.interval, this.onTick, i);
+    if (this.hung[i]) return;
+    const s = ++this.seq[i];
+    const N = this.N;
+    for (let j = 0; j < N; j++) if (j !== i) this.sendHeartbeat(i, j, s, 0);
+  }
+
+  /** Send one heartbeat from i to j on every channel; fold its delivery into the receiver's state. */
+  private sendHeartbeat(i: number, j: number, s: number, flags: number): void {
+    const now = this.sim.now;
+    const N = this.N;
+    const base = (i < j ? i * N + j : j * N + i) * 2;
+    let first = Infinity;
+    const rec = this.cfg.recordMessages;
+    for (let c = 0; c < 2; c++) {
+      const l = base + c;
+      this.hbMessages++;
+      const lat = (c === 0 ? this.rNet.uniform(this.cfg.netLatency - this.cfg.netJitter, this.cfg.netLatency + this.cfg.netJitter)
+        : this.serialFrame + this.rSerial.uniform(0, this.cfg.serialJitter)) + this.linkExtra[l];
+      const lost = !this.linkUp[l] || this.rLoss.bernoulli(this.linkLoss[l]);
+      if (lost) this.messagesLost++;
+      else if (now + lat < first) first = now + lat;
+      if (rec) this.logMsg(now, i, j, CHANNELS[c], flags & HB_PROBE ? 'HEART_BEAT(probe)' : 'HEART_BEAT', lost ? 'lost' : 'delivered', now + lat, `seq ${s}`);
+    }
+    if (first === Infinity) return;
+    if (flags & HB_PROBE) {
+      // a probe asks for an answer: deliver it as a real event
+      this.sim.at(first, () => this.onProbe(i, j));
+      return;
+    }
+    this.receiveHeartbeatAt(j, i, first);
+  }
+
+  /** Receiver j gets a heartbeat of i at time `at` (>= now). */
+  private receiveHeartbeatAt(j: number, i: number, at: number): void {
+    if (!this.running[j] || this.hung[j]) return;
+    const k = j * this.N + i;
+    if (this.view[k]) {
+      if (at > this.hbLast[k]) {
+        this.hbPrev[k] = this.hbLast[k];
+        this.hbLast[k] = at;
+      }
+    } else if (!this.rejoinPending[k]) {
+      this.rejoinPending[k] = 1;
+      const ep = this.epoch[j];
+      this.sim.at(at, () => {
+        this.rejoinPending[k] = 0;
+        if (this.epoch[j] === ep) this.heardOutsider(j, i);
+      });
+    }
+  }
+
+  private onProbe(i: number, j: number): void {
+    // probe from i arrives at j
+    if (!this.running[j] || this.hung[j]) return;
+    this.receiveHeartbeatAt(j, i, this.sim.now);
+    if (this.cfg.probeReply) this.sendHeartbeat(j, i, ++this.seq[j], 0);
+  }
+
+  private startMonitoring(i: number, j: number): void {
+    const k = i * this.N + j;
+    const now = this.sim.now;
+    this.hbLast[k] = now;
+    this.hbPrev[k] = now;
+    this.detAtt[k] = 0;
+    if (this.detTimer[k] >= 0) this.sim.cancel(this.detTimer[k]);
+    this.detTimer[k] = this.sim.schedule(this.cfg.timeout, this.onCheck, k);
+  }
+
+  private stopMonitoring(k: number): void {
+    if (this.detTimer[k] >= 0) this.sim.cancel(this.detTimer[k]);
+    this.detTimer[k] = -1;
+  }
+
+  private check(k: number): void {
+    this.detTimer[k] = -1;
+    const N = this.N;
+    const i = (k / N) | 0;
+    const j = k - i * N;
+    if (!this.running[i] || !this.view[k]) return;
+    if (this.hung[i]) return; // restarted at resume
+    const now = this.sim.now;
+    const T = this.cfg.timeout;
+    const last = this.hbLast[k];
+    const heard = last <= now ? last : this.hbPrev[k];
+    if (this.detAtt[k] === 0) {
+      if (heard + T > now) {
+        this.detTimer[k] = this.sim.at(heard + T, this.onCheck, k);
+        return;
+      }
+    } else if (heard > this.detProbe[k]) {
+      this.detAtt[k] = 0;
+      this.detTimer[k] = this.sim.at(heard + T, this.onCheck, k);
+      return;
+    }
+    if (this.detAtt[k] < this.cfg.retries) {
+      // "send HEART_BEAT_PACKET to neighbor, wait for a fixed time"
+      this.detAtt[k]++;
+      this.detProbe[k] = now;
+      this.sendHeartbeat(i, j, ++this.seq[i], HB_PROBE);
+      this.detTimer[k] = this.sim.schedule(T, this.onCheck, k);
+      return;
+    }
+    // a heartbeat in flight right now arrives after the declaration: it becomes a rejoin
+    const inFlight = last > now;
+    this.declare(i, j);
+    if (inFlight) this.receiveHeartbeatAt(i, j, last);
+  }
+
+  private resume(n: number): void {
+    this.hung[n] = 0;
+    this.accountPairsOf(n);
+    const N = this.N;
+    for (let j = 0; j < N; j++) this.watchCrash[n * N + j] = NaN;
+    // the receive buffers held the peers' heartbeats: restart every detector as if just heard
+    for (let j = 0; j < N; j++) if (j !== n && this.view[n * N + j]) this.startMonitoring(n, j);
+    for (let s = 0; s < this.S; s++) if (this.svc[n * this.S + s] === RUNNING) this.updateService(s);
+    this.mark('node', n);
+    const q = this.deferred[n].splice(0);
+    for (const f of q) f();
+  }
+
+  /** Node i declares node j failed: broadcast the fault, rebuild the view (figure 6, first lines). */
+  private declare(i: number, j: number): void {
+    const k = i * this.N + j;
+    this.declarations++;
+    this.stopMonitoring(k);
+    this.view[k] = 0;
+    this.beginSuspicion(i, j);
+    if (this.crashed[j]) {
+      const inc = this.openIncident[j];
+      if (inc && Number.isNaN(inc.detected)) inc.detected = this.sim.now;
+      // detection latency only where i watched j continuously since the crash
+      if (!Number.isNaN(this.watchCrash[k]))
+        this.detections.push({ observer: i, target: j, crash: this.watchCrash[k], latency: this.sim.now - this.watchCrash[k] });
+    }
+    this.watchCrash[k] = NaN;
+    this.log(i, 'declares', j);
+    for (let x = 0; x < this.N; x++) if (x !== i && this.view[i * this.N + x]) this.send(i, x, 'FAULT', { failed: j });
+    this.membershipChanged(i);
+  }
+
+  /** Node i hears node j, which it has out of its view: j is back. */
+  private heardOutsider(i: number, j: number): void {
+    if (!this.running[i] || this.hung[i] || this.view[i * this.N + j]) return;
+    this.view[i * this.N + j] = 1;
+    this.endSuspicion(i, j);
+    this.startMonitoring(i, j);
+    const c = this.lowestInView(i);
+    if (c === i) this.membershipChanged(i);
+    else this.send(i, c, 'REJOIN', { node: j });
+  }
+
+  // =====================================================================
+  // protocol messages
+  // =====================================================================
+
+  private send(from: number, to: number, type: string, body: any): void {
+    const now = this.sim.now;
+    const m: Msg = { id: ++this.msgCounter, from, to, type, body, handled: false };
+    if (from === to) {
+      if (this.cfg.recordMessages) this.logMsg(now, from, to, 'local', type, 'delivered', now, describe(type, body));
+      this.sim.schedule(0, this.onDeliver, { m, ch: -1 });
+      return;
+    }
+    const N = this.N;
+    const base = (from < to ? from * N + to : to * N + from) * 2;
+    const nch = this.cfg.protocolChannels === 'all' ? 2 : 1;
+    for (let c = 0; c < nch; c++) {
+      const l = base + c;
+      this.protocolMessages++;
+      const lat = (c === 0 ? this.rNet.uniform(this.cfg.netLatency - this.cfg.netJitter, this.cfg.netLatency + this.cfg.netJitter)
+        : this.serialFrame + this.rSerial.uniform(0, this.cfg.serialJitter)) + this.linkExtra[l];
+      const lost = !this.linkUp[l] || this.rLoss.bernoulli(this.linkLoss[l]);
+      if (lost) this.messagesLost++;
+      if (this.cfg.recordMessages) this.logMsg(now, from, to, CHANNELS[c], type, lost ? 'lost' : 'delivered', now + lat, describe(type, body));
+      if (!lost) this.sim.schedule(lat, this.onDeliver, { m, ch: c });
+    }
+  }
+
+  private deliver(p: { m: Msg; ch: number }): void {
+    const m = p.m;
+    const to = m.to;
+    if (!this.running[to] || this.hung[to]) {
+      if (this.cfg.recordMessages) this.markDrop(m, 'dropped');
+      return;
+    }
+    if (m.handled) return; // the copy on the other channel was first
+    m.handled = true;
+    this.handle(m);
+  }
+
+  private markDrop(m: Msg, status: 'dropped'): void {
+    this.logMsg(this.sim.now, m.from, m.to, 'local', m.type, status, this.sim.now, 'receiver down or paused');
+  }
+
+  private handle(m: Msg): void {
+    const me = m.to;
+    const N = this.N;
+    const b = m.body;
+    switch (m.type) {
+      case 'FAULT': {
+        const j = b.failed as number;
+        if (j === me || !this.view[me * N + j]) return; // duplicate report, or about me
+        this.stopMonitoring(me * N + j);
+        this.view[me * N + j] = 0;
+        this.beginSuspicion(me, j);
+        this.membershipChanged(me);
+        return;
+      }
+      case 'REJOIN':
+        this.requestRound(me);
+        return;
+      case 'SYSTEM_LOAD':
+        this.send(me, m.from, 'SYSTEM_LOAD_ANSWER', { round: b.round, ...this.loadReport(me) });
+        return;
+      case 'SYSTEM_LOAD_ANSWER':
+        this.onLoadAnswer(me, m.from, b);
+        return;
+      case 'FAIL_OVER':
+        this.takeOver(me, b.services as number[]);
+        return;
+      case 'RELEASE':
+        for (const s of b.services as number[]) {
+          if (this.svc[me * this.S + s] === RUNNING || this.svc[me * this.S + s] === STARTING) {
+            this.releases++;
+            this.setSvc(me, s, NONE);
+          }
+        }
+        return;
+      case 'CHECK_IP': {
+        const held: number[] = [];
+        for (let s = 0; s < this.S; s++) {
+          const st = this.svc[me * this.S + s];
+          if (this.home[s] === m.from && (st === RUNNING || st === STARTING)) held.push(s);
+        }
+        this.send(me, m.from, 'CHECK_IP_ANSWER', { held });
+        return;
+      }
+      case 'CHECK_IP_ANSWER':
+        this.onCheckIpAnswer(me, m.from, b.held as number[]);
+        return;
+      case 'FAIL_BACK':
+        this.handBack(me, m.from, b.services as number[]);
+        return;
+      case 'FAIL_BACK_OK':
+        this.onFailBackOk(me, m.from);
+        return;
+    }
+  }
+
+  // =====================================================================
+  // fail-over (figure 6): controller rounds
+  // =====================================================================
+
+  private lowestInView(i: number): number {
+    const N = this.N;
+    for (let j = 0; j < N; j++) if (this.view[i * N + j]) return j;
+    return i;
+  }
+
+  private membershipChanged(i: number): void {
+    if (this.lowestInView(i) === i) this.requestRound(i);
+  }
+
+  private requestRound(c: number): void {
+    if (!this.running[c]) return;
+    if (this.lowestInView(c) !== c) return;
+    if (this.round[c]) {
+      this.roundAgain[c] = 1;
+      return;
+    }
+    this.startRound(c);
+  }
+
+  private startRound(c: number): void {
+    const N = this.N;
+    const expected: number[] = [];
+    for (let j = 0; j < N; j++) if (j !== c && this.view[c * N + j]) expected.push(j);
+    const id = ++this.roundCounter;
+    const r: Round = { id, expected, answers: new Map(), loads: new Map(), phases: new Map(), timer: -1 };
+    this.round[c] = r;
+    this.roundAgain[c] = 0;
+    const mine = this.loadReport(c);
+    r.answers.set(c, mine.held);
+    r.loads.set(c, mine.load);
+    r.phases.set(c, mine.up);
+    for (const j of expected) this.send(c, j, 'SYSTEM_LOAD', { round: id });
+    r.timer = this.nodeAfterHandle(c, this.cfg.loadTimeout, () => this.roundTimeout(c, id));
+    if (expected.length === 0) this.finishRound(c);
+  }
+
+  private loadReport(n: number): { held: Array<[number, number]>; load: number; up: boolean } {
+    const held: Array<[number, number]> = [];
+    let load = 0;
+    for (let s = 0; s < this.S; s++) {
+      const st = this.svc[n * this.S + s];
+      if (st !== NONE) held.push([s, st]);
+      if (st === RUNNING || st === STARTING) load += this.users[s];
+    }
+    // a node failing back claims its home services
+    const fb = this.fb[n];
+    if (fb || (this.phase[n] !== 'up' && this.phase[n] !== 'crashed')) {
+      for (let s = 0; s < this.S; s++) if (this.home[s] === n && this.svc[n * this.S + s] === NONE && this.cfg.autoFailback) held.push([s, STARTING]);
+    }
+    return { held, load, up: this.phase[n] === 'up' };
+  }
+
+  private onLoadAnswer(c: number, from: number, b: any): void {
+    const r = this.round[c];
+    if (!r || r.id !== b.round || !r.expected.includes(from)) return;
+    r.answers.set(from, b.held);
+    r.loads.set(from, b.load);
+    r.phases.set(from, b.up);
+    if (r.expected.every((j) => r.answers.has(j))) this.finishRound(c);
+  }
+
+  private roundTimeout(c: number, id: number): void {
+    const r = this.round[c];
+    if (!r || r.id !== id) return;
+    // someone in the view did not answer: poll again (the detector removes dead nodes from the view)
+    this.round[c] = undefined;
+    this.requestRound(c);
+  }
+
+  private finishRound(c: number): void {
+    const r = this.round[c]!;
+    this.sim.cancel(r.timer);
+    this.round[c] = undefined;
+    const S = this.S;
+    const holders: number[][] = Array.from({ length: S }, () => []);
+    const nodes = [...r.answers.keys()].sort((a, b) => a - b);
+    for (const n of nodes) {
+      for (const [s, st] of r.answers.get(n)!) {
+        if (st === RUNNING || st === STARTING) holders[s].push(n);
+      }
+    }
+    const orphans: number[] = [];
+    const releases = new Map<number, number[]>();
+    let acted = false;
+    for (let s = 0; s < S; s++) {
+      const hs = holders[s];
+      if (hs.length === 0) orphans.push(s);
+      else if (hs.length > 1) {
+        const inTransit = hs.some((n) => r.answers.get(n)!.some(([x, st]) => x === s && st === STARTING));
+        if (inTransit) {
+          acted = true; // look again once the start is done
+          continue;
+        }
+        const keep = hs.includes(this.home[s]) ? this.home[s] : hs[0];
+        for (const n of hs) if (n !== keep) {
+          if (!releases.has(n)) releases.set(n, []);
+          releases.get(n)!.push(s);
+        }
+      }
+    }
+    for (const [n, list] of [...releases.entries()].sort((a, b) => a[0] - b[0])) {
+      acted = true;
+      this.send(c, n, 'RELEASE', { services: list });
+    }
+    if (orphans.length > 0) {
+      // the lowest-load node that is up (ties: lowest id); nodes failing back only if nobody else
+      let best = -1, bestLoad = Infinity;
+      for (const pass of [true, false]) {
+        for (const n of nodes) {
+          if (pass && !r.phases.get(n)) continue;
+          const l = r.loads.get(n)!;
+          if (l < bestLoad) {
+            best = n;
+            bestLoad = l;
+          }
+        }
+        if (best >= 0) break;
+      }
+      acted = true;
+      this.send(c, best, 'FAIL_OVER', { services: orphans });
+    }
+    if (acted || this.roundAgain[c]) {
+      // verify once the orders had time to be carried out
+      const delay = this.roundAgain[c] ? 0 : 2 * this.cfg.loadTimeout + this.cfg.fakeProcessTime + this.cfg.setupTime + this.cfg.startTime;
+      this.roundAgain[c] = 0;
+      this.nodeAfter(c, delay, () => this.requestRound(c));
+    } else if (this.cfg.reconcileInterval > 0) this.schedulePeriodic(c);
+  }
+
+  private schedulePeriodic(c: number): void {
+    if (this.periodic[c] >= 0) this.sim.cancel(this.periodic[c]);
+    const ep = this.epoch[c];
+    this.periodic[c] = this.sim.schedule(this.cfg.reconcileInterval, () => {
+      this.periodic[c] = -1;
+      if (this.epoch[c] !== ep) return;
+      if (this.hung[c]) {
+        this.deferred[c].push(() => this.requestRound(c));
+        return;
+      }
+      if (this.lowestInView(c) === c) this.requestRound(c);
+      else this.schedulePeriodic(c); // keep a watch in case the view changes
+    });
+  }
+
+  /** Take over services (figure 6, last lines): fake process, set-up, start. */
+  private takeOver(n: number, services: number[]): void {
+    const S = this.S;
+    const mine = services.filter((s) => this.svc[n * S + s] === NONE);
+    if (mine.length === 0) return;
+    const tokens = new Map<number, number>();
+    for (const s of mine) {
+      this.takeovers++;
+      const lh = this.lastHolder[s];
+      if (lh >= 0 && lh !== n && !this.crashed[lh]) this.falseTakeovers++;
+      this.setSvc(n, s, STARTING);
+      tokens.set(s, this.svcToken[n * S + s]);
+    }
+    const c = this.cfg;
+    this.log(n, 'take-over', mine.join(' '));
+    this.nodeAfter(n, c.fakeProcessTime, () => {
+      this.log(n, 'fake process up', mine.join(' '));
+      this.nodeAfter(n, c.setupTime, () => {
+        this.nodeAfter(n, c.startTime, () => {
+          for (const s of mine) if (this.svcToken[n * S + s] === tokens.get(s)) this.setSvc(n, s, RUNNING);
+        });
+      });
+    });
+  }
+
+  // =====================================================================
+  // fail-back (figure 7)
+  // =====================================================================
+
+  private bootDone(n: number): void {
+    const N = this.N;
+    this.accountPairsOf(n);
+    this.running[n] = 1;
+    this.phase[n] = 'config';
+    // its detector starts trusting everyone (its suspicions ended with the crash)
+    for (let j = 0; j < N; j++) {
+      this.view[n * N + j] = 1;
+      if (j !== n) this.startMonitoring(n, j);
+    }
+    this.tickHandle[n] = this.sim.schedule(0, this.onTick, n);
+    this.mark('node', n);
+    this.nodeAfter(n, this.cfg.configTime, () => this.checkIp(n, 1));
+  }
+
+  private checkIp(n: number, attempt: number): void {
+    const N = this.N;
+    this.phase[n] = 'check-ip';
+    this.mark('node', n);
+    let fb = this.fb[n];
+    if (!fb) {
+      fb = { answers: new Map(), attempt, waiting: new Set(), timer: -1, services: [] };
+      this.fb[n] = fb;
+    }
+    fb.attempt = attempt;
+    const ask: number[] = [];
+    for (let j = 0; j < N; j++) if (j !== n && this.view[n * N + j] && !fb.answers.has(j)) ask.push(j);
+    for (const j of ask) this.send(n, j, 'CHECK_IP', {});
+    if (ask.length === 0) {
+      this.afterCheckIp(n);
+      return;
+    }
+    fb.timer = this.nodeAfterHandle(n, this.cfg.checkIpTimeout, () => {
+      const f = this.fb[n];
+      if (!f || this.phase[n] !== 'check-ip') return;
+      if (f.attempt < this.cfg.checkIpRetries) this.checkIp(n, f.attempt + 1);
+      else this.afterCheckIp(n);
+    });
+  }
+
+  private onCheckIpAnswer(n: number, from: number, held: number[]): void {
+    const fb = this.fb[n];
+    if (!fb || this.phase[n] !== 'check-ip') return;
+    fb.answers.set(from, held);
+    const N = this.N;
+    for (let j = 0; j < N; j++) if (j !== n && this.view[n * N + j] && !fb.answers.has(j)) return;
+    this.sim.cancel(fb.timer);
+    this.afterCheckIp(n);
+  }
+
+  private afterCheckIp(n: number): void {
+    const fb = this.fb[n]!;
+    const S = this.S;
+    const heldElsewhere = new Set<number>();
+    const servers = [...fb.answers.entries()].filter(([, h]) => h.length > 0).sort((a, b) => a[0] - b[0]);
+    for (const [, h] of servers) for (const s of h) heldElsewhere.add(s);
+    const homeSvcs: number[] = [];
+    for (let s = 0; s < S; s++) if (this.home[s] === n) homeSvcs.push(s);
+    if (!this.cfg.autoFailback) {
+      // keep services where they are; start only the home services nobody holds
+      fb.services = homeSvcs.filter((s) => !heldElsewhere.has(s));
+      this.externalIp(n);
+      return;
+    }
+    fb.services = homeSvcs;
+    if (servers.length === 0) {
+      this.externalIp(n);
+      return;
+    }
+    this.phase[n] = 'fail-back';
+    this.mark('node', n);
+    fb.waiting = new Set(servers.map(([j]) => j));
+    for (const [j, h] of servers) this.send(n, j, 'FAIL_BACK', { services: h });
+    fb.timer = this.nodeAfterHandle(n, this.cfg.failbackTimeout, () => {
+      if (this.phase[n] === 'fail-back') this.externalIp(n);
+    });
+  }
+
+  private handBack(me: number, to: number, services: number[]): void {
+    const S = this.S;
+    const giving: number[] = [];
+    for (const s of services) {
+      const st = this.svc[me * S + s];
+      if (st === STARTING) this.setSvc(me, s, NONE);
+      else if (st === RUNNING) {
+        this.setSvc(me, s, STOPPING);
+        giving.push(s);
+      }
+    }
+    this.log(me, 'hand back', giving.join(' '));
+    const tokens = giving.map((s) => this.svcToken[me * S + s]);
+    this.nodeAfter(me, giving.length ? this.cfg.handbackTime : 0, () => {
+      giving.forEach((s, idx) => {
+        if (this.svcToken[me * S + s] === tokens[idx]) this.setSvc(me, s, NONE);
+      });
+      this.send(me, to, 'FAIL_BACK_OK', { services: giving });
+    });
+  }
+
+  private onFailBackOk(n: number, from: number): void {
+    const fb = this.fb[n];
+    if (!fb || this.phase[n] !== 'fail-back') return;
+    fb.waiting.delete(from);
+    if (fb.waiting.size === 0) {
+      this.sim.cancel(fb.timer);
+      this.externalIp(n);
+    }
+  }
+
+  private externalIp(n: number): void {
+    this.phase[n] = 'external-ip';
+    this.mark('node', n);
+    this.nodeAfter(n, this.cfg.externalIpTime, () => {
+      // "check computing resources for services, start services"
+      this.phase[n] = 'starting';
+      const fb = this.fb[n]!;
+      const S = this.S;
+      const tokens = fb.services.map((s) => {
+        if (this.svc[n * S + s] === NONE) this.setSvc(n, s, STARTING);
+        return this.svcToken[n * S + s];
+      });
+      this.mark('node', n);
+      this.nodeAfter(n, this.cfg.startTime, () => {
+        fb.services.forEach((s, idx) => {
+          if (this.svcToken[n * S + s] === tokens[idx] && this.svc[n * S + s] === STARTING) this.setSvc(n, s, RUNNING);
+        });
+        this.fb[n] = undefined;
+        this.phase[n] = 'up';
+        this.mark('node', n);
+        const inc = this.openIncident[n];
+        if (inc && Number.isNaN(inc.failback)) {
+          const S2 = this.S;
+          let all = true;
+          for (let s = 0; s < S2; s++) if (this.home[s] === n && this.svc[n * S2 + s] !== RUNNING) all = false;
+          if (all && this.cfg.autoFailback) inc.failback = this.sim.now;
+        }
+        // tell the controller: reconcile (finds what the fail-back left double or orphaned)
+        const c = this.lowestInView(n);
+        if (c === n) this.requestRound(n);
+        else this.send(n, c, 'REJOIN', { node: n });
+        if (this.cfg.reconcileInterval > 0) this.schedulePeriodic(n);
+      });
+    });
+  }
+
+  // =====================================================================
+  // services, users, accounting
+  // =====================================================================
+
+  private setSvc(n: number, s: number, st: number): void {
+    const k = n * this.S + s;
+    if (this.svc[k] === st) return;
+    this.svc[k] = st;
+    this.svcToken[k]++;
+    if (st === RUNNING) this.lastHolder[s] = n;
+    this.updateService(s);
+  }
+
+  /** Recompute whether service s is up and how many nodes run it; account the time since the last change. */
+  private updateService(s: number): void {
+    const now = this.sim.now;
+    this.accountService(s, now);
+    const N = this.N, S = this.S;
+    let up = 0;
+    for (let n = 0; n < N; n++) if (this.svc[n * S + s] === RUNNING && !this.crashed[n] && !this.hung[n]) up = 1;
+    if (up !== this.svcUp[s]) {
+      this.svcUp[s] = up;
+      const tok = ++this.reconnectToken[s];
+      if (up) {
+        this.sim.schedule(this.cfg.reconnectDelay, () => {
+          if (this.reconnectToken[s] !== tok) return;
+          this.accountService(s, this.sim.now);
+          this.connected[s] = this.users[s];
+          this.onUsersBack(s);
+        });
+        this.onServiceUp(s);
+      } else this.connected[s] = 0;
+    }
+    this.markService(s);
+  }
+
+  private accountService(s: number, now: number): void {
+    const dt = now - this.svcLastT[s];
+    if (dt > 0) {
+      if (this.svcUp[s]) this.upTime[s] += dt;
+      if (this.owners(s) >= 2) this.dualTime[s] += dt;
+      this.disconnectedUserSeconds[s] += (this.users[s] - this.connected[s]) * dt;
+    }
+    this.svcLastT[s] = now;
+  }
+
+  /** Nodes that are not crashed and run s (a paused node still owns it: it resumes serving). */
+  owners(s: number): number {
+    let o = 0;
+    for (let n = 0; n < this.N; n++) if (this.svc[n * this.S + s] === RUNNING && !this.crashed[n]) o++;
+    return o;
+  }
+
+  private onServiceUp(s: number): void {
+    for (const inc of this.openIncident) {
+      if (!inc || !Number.isNaN(inc.failoverDone) || !inc.services.includes(s)) continue;
+      if (inc.services.every((x) => this.svcUp[x])) inc.failoverDone = this.sim.now;
+    }
+  }
+
+  private onUsersBack(s: number): void {
+    for (const inc of this.openIncident) {
+      if (!inc || Number.isNaN(inc.failoverDone) || !Number.isNaN(inc.serviceBack) || !inc.services.includes(s)) continue;
+      if (inc.services.every((x) => this.connected[x] === this.users[x])) inc.serviceBack = this.sim.now;
+    }
+  }
+
+  // ---- failure-detector quality (Chen, Toueg, Aguilera) ----
+
+  /** Target j is "up" for the detector's accounting when it runs its heartbeat daemon and is not crashed. */
+  private targetUp(j: number): boolean {
+    return !this.crashed[j] && this.running[j] === 1;
+  }
+
+  private accountPair(k: number): void {
+    const now = this.sim.now;
+    const N = this.N;
+    const i = (k / N) | 0, j = k - i * N;
+    const dt = now - this.pairLastT[k];
+    if (dt > 0 && this.running[i] && !this.crashed[i] && this.targetUp(j)) {
+      this.pairObsUp[k] += dt;
+      if (this.trust[k]) this.pairTrustUp[k] += dt;
+    }
+    this.pairLastT[k] = now;
+  }
+
+  private accountPairsOf(n: number): void {
+    const N = this.N;
+    for (let j = 0; j < N; j++) if (j !== n) {
+      this.accountPair(n * N + j);
+      this.accountPair(j * N + n);
+    }
+  }
+
+  private beginSuspicion(i: number, j: number): void {
+    const k = i * this.N + j;
+    if (!this.trust[k]) return;
+    this.accountPair(k);
+    this.trust[k] = 0;
+    // a mistake: suspecting a node that runs (not crashed, booted); a paused node runs
+    const mistake = this.targetUp(j);
+    this.suspicionMistake[k] = mistake ? 1 : 0;
+    if (mistake) {
+      this.mistakes++;
+      this.mistakeStart[k] = this.sim.now;
+    }
+  }
+
+  private endSuspicion(i: number, j: number): void {
+    const k = i * this.N + j;
+    if (this.trust[k]) return;
+    this.accountPair(k);
+    if (this.suspicionMistake[k]) this.closeMistake(k);
+    this.trust[k] = 1;
+  }
+
+  private closeMistake(k: number): void {
+    this.suspicionMistake[k] = 0;
+    this.mistakesEnded++;
+    this.mistakeDurationSum += this.sim.now - this.mistakeStart[k];
+  }
+
+  // =====================================================================
+  // helpers
+  // =====================================================================
+
+  /** Run f on node n after d seconds, unless it crashed meanwhile; deferred while it is paused. */
+  private nodeAfter(n: number, d: number, f: () => void): void {
+    this.nodeAfterHandle(n, d, f);
+  }
+
+  private nodeAfterHandle(n: number, d: number, f: () => void): EventHandle {
+    const ep = this.epoch[n];
+    return this.sim.schedule(d, () => {
+      if (this.epoch[n] !== ep) return;
+      if (this.hung[n]) this.deferred[n].push(f);
+      else f();
+    });
+  }
+
+  private link(a: number, b: number, c: number): number {
+    if (a === b) throw new Error(`no channel from node ${a} to itself`);
+    if (a < 0 || b < 0 || a >= this.N || b >= this.N) throw new Error(`no such node pair (${a}, ${b})`);
+    return ((a < b ? a * this.N + b : b * this.N + a) * 2) + c;
+  }
+
+  private chans(ch: ChannelSel): number[] {
+    if (ch === 'both') return [0, 1];
+    const c = CHANNELS.indexOf(ch);
+    if (c < 0) throw new Error(`unknown channel '${ch}' (net, serial or both)`);
+    return [c];
+  }
+
+  private logMsg(time: number, from: number, to: number, channel: ChannelName | 'local', type: string, status: MessageRecord['status'], arrival: number, info: string): void {
+    this.messages.push({ time, from: this.names[from], to: this.names[to], channel, type, status, arrival, info });
+  }
+
+  private log(n: number, what: string, detail: number | string): void {
+    if (!this.cfg.recordTimeline) return;
+    const d = typeof detail === 'number' ? this.names[detail] : detail === '' ? '' : `services ${detail}`;
+    this.timeline.push({ time: this.sim.now, kind: 'node', name: this.names[n], state: `${what}${d ? ' ' + d : ''}` });
+  }
+
+  private mark(kind: 'node', n: number): void {
+    if (!this.cfg.recordTimeline) return;
+    this.timeline.push({ time: this.sim.now, kind, name: this.names[n], state: this.nodeState(n) });
+  }
+
+  private markService(s: number): void {
+    if (!this.cfg.recordTimeline) return;
+    this.timeline.push({ time: this.sim.now, kind: 'service', name: `s${s}`, state: this.ownerString(s) });
+  }
+
+  nodeState(n: number): string {
+    if (this.crashed[n]) return 'crashed';
+    if (this.hung[n]) return 'paused';
+    return this.phase[n];
+  }
+
+  /** Nodes holding s with their state, e.g. "B" or "A+B" (running), "B(starting)"; "-" when nobody. */
+  ownerString(s: number): string {
+    const parts: string[] = [];
+    for (let n = 0; n < this.N; n++) {
+      const st = this.svc[n * this.S + s];
+      if (st === NONE) continue;
+      parts.push(st === RUNNING ? this.names[n] : `${this.names[n]}(${SVC_STATE_NAMES[st]})`);
+    }
+    return parts.length ? parts.join('+') : '-';
+  }
+
+  /** Running holders of s among live nodes. */
+  runningOn(s: number): number[] {
+    const out: number[] = [];
+    for (let n = 0; n < this.N; n++) if (this.svc[n * this.S + s] === RUNNING && !this.crashed[n]) out.push(n);
+    return out;
+  }
+
+  serviceUp(s: number): boolean {
+    return this.svcUp[s] === 1;
+  }
+
+  connectedUsers(s: number): number {
+    return this.connected[s];
+  }
+
+  /** Close the books at the current time (call once after sim.run). */
+  finish(): HaResult {
+    const now = this.sim.now;
+    for (let s = 0; s < this.S; s++) this.accountService(s, now);
+    const N = this.N;
+    for (let k = 0; k < N * N; k++) if ((k / N | 0) !== k % N) this.accountPair(k);
+    let openMistakeTime = 0, openMistakes = 0;
+    for (let k = 0; k < N * N; k++) if (!this.trust[k] && this.suspicionMistake[k]) {
+      openMistakes++;
+      openMistakeTime += now - this.mistakeStart[k];
+    }
+    const incidents = [...this.incidents, ...this.openIncident.filter((x): x is Incident => !!x)].sort((a, b) => a.crash - b.crash || a.node - b.node);
+    let obs = 0, trustUp = 0;
+    for (let k = 0; k < N * N; k++) {
+      obs += this.pairObsUp[k];
+      trustUp += this.pairTrustUp[k];
+    }
+    const S = this.S;
+    let up = 0, dual = 0, dus = 0;
+    for (let s = 0; s < S; s++) {
+      up += this.upTime[s];
+      dual += this.dualTime[s];
+      dus += this.disconnectedUserSeconds[s];
+    }
+    return {
+      duration: now,
+      availability: S > 0 ? up / (S * now) : 1,
+      downtime: S > 0 ? (S * now - up) / S : 0,
+      dualActiveTime: dual,
+      disconnectedUserSeconds: dus,
+      hbMessages: this.hbMessages,
+      protocolMessages: this.protocolMessages,
+      messagesLost: this.messagesLost,
+      declarations: this.declarations,
+      mistakes: this.mistakes,
+      // a mistake still open at the end counts with its duration so far
+      meanMistakeDuration: this.mistakes > 0 ? (this.mistakeDurationSum + openMistakeTime) / (this.mistakesEnded + openMistakes) : NaN,
+      mistakeRecurrence: this.mistakes > 0 ? obs / this.mistakes : NaN,
+      queryAccuracy: obs > 0 ? trustUp / obs : NaN,
+      observedTime: obs,
+      takeovers: this.takeovers,
+      falseTakeovers: this.falseTakeovers,
+      releases: this.releases,
+      incidents,
+      detections: this.detections,
+    };
+  }
+}
+
+export interface HaResult {
+  duration: number;
+  /** Mean over services of up time / run time. */
+  availability: number;
+  /** Mean downtime per service (s). */
+  downtime: number;
+  /** Summed over services: time with two or more live owners (s). */
+  dualActiveTime: number;
+  disconnectedUserSeconds: number;
+  hbMessages: number;
+  protocolMessages: number;
+  messagesLost: number;
+  declarations: number;
+  /** Chen-Toueg-Aguilera: suspicions of a node that had not crashed. */
+  mistakes: number;
+  /** T_M (s). */
+  meanMistakeDuration: number;
+  /** T_MR (s): observed pair-time with the target up / mistakes. */
+  mistakeRecurrence: number;
+  /** P_A. */
+  queryAccuracy: number;
+  observedTime: number;
+  takeovers: number;
+  falseTakeovers: number;
+  releases: number;
+  incidents: Incident[];
+  detections: Detection[];
+}
+
+function describe(type: string, body: any): string {
+  switch (type) {
+    case 'FAULT':
+      return `node ${String.fromCharCode(65 + body.failed)} failed`;
+    case 'SYSTEM_LOAD':
+      return `round ${body.round}`;
+    case 'SYSTEM_LOAD_ANSWER':
+      return `round ${body.round} load ${body.load}${body.held.length ? ' holds ' + body.held.map(([s, st]: [number, number]) => `s${s}:${SVC_STATE_NAMES[st]}`).join(' ') : ''}`;
+    case 'FAIL_OVER':
+    case 'RELEASE':
+    case 'FAIL_BACK':
+    case 'FAIL_BACK_OK':
+      return `services ${(body.services as number[]).map((s) => 's' + s).join(' ')}`;
+    case 'CHECK_IP_ANSWER':
+      return body.held.length ? `holds ${(body.held as number[]).map((s) => 's' + s).join(' ')}` : 'holds none';
+    case 'REJOIN':
+      return `node ${String.fromCharCode(65 + body.node)} is back`;
+    default:
+      return '';
+  }
+}

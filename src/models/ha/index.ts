@@ -1,0 +1,24 @@
+/** The heartbeat HA model: configuration, the cluster, and a one-call run. */
+import { Sim } from '../../kernel/sim.ts';
+import { Streams } from '../../kernel/random.ts';
+import { HaCluster, type HaResult } from './cluster.ts';
+import { makeConfig, type HaConfig } from './config.ts';
+
+export * from './config.ts';
+export * from './cluster.ts';
+
+/** Build a cluster, let `scenario` script faults on it, run for `duration` seconds and close the books. */
+export function simulate(
+  over: Partial<HaConfig>,
+  seed: number,
+  duration: number,
+  scenario?: (c: HaCluster) => void,
+): { cluster: HaCluster; result: HaResult } {
+  if (!(duration > 0 && Number.isFinite(duration))) throw new Error(`duration must be a positive number of seconds (got ${duration})`);
+  const cfg = makeConfig(over);
+  const sim = new Sim();
+  const cluster = new HaCluster(sim, new Streams(seed), cfg);
+  scenario?.(cluster);
+  sim.run(duration);
+  return { cluster, result: cluster.finish() };
+}
