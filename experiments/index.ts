@@ -4,12 +4,16 @@ import { example } from './example.ts';
 import { fig5 } from './fig5.ts';
 import { fig6 } from './fig6.ts';
 import { skew } from './skew.ts';
+import { viewDistance } from './view-distance.ts';
+import { calibrate } from './calibrate.ts';
 
 export const experiments: Experiment[] = [
   example,
   fig5,
   fig6,
   skew,
+  viewDistance,
+  calibrate,
 ];
 
 export function findExperiment(name: string): Experiment | undefined {
