@@ -135,6 +135,8 @@ export class HaCluster {
   private readonly svcToken: Int32Array;
   private readonly lastHolder: Int32Array;
   private readonly svcUp: Uint8Array;
+  /** Live owners of each service as of its last update (what the accounting integrates). */
+  private readonly svcOwners: Int32Array;
   private readonly connected: Float64Array;
   private readonly reconnectToken: Int32Array;
   private readonly svcLastT: Float64Array;
@@ -232,6 +234,7 @@ export class HaCluster {
     this.svcToken = new Int32Array(N * S);
     this.lastHolder = new Int32Array(S);
     this.svcUp = new Uint8Array(S);
+    this.svcOwners = new Int32Array(S);
     this.connected = new Float64Array(S);
     this.reconnectToken = new Int32Array(S);
     this.svcLastT = new Float64Array(S);
@@ -272,6 +275,7 @@ export class HaCluster {
       this.svc[this.home[s] * S + s] = RUNNING;
       this.lastHolder[s] = this.home[s];
       this.svcUp[s] = 1;
+      this.svcOwners[s] = 1;
       this.connected[s] = this.users[s];
     }
     for (let i = 0; i < N; i++) {
@@ -1053,6 +1057,7 @@ export class HaCluster {
     const N = this.N, S = this.S;
     let up = 0;
     for (let n = 0; n < N; n++) if (this.svc[n * S + s] === RUNNING && !this.crashed[n] && !this.hung[n]) up = 1;
+    this.svcOwners[s] = this.owners(s);
     if (up !== this.svcUp[s]) {
       this.svcUp[s] = up;
       const tok = ++this.reconnectToken[s];
@@ -1073,7 +1078,7 @@ export class HaCluster {
     const dt = now - this.svcLastT[s];
     if (dt > 0) {
       if (this.svcUp[s]) this.upTime[s] += dt;
-      if (this.owners(s) >= 2) this.dualTime[s] += dt;
+      if (this.svcOwners[s] >= 2) this.dualTime[s] += dt;
       this.disconnectedUserSeconds[s] += (this.users[s] - this.connected[s]) * dt;
     }
     this.svcLastT[s] = now;

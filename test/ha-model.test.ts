@@ -1,0 +1,181 @@
+/**
+ * The heartbeat HA model against its closed form and its safety properties:
+ * detection latency, channel redundancy, split brain, fail-back, convergence
+ * after random faults, and exact replay.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { simulate, closedFormDetection, makeConfig, type HaCluster, type HaConfig } from '../src/models/ha/index.ts';
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Every service runs on exactly one live node, is up, and has all its users connected. */
+function assertConverged(c: HaCluster, label: string) {
+  for (let s = 0; s < c.S; s++) {
+    const on = c.runningOn(s);
+    assert.equal(on.length, 1, `${label}: service s${s} runs on [${on.map((n) => c.names[n])}] (${c.ownerString(s)})`);
+    assert.ok(!c.crashed[on[0]] && !c.hung[on[0]], `${label}: s${s} owner not live`);
+    assert.ok(c.serviceUp(s), `${label}: s${s} down`);
+    assert.equal(c.connectedUsers(s), c.users[s], `${label}: s${s} has ${c.connectedUsers(s)} of ${c.users[s]} users connected`);
+  }
+}
+
+test('lossless: mean detection latency over >= 1000 crashes is within 2% of T(1+R) - h/2 + latency', () => {
+  for (const [h, ratio, R] of [[1, 3, 1], [0.5, 5, 2]] as const) {
+    const over: Partial<HaConfig> = { interval: h, timeout: ratio * h, retries: R, mtbf: 200, mttr: 20, repairDist: 'fixed', bootTime: 5 };
+    const { result } = simulate(over, 11, 260_000);
+    const lat = result.detections.map((d) => d.latency);
+    assert.ok(lat.length >= 1000, `only ${lat.length} detections`);
+    const cf = closedFormDetection(makeConfig(over));
+    const m = mean(lat);
+    assert.ok(Math.abs(m / cf - 1) < 0.02, `h=${h}: mean ${m} vs closed form ${cf}`);
+    // and the spread is the heartbeat phase: every latency lies in [T(1+R) - h, T(1+R)] + latency
+    const TR = ratio * h * (1 + R);
+    for (const x of lat) assert.ok(x > TR - h - 1e-9 && x < TR + 0.01, `latency ${x} outside [${TR - h}, ${TR}]`);
+    assert.equal(result.mistakes, 0, 'no mistake on a lossless network');
+  }
+});
+
+test('one channel cut: the other carries the heartbeats, no false fail-over', () => {
+  for (const ch of ['net', 'serial'] as const) {
+    const { result, cluster } = simulate({ netLoss: 0.01, serialLoss: 0.01 }, 3, 3600, (c) => {
+      c.script(100, (x) => x.cut(0, 1, ch));
+      c.script(3000, (x) => x.heal(0, 1, ch));
+    });
+    assert.equal(result.mistakes, 0, `${ch} cut: ${result.mistakes} false detections`);
+    assert.equal(result.takeovers, 0);
+    assert.equal(result.dualActiveTime, 0);
+    assert.equal(result.availability, 1);
+    assertConverged(cluster, `${ch} cut`);
+  }
+});
+
+test('both channels cut: both nodes take over, dual-active time is counted, and ends after the heal', () => {
+  const cfg: Partial<HaConfig> = { services: 2, activeNodes: 2, recordTimeline: true };
+  const cut = 100, heal = 400;
+  const { result, cluster } = simulate(cfg, 5, 900, (c) => {
+    c.script(cut, (x) => x.partition([0]));
+    c.script(heal, (x) => x.healAll());
+  });
+  const c = makeConfig(cfg);
+  // each side declares the other and takes over its service
+  assert.equal(result.mistakes, 2);
+  assert.equal(result.takeovers, 2);
+  assert.equal(result.falseTakeovers, 2);
+  const during = cluster.timeline.filter((t) => t.kind === 'service' && t.time > cut && t.time < heal).map((t) => t.state);
+  assert.ok(during.includes('A+B'), `no dual ownership seen: ${during}`);
+  // dual-active per service: from take-over done until the release after the heal
+  const detectBy = cut + c.timeout * (1 + c.retries) + c.interval;
+  const upper = 2 * (heal + 60 - (detectBy + c.fakeProcessTime + c.setupTime + c.startTime) + c.interval);
+  const lower = 2 * (heal - (detectBy + c.fakeProcessTime + c.setupTime + c.startTime));
+  assert.ok(result.dualActiveTime > lower && result.dualActiveTime < upper, `dual-active ${result.dualActiveTime} not in (${lower}, ${upper})`);
+  assert.ok(result.releases >= 2);
+  assertConverged(cluster, 'after heal');
+  // the split brain resolves to the home nodes
+  assert.deepEqual([0, 1].map((s) => cluster.runningOn(s)), [[0], [1]]);
+});
+
+test('fail-back returns every service to its original owner', () => {
+  const { result, cluster } = simulate({ nodes: 3, services: 6, activeNodes: 3 }, 9, 1000, (c) => {
+    c.script(50, (x) => x.crash(0));
+    c.script(120, (x) => x.crash(1));
+    c.script(300, (x) => x.repair(0));
+    c.script(330, (x) => x.repair(1));
+  });
+  for (let s = 0; s < 6; s++) assert.deepEqual(cluster.runningOn(s), [cluster.home[s]], `s${s}: ${cluster.ownerString(s)}`);
+  assertConverged(cluster, 'fail-back');
+  const inc = result.incidents;
+  assert.equal(inc.length, 2);
+  for (const i of inc) {
+    assert.ok(i.detected > i.crash && i.failoverDone > i.detected && i.serviceBack > i.failoverDone && i.failback > i.repaired, JSON.stringify(i));
+  }
+  // with autoFailback off the services stay where they were taken over
+  const off = simulate({ nodes: 2, services: 1, autoFailback: false }, 9, 1000, (c) => {
+    c.script(50, (x) => x.crash(0));
+    c.script(300, (x) => x.repair(0));
+  });
+  assert.deepEqual(off.cluster.runningOn(0), [1]);
+});
+
+test('a crash of the take-over node in the middle of the fail-over is recovered from', () => {
+  const { cluster, result } = simulate({ nodes: 3, services: 1 }, 2, 600, (c) => {
+    c.script(60, (x) => x.crash(0)); // B (lowest load, lowest id) is chosen to take over
+    c.script(68, (x) => x.crash(1)); // ...and crashes while starting s0; C takes over
+  });
+  assert.deepEqual(cluster.runningOn(0), [2]);
+  assert.ok(result.takeovers >= 2);
+});
+
+type Op =
+  | { t: number; verb: 'crash' | 'repair'; n: number }
+  | { t: number; verb: 'hang'; n: number; d: number }
+  | { t: number; verb: 'cut' | 'heal'; a: number; b: number; ch: 'net' | 'serial' | 'both' }
+  | { t: number; verb: 'loss'; p: number };
+
+function opArb(N: number): fc.Arbitrary<Op> {
+  const node = fc.integer({ min: 0, max: N - 1 });
+  const t = fc.double({ min: 0, max: 300, noNaN: true });
+  const pair = fc.tuple(node, node).filter(([a, b]) => a !== b);
+  const ch = fc.constantFrom('net' as const, 'serial' as const, 'both' as const);
+  return fc.oneof(
+    fc.record({ t, verb: fc.constant('crash' as const), n: node }),
+    fc.record({ t, verb: fc.constant('repair' as const), n: node }),
+    fc.record({ t, verb: fc.constant('hang' as const), n: node, d: fc.double({ min: 0.1, max: 40, noNaN: true }) }),
+    fc.record({ t, verb: fc.constant('cut' as const), ab: pair, ch }).map(({ t, verb, ab, ch }) => ({ t, verb, a: ab[0], b: ab[1], ch })),
+    fc.record({ t, verb: fc.constant('heal' as const), ab: pair, ch }).map(({ t, verb, ab, ch }) => ({ t, verb, a: ab[0], b: ab[1], ch })),
+    fc.record({ t, verb: fc.constant('loss' as const), p: fc.constantFrom(0, 0.01, 0.1, 0.3) }),
+  );
+}
+
+test('swarm: random fault sequences, then a quiet tail: one live owner per service, no user lost', () => {
+  const scenario = fc
+    .record({ N: fc.integer({ min: 2, max: 3 }), services: fc.integer({ min: 1, max: 4 }), seed: fc.integer({ min: 1, max: 1e6 }), autoFailback: fc.boolean() })
+    .chain((base) =>
+      fc.record({
+        base: fc.constant(base),
+        active: fc.integer({ min: 1, max: base.N }),
+        ops: fc.array(opArb(base.N), { maxLength: 25 }),
+      }),
+    );
+  fc.assert(
+    fc.property(scenario, ({ base, active, ops }) => {
+      const cfg: Partial<HaConfig> = { nodes: base.N, services: base.services, activeNodes: active, bootTime: 10, autoFailback: base.autoFailback };
+      const quiet = 320;
+      const { cluster } = simulate(cfg, base.seed, quiet + 400, (c) => {
+        for (const op of ops) {
+          c.script(op.t, (x) => {
+            switch (op.verb) {
+              case 'crash': return x.crash(op.n);
+              case 'repair': return x.repair(op.n);
+              case 'hang': return x.hang(op.n, op.d);
+              case 'cut': return x.cut(op.a, op.b, op.ch);
+              case 'heal': return x.heal(op.a, op.b, op.ch);
+              case 'loss': return x.setLoss(op.p);
+            }
+          });
+        }
+        // the quiet tail: faults stop, links heal, loss ends, crashed nodes are repaired
+        c.script(quiet, (x) => {
+          x.healAll();
+          x.setLoss(0);
+          for (let n = 0; n < x.N; n++) x.repair(n);
+        });
+      });
+      for (let n = 0; n < cluster.N; n++) assert.ok(!cluster.crashed[n] && !cluster.hung[n] && cluster.phase[n] === 'up', `node ${n} is ${cluster.nodeState(n)}`);
+      assertConverged(cluster, JSON.stringify({ cfg, ops }));
+    }),
+    { numRuns: 150, seed: 20240601 },
+  );
+});
+
+test('a seed replays a run exactly', () => {
+  const cfg: Partial<HaConfig> = { netLoss: 0.05, serialLoss: 0.05, mtbf: 600, mttr: 60, pauseMtb: 900, pauseMean: 5, recordMessages: true, recordTimeline: true };
+  const run = (seed: number) => {
+    const { cluster, result } = simulate(cfg, seed, 5000);
+    return JSON.stringify({ result, m: cluster.messages, t: cluster.timeline });
+  };
+  const a = run(42);
+  assert.equal(run(42), a);
+  assert.notEqual(run(43), a);
+});
