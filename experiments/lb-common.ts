@@ -163,7 +163,15 @@ export function barsWithCi(values: Row[], x: string, xTitle: string, yTitle: str
 }
 
 /** Lines with 95% CI error bars of summary rows: x ordinal, one colour per `color`. */
-export function linesWithCi(values: Row[], x: string, xTitle: string, yTitle: string, color: string, xSort?: string[]): Record<string, unknown> {
+export function linesWithCi(
+  values: Row[],
+  x: string,
+  xTitle: string,
+  yTitle: string,
+  color: string,
+  xSort?: string[],
+  yScale: Record<string, unknown> = {},
+): Record<string, unknown> {
   const xEnc = { field: x, type: 'ordinal', title: xTitle, sort: xSort ?? null };
   return {
     $schema: VEGA,
@@ -171,10 +179,10 @@ export function linesWithCi(values: Row[], x: string, xTitle: string, yTitle: st
     height: 200,
     data: { values },
     layer: [
-      { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative', title: yTitle }, color: { field: color, type: 'nominal' } } },
+      { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative', title: yTitle, scale: yScale }, color: { field: color, type: 'nominal' } } },
       {
         mark: { type: 'errorbar', ticks: true },
-        encoding: { x: xEnc, y: { field: 'ci95_low', type: 'quantitative', title: yTitle }, y2: { field: 'ci95_high' }, color: { field: color, type: 'nominal' } },
+        encoding: { x: xEnc, y: { field: 'ci95_low', type: 'quantitative', title: yTitle, scale: yScale }, y2: { field: 'ci95_high' }, color: { field: color, type: 'nominal' } },
       },
     ],
   };
