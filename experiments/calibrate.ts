@@ -128,7 +128,7 @@ export const calibrate: Experiment = {
         data: { values },
         mark: 'bar',
         encoding: {
-          y: { field: 'reading', type: 'nominal', title: 'reading', sort: { field: 'score', order: 'ascending' }, axis: { labelLimit: 400 } },
+          y: { field: 'reading', type: 'nominal', title: null, sort: { field: 'score', order: 'ascending' }, axis: { labelLimit: 400 } },
           x: { field: 'error', type: 'quantitative', title: 'distance to the paper (lower is better)', stack: 'zero' },
           color: { field: 'part', type: 'nominal', title: 'part of the score' },
         },
