@@ -47,7 +47,8 @@ export interface MessageRecord {
 
 export interface TimelineRecord {
   time: number;
-  kind: 'node' | 'service';
+  /** node: a node's state from now on; service: who holds it from now on; event: a step of an algorithm. */
+  kind: 'node' | 'service' | 'event';
   name: string;
   state: string;
 }
@@ -187,6 +188,13 @@ export class HaCluster {
   private readonly rRepair: Stream;
   private readonly rPause: Stream;
   private readonly serialFrame: number;
+  // hot-path constants
+  private readonly netLo: number;
+  private readonly netSpan: number;
+  private readonly serialJit: number;
+  /** The net copy, when it survives, always arrives before the serial copy (no extra latency). */
+  private readonly netAlwaysFirst: boolean;
+  private readonly interval: number;
 
   // bound handlers (allocated once)
   private readonly onTick: (i: number) => void;
@@ -260,6 +268,11 @@ export class HaCluster {
     this.rRepair = streams.get('repair');
     this.rPause = streams.get('pauses');
     this.serialFrame = serialFrameTime(cfg);
+    this.netLo = cfg.netLatency - cfg.netJitter;
+    this.netSpan = 2 * cfg.netJitter;
+    this.serialJit = cfg.serialJitter;
+    this.netAlwaysFirst = cfg.netLatency + cfg.netJitter <= this.serialFrame;
+    this.interval = cfg.interval;
 
     this.onTick = (i) => this.tick(i);
     this.onCheck = (k) => this.check(k);
@@ -463,7 +476,7 @@ export class HaCluster {
 
   private tick(i: number): void {
     const sim = this.sim;
-    this.tickHandle[i] = sim.schedule(this.cfg.interval, this.onTick, i);
+    this.tickHandle[i] = sim.schedule(this.interval, this.onTick, i);
     if (this.hung[i]) return;
     const s = ++this.seq[i];
     const N = this.N;
@@ -474,18 +487,33 @@ export class HaCluster {
   private sendHeartbeat(i: number, j: number, s: number, flags: number): void {
     const now = this.sim.now;
     const N = this.N;
-    const base = (i < j ? i * N + j : j * N + i) * 2;
+    const l = (i < j ? i * N + j : j * N + i) * 2;
     let first = Infinity;
-    const rec = this.cfg.recordMessages;
-    for (let c = 0; c < 2; c++) {
-      const l = base + c;
-      this.hbMessages++;
-      const lat = (c === 0 ? this.rNet.uniform(this.cfg.netLatency - this.cfg.netJitter, this.cfg.netLatency + this.cfg.netJitter)
-        : this.serialFrame + this.rSerial.uniform(0, this.cfg.serialJitter)) + this.linkExtra[l];
-      const lost = !this.linkUp[l] || this.rLoss.bernoulli(this.linkLoss[l]);
-      if (lost) this.messagesLost++;
-      else if (now + lat < first) first = now + lat;
-      if (rec) this.logMsg(now, i, j, CHANNELS[c], flags & HB_PROBE ? 'HEART_BEAT(probe)' : 'HEART_BEAT', lost ? 'lost' : 'delivered', now + lat, `seq ${s}`);
+    this.hbMessages += 2;
+    if (this.cfg.recordMessages || flags !== 0 || !this.netAlwaysFirst) {
+      // the general path: both copies drawn and logged
+      for (let c = 0; c < 2; c++) {
+        const lat = (c === 0 ? this.netLo + this.netSpan * this.rNet.random() : this.serialFrame + this.serialJit * this.rSerial.random()) + this.linkExtra[l + c];
+        const lost = !this.linkUp[l + c] || this.rLoss.bernoulli(this.linkLoss[l + c]);
+        if (lost) this.messagesLost++;
+        else if (now + lat < first) first = now + lat;
+        if (this.cfg.recordMessages)
+          this.logMsg(now, i, j, CHANNELS[c], flags & HB_PROBE ? 'HEART_BEAT(probe)' : 'HEART_BEAT', lost ? 'lost' : 'delivered', now + lat, `seq ${s}`);
+      }
+    } else {
+      // the hot path: when the net copy survives it is first, and the serial copy's latency is not needed
+      const netOk = this.linkUp[l] === 1 && !this.rLoss.bernoulli(this.linkLoss[l]);
+      const serialOk = this.linkUp[l + 1] === 1 && !this.rLoss.bernoulli(this.linkLoss[l + 1]);
+      if (!netOk) this.messagesLost++;
+      if (!serialOk) this.messagesLost++;
+      if (netOk && this.linkExtra[l] === 0) first = now + this.netLo + this.netSpan * this.rNet.random();
+      else {
+        if (netOk) first = now + this.netLo + this.netSpan * this.rNet.random() + this.linkExtra[l];
+        if (serialOk) {
+          const t = now + this.serialFrame + this.serialJit * this.rSerial.random() + this.linkExtra[l + 1];
+          if (t < first) first = t;
+        }
+      }
     }
     if (first === Infinity) return;
     if (flags & HB_PROBE) {
@@ -601,6 +629,7 @@ export class HaCluster {
     }
     this.watchCrash[k] = NaN;
     this.log(i, 'declares', j);
+    if (this.cfg.recordMessages) this.logMsg(this.sim.now, i, i, 'local', 'FAULT', 'delivered', this.sim.now, describe('FAULT', { failed: j }));
     for (let x = 0; x < this.N; x++) if (x !== i && this.view[i * this.N + x]) this.send(i, x, 'FAULT', { failed: j });
     this.membershipChanged(i);
   }
@@ -747,6 +776,11 @@ export class HaCluster {
     this.round[c] = r;
     this.roundAgain[c] = 0;
     const mine = this.loadReport(c);
+    if (this.cfg.recordMessages) {
+      const now = this.sim.now;
+      this.logMsg(now, c, c, 'local', 'SYSTEM_LOAD', 'delivered', now, describe('SYSTEM_LOAD', { round: id }));
+      this.logMsg(now, c, c, 'local', 'SYSTEM_LOAD_ANSWER', 'delivered', now, describe('SYSTEM_LOAD_ANSWER', { round: id, ...mine }));
+    }
     r.answers.set(c, mine.held);
     r.loads.set(c, mine.load);
     r.phases.set(c, mine.up);
@@ -881,8 +915,10 @@ export class HaCluster {
     this.nodeAfter(n, c.fakeProcessTime, () => {
       this.log(n, 'fake process up', mine.join(' '));
       this.nodeAfter(n, c.setupTime, () => {
+        this.log(n, 'set-up done', mine.join(' '));
         this.nodeAfter(n, c.startTime, () => {
           for (const s of mine) if (this.svcToken[n * S + s] === tokens.get(s)) this.setSvc(n, s, RUNNING);
+          this.log(n, 'services started', mine.join(' '));
         });
       });
     });
@@ -1197,8 +1233,8 @@ export class HaCluster {
 
   private log(n: number, what: string, detail: number | string): void {
     if (!this.cfg.recordTimeline) return;
-    const d = typeof detail === 'number' ? this.names[detail] : detail === '' ? '' : `services ${detail}`;
-    this.timeline.push({ time: this.sim.now, kind: 'node', name: this.names[n], state: `${what}${d ? ' ' + d : ''}` });
+    const d = typeof detail === 'number' ? this.names[detail] : detail === '' ? '' : `services ${detail.split(' ').map((x) => 's' + x).join(' ')}`;
+    this.timeline.push({ time: this.sim.now, kind: 'event', name: this.names[n], state: `${what}${d ? ' ' + d : ''}` });
   }
 
   private mark(kind: 'node', n: number): void {
