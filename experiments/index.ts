@@ -6,6 +6,7 @@ import { fig6 } from './fig6.ts';
 import { skew } from './skew.ts';
 import { viewDistance } from './view-distance.ts';
 import { calibrate } from './calibrate.ts';
+import { failover } from './failover.ts';
 
 export const experiments: Experiment[] = [
   example,
@@ -14,6 +15,7 @@ export const experiments: Experiment[] = [
   skew,
   viewDistance,
   calibrate,
+  failover,
 ];
 
 export function findExperiment(name: string): Experiment | undefined {
