@@ -317,6 +317,8 @@ export class HaCluster {
     if (this.crashed[n]) return;
     const now = this.sim.now;
     this.accountPairsOf(n);
+    // a node that was sending heartbeats (not booting, not paused) can be watched for this crash
+    const wasSending = this.running[n] === 1 && !this.hung[n];
     this.crashed[n] = 1;
     this.running[n] = 0;
     this.hung[n] = 0;
@@ -327,7 +329,7 @@ export class HaCluster {
     if (this.tickHandle[n] >= 0) this.sim.cancel(this.tickHandle[n]);
     this.tickHandle[n] = -1;
     const N = this.N;
-    for (let i = 0; i < N; i++) if (i !== n && this.running[i] && !this.hung[i] && this.view[i * N + n]) this.watchCrash[i * N + n] = now;
+    if (wasSending) for (let i = 0; i < N; i++) if (i !== n && this.running[i] && !this.hung[i] && this.view[i * N + n]) this.watchCrash[i * N + n] = now;
     for (let j = 0; j < N; j++) {
       const k = n * N + j;
       this.watchCrash[k] = NaN;
@@ -620,7 +622,8 @@ export class HaCluster {
     this.stopMonitoring(k);
     this.view[k] = 0;
     this.beginSuspicion(i, j);
-    if (this.crashed[j]) {
+    // a crash not yet noticed: the target is crashed, or repaired and still booting
+    if (!this.running[j]) {
       const inc = this.openIncident[j];
       if (inc && Number.isNaN(inc.detected)) inc.detected = this.sim.now;
       // detection latency only where i watched j continuously since the crash
@@ -906,7 +909,8 @@ export class HaCluster {
     for (const s of mine) {
       this.takeovers++;
       const lh = this.lastHolder[s];
-      if (lh >= 0 && lh !== n && !this.crashed[lh]) this.falseTakeovers++;
+      // false when the last node to run it still runs it (it never crashed; paused or cut off)
+      if (lh >= 0 && lh !== n && this.svc[lh * S + s] === RUNNING) this.falseTakeovers++;
       this.setSvc(n, s, STARTING);
       tokens.set(s, this.svcToken[n * S + s]);
     }
