@@ -7,6 +7,7 @@ import { skew } from './skew.ts';
 import { viewDistance } from './view-distance.ts';
 import { calibrate } from './calibrate.ts';
 import { failover } from './failover.ts';
+import { heartbeat } from './heartbeat.ts';
 
 export const experiments: Experiment[] = [
   example,
@@ -16,6 +17,7 @@ export const experiments: Experiment[] = [
   viewDistance,
   calibrate,
   failover,
+  heartbeat,
 ];
 
 export function findExperiment(name: string): Experiment | undefined {
