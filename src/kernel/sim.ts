@@ -1,8 +1,14 @@
 /**
  * The event kernel: a clock and a binary heap of pending events ordered by
  * (time, sequence number). Events are plain data (a handler and a payload);
- * handles are integers. The heap lives in typed arrays; each pending event
- * occupies a slot whose position in the heap is tracked, so cancel is O(log n).
+ * handles are integers. The heap lives in typed arrays of (time, slot); a
+ * slot holds the event's handler, payload, sequence number and generation.
+ *
+ * Cancel is O(1) and lazy: it bumps the slot's generation (so the handle goes
+ * stale) and clears the handler; the heap entry stays until it reaches the top,
+ * where it is dropped without running. When cancelled entries outnumber live
+ * ones the heap is compacted, so it never holds more than about twice the
+ * pending events.
  *
  * The kernel imports no model and draws no random numbers.
  */
@@ -12,7 +18,11 @@ export type Handler<P = any> = (payload: P, sim: Sim) => void;
 /** A handle to a scheduled event: generation * SLOT_SPACE + slot. */
 export type EventHandle = number;
 
-const SLOT_SPACE = 2 ** 24; // at most 16M events pending at once
+const SLOT_SPACE = 2 ** 24; // at most 16M events in the heap at once
+/** Generations wrap here, so generation * SLOT_SPACE + slot < 2^53 stays an exact integer. */
+const GEN_SPACE = 2 ** 29;
+/** Compact when more than this many cancelled entries are in the heap and they are the majority. */
+const COMPACT_MIN = 32;
 
 export class SchedulingError extends Error {}
 
@@ -23,16 +33,17 @@ export class Sim {
   executed = 0;
 
   private seqCounter = 0;
+  /** Heap entries, including cancelled ones not yet dropped. */
   private size = 0;
+  private cancelled = 0;
   private cap: number;
   // heap arrays, indexed by heap position
   private hTime: Float64Array;
-  private hSeq: Float64Array;
   private hSlot: Int32Array;
   // slot arrays, indexed by slot
-  private sPos: Int32Array; // heap position, -1 when free
-  private sGen: Float64Array;
-  private sHandler: (Handler | undefined)[];
+  private sSeq: Float64Array; // sequence number (only read to break ties in time)
+  private sGen: Int32Array; // generation, bumped when the event runs or is cancelled
+  private sHandler: (Handler | undefined)[]; // undefined: free or cancelled
   private sPayload: unknown[];
   private freeSlots: Int32Array;
   private freeTop = 0;
@@ -42,22 +53,22 @@ export class Sim {
   constructor(initialCapacity = 1024) {
     this.cap = Math.max(16, initialCapacity);
     this.hTime = new Float64Array(this.cap);
-    this.hSeq = new Float64Array(this.cap);
     this.hSlot = new Int32Array(this.cap);
-    this.sPos = new Int32Array(this.cap).fill(-1);
-    this.sGen = new Float64Array(this.cap);
-    this.sHandler = new Array(this.cap);
-    this.sPayload = new Array(this.cap);
+    this.sSeq = new Float64Array(this.cap);
+    this.sGen = new Int32Array(this.cap);
+    this.sHandler = new Array(this.cap).fill(undefined);
+    this.sPayload = new Array(this.cap).fill(undefined);
     this.freeSlots = new Int32Array(this.cap);
   }
 
   /** Number of events pending. */
   get pending(): number {
-    return this.size;
+    return this.size - this.cancelled;
   }
 
   /** Time of the next pending event, or Infinity when there is none. */
   peekTime(): number {
+    this.dropCancelledTop();
     return this.size > 0 ? this.hTime[0] : Infinity;
   }
 
@@ -68,46 +79,41 @@ export class Sim {
 
   /** Schedule `handler(payload)` at absolute time `time`. */
   at<P>(time: number, handler: Handler<P>, payload?: P): EventHandle {
-    if (!Number.isFinite(time)) throw new SchedulingError(`cannot schedule at non-finite time ${time}`);
-    if (time < this.now) throw new SchedulingError(`cannot schedule in the past: ${time} < now ${this.now}`);
+    // one comparison rejects NaN, the past and +Infinity; -Infinity is in the past
+    if (!(time >= this.now && time < Infinity)) {
+      if (!Number.isFinite(time)) throw new SchedulingError(`cannot schedule at non-finite time ${time}`);
+      throw new SchedulingError(`cannot schedule in the past: ${time} < now ${this.now}`);
+    }
     if (this.size === this.cap) this.grow();
-    let slot: number;
-    if (this.freeTop > 0) slot = this.freeSlots[--this.freeTop];
-    else slot = this.nextFreshSlot++;
+    const slot = this.freeTop > 0 ? this.freeSlots[--this.freeTop] : this.nextFreshSlot++;
     this.sHandler[slot] = handler as Handler;
     this.sPayload[slot] = payload;
-    const seq = this.seqCounter++;
-    // sift up from the end
+    this.sSeq[slot] = this.seqCounter++;
+    // sift up from the end; a new event sorts after every event already at the same time
+    const hTime = this.hTime, hSlot = this.hSlot;
     let i = this.size++;
-    const hTime = this.hTime, hSeq = this.hSeq, hSlot = this.hSlot, sPos = this.sPos;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = hTime[parent];
-      if (pt < time || (pt === time && hSeq[parent] < seq)) break;
+      if (pt <= time) break;
       hTime[i] = pt;
-      hSeq[i] = hSeq[parent];
-      const ps = hSlot[parent];
-      hSlot[i] = ps;
-      sPos[ps] = i;
+      hSlot[i] = hSlot[parent];
       i = parent;
     }
     hTime[i] = time;
-    hSeq[i] = seq;
     hSlot[i] = slot;
-    sPos[slot] = i;
     return this.sGen[slot] * SLOT_SPACE + slot;
   }
 
   /** Cancel a pending event. Returns false when it already ran or was cancelled. */
   cancel(handle: EventHandle): boolean {
-    if (!Number.isInteger(handle) || handle < 0) return false;
+    if (!this.isPending(handle)) return false;
     const slot = handle % SLOT_SPACE;
-    const gen = (handle - slot) / SLOT_SPACE;
-    if (slot >= this.nextFreshSlot || this.sGen[slot] !== gen) return false;
-    const pos = this.sPos[slot];
-    if (pos < 0) return false;
-    this.releaseSlot(slot);
-    this.removeAt(pos);
+    this.bumpGen(slot);
+    this.sHandler[slot] = undefined;
+    this.sPayload[slot] = undefined;
+    this.cancelled++;
+    if (this.cancelled > COMPACT_MIN && 2 * this.cancelled > this.size) this.compact();
     return true;
   }
 
@@ -116,7 +122,8 @@ export class Sim {
     if (!Number.isInteger(handle) || handle < 0) return false;
     const slot = handle % SLOT_SPACE;
     const gen = (handle - slot) / SLOT_SPACE;
-    return slot < this.nextFreshSlot && this.sGen[slot] === gen && this.sPos[slot] >= 0;
+    // a slot's generation moves on when its event runs or is cancelled
+    return slot < this.nextFreshSlot && this.sGen[slot] === gen && this.sHandler[slot] !== undefined;
   }
 
   /** Stop `run` after the current event. */
@@ -134,13 +141,23 @@ export class Sim {
     this.stopped = false;
     const start = this.executed;
     while (this.size > 0 && !this.stopped) {
+      // Handlers may grow or compact the arrays, so they are re-read every event.
       const t = this.hTime[0];
       if (t > until) break;
       const slot = this.hSlot[0];
-      const handler = this.sHandler[slot]!;
-      const payload = this.sPayload[slot];
-      this.releaseSlot(slot);
-      this.removeAt(0);
+      this.popTop();
+      const sHandler = this.sHandler;
+      const handler = sHandler[slot];
+      this.freeSlots[this.freeTop++] = slot;
+      if (handler === undefined) {
+        this.cancelled--; // a cancelled entry: drop it
+        continue;
+      }
+      const sPayload = this.sPayload;
+      const payload = sPayload[slot];
+      sHandler[slot] = undefined;
+      sPayload[slot] = undefined;
+      this.bumpGen(slot);
       this.now = t;
       this.executed++;
       handler(payload, this);
@@ -149,62 +166,102 @@ export class Sim {
     return this.executed - start;
   }
 
-  private releaseSlot(slot: number): void {
-    this.sPos[slot] = -1;
-    this.sGen[slot]++;
-    this.sHandler[slot] = undefined;
-    this.sPayload[slot] = undefined;
-    this.freeSlots[this.freeTop++] = slot;
+  private bumpGen(slot: number): void {
+    const g = this.sGen[slot] + 1;
+    this.sGen[slot] = g === GEN_SPACE ? 0 : g;
   }
 
-  /** Remove the heap entry at position pos (its slot already released). */
-  private removeAt(pos: number): void {
-    const last = --this.size;
-    if (pos === last) return;
-    const hTime = this.hTime, hSeq = this.hSeq, hSlot = this.hSlot, sPos = this.sPos;
-    const t = hTime[last], q = hSeq[last], s = hSlot[last];
-    // sift up if smaller than parent
-    let i = pos;
+  /** Drop cancelled entries from the top of the heap. */
+  private dropCancelledTop(): void {
+    while (this.size > 0) {
+      const slot = this.hSlot[0];
+      if (this.sHandler[slot] !== undefined) return;
+      this.popTop();
+      this.freeSlots[this.freeTop++] = slot;
+      this.cancelled--;
+    }
+  }
+
+  /**
+   * Remove the top entry (its slot is left to the caller). Floyd's method:
+   * walk the hole down to a leaf along the smaller children, then sift the
+   * last entry up from there; the last entry usually belongs near the bottom,
+   * so this saves a comparison per level.
+   */
+  private popTop(): void {
+    const n = --this.size;
+    if (n === 0) return;
+    const hTime = this.hTime, hSlot = this.hSlot, sSeq = this.sSeq;
+    let i = 0;
+    let c = 1;
+    while (c < n) {
+      let ct = hTime[c];
+      const r = c + 1;
+      if (r < n) {
+        const rt = hTime[r];
+        if (rt < ct || (rt === ct && sSeq[hSlot[r]] < sSeq[hSlot[c]])) {
+          c = r;
+          ct = rt;
+        }
+      }
+      hTime[i] = ct;
+      hSlot[i] = hSlot[c];
+      i = c;
+      c = 2 * i + 1;
+    }
+    const lt = hTime[n], ls = hSlot[n], lq = sSeq[ls];
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = hTime[parent];
-      if (pt < t || (pt === t && hSeq[parent] < q)) break;
+      if (pt < lt || (pt === lt && sSeq[hSlot[parent]] < lq)) break;
       hTime[i] = pt;
-      hSeq[i] = hSeq[parent];
-      const ps = hSlot[parent];
-      hSlot[i] = ps;
-      sPos[ps] = i;
+      hSlot[i] = hSlot[parent];
       i = parent;
     }
-    if (i === pos) {
-      // sift down
-      const n = last;
+    hTime[i] = lt;
+    hSlot[i] = ls;
+  }
+
+  /** Drop every cancelled entry and rebuild the heap (bottom-up, O(n)). */
+  private compact(): void {
+    const hTime = this.hTime, hSlot = this.hSlot, sSeq = this.sSeq, sHandler = this.sHandler;
+    let n = 0;
+    for (let i = 0; i < this.size; i++) {
+      const slot = hSlot[i];
+      if (sHandler[slot] === undefined) {
+        this.freeSlots[this.freeTop++] = slot;
+        continue;
+      }
+      hTime[n] = hTime[i];
+      hSlot[n] = slot;
+      n++;
+    }
+    this.size = n;
+    this.cancelled = 0;
+    for (let start = (n >> 1) - 1; start >= 0; start--) {
+      const t = hTime[start], s = hSlot[start], q = sSeq[s];
+      let i = start;
       for (;;) {
-        let child = 2 * i + 1;
-        if (child >= n) break;
-        let ct = hTime[child], cq = hSeq[child];
-        const r = child + 1;
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        let ct = hTime[c], cq = sSeq[hSlot[c]];
+        const r = c + 1;
         if (r < n) {
-          const rt = hTime[r];
-          if (rt < ct || (rt === ct && hSeq[r] < cq)) {
-            child = r;
+          const rt = hTime[r], rq = sSeq[hSlot[r]];
+          if (rt < ct || (rt === ct && rq < cq)) {
+            c = r;
             ct = rt;
-            cq = hSeq[r];
+            cq = rq;
           }
         }
         if (t < ct || (t === ct && q < cq)) break;
         hTime[i] = ct;
-        hSeq[i] = cq;
-        const cs = hSlot[child];
-        hSlot[i] = cs;
-        sPos[cs] = i;
-        i = child;
+        hSlot[i] = hSlot[c];
+        i = c;
       }
+      hTime[i] = t;
+      hSlot[i] = s;
     }
-    hTime[i] = t;
-    hSeq[i] = q;
-    hSlot[i] = s;
-    sPos[s] = i;
   }
 
   private grow(): void {
@@ -215,19 +272,20 @@ export class Sim {
       b.set(a);
       return b;
     };
-    const i32 = (a: Int32Array, fill = 0) => {
-      const b = new Int32Array(cap).fill(fill);
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(cap);
       b.set(a);
       return b;
     };
     this.hTime = f64(this.hTime);
-    this.hSeq = f64(this.hSeq);
     this.hSlot = i32(this.hSlot);
-    this.sPos = i32(this.sPos, -1);
-    this.sGen = f64(this.sGen);
+    this.sSeq = f64(this.sSeq);
+    this.sGen = i32(this.sGen);
     this.freeSlots = i32(this.freeSlots);
-    this.sHandler.length = cap;
-    this.sPayload.length = cap;
+    for (let i = this.cap; i < cap; i++) {
+      this.sHandler.push(undefined);
+      this.sPayload.push(undefined);
+    }
     this.cap = cap;
   }
 }
