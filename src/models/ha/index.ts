@@ -6,6 +6,7 @@ import { makeConfig, type HaConfig } from './config.ts';
 
 export * from './config.ts';
 export * from './cluster.ts';
+export * from './single.ts';
 
 /** Build a cluster, let `scenario` script faults on it, run for `duration` seconds and close the books. */
 export function simulate(
