@@ -8,6 +8,7 @@ import { viewDistance } from './view-distance.ts';
 import { calibrate } from './calibrate.ts';
 import { failover } from './failover.ts';
 import { heartbeat } from './heartbeat.ts';
+import { downtime } from './downtime.ts';
 
 export const experiments: Experiment[] = [
   example,
@@ -18,6 +19,7 @@ export const experiments: Experiment[] = [
   calibrate,
   failover,
   heartbeat,
+  downtime,
 ];
 
 export function findExperiment(name: string): Experiment | undefined {
