@@ -92,7 +92,7 @@ export const downtime: Experiment = {
         width: 300,
         height: 240,
         layer: [
-          { data: { values: c }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x, y, color: { field: 'series', type: 'nominal', title: 'series' }, detail: { field: 'label' } } },
+          { data: { values: c }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x, y, color: { field: 'series', type: 'nominal', title: 'series', legend: { labelLimit: 360 } }, detail: { field: 'label' } } },
           { data: { values: s }, mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y, color: { field: 'series', type: 'nominal' }, detail: { field: 'label' } } },
           { data: { values: s }, mark: 'errorbar', encoding: { x, y: { field: 'ci95_low', type: 'quantitative', title }, y2: { field: 'ci95_high' }, color: { field: 'series', type: 'nominal' } } },
         ],
@@ -127,7 +127,7 @@ export const downtime: Experiment = {
         width: 420,
         height: 260,
         layer: [
-          { data: { values: availC }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x, y, color: { field: 'series', type: 'nominal', title: 'series' }, detail: { field: 'label' } } },
+          { data: { values: availC }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x, y, color: { field: 'series', type: 'nominal', title: 'series', legend: { labelLimit: 360 } }, detail: { field: 'label' } } },
           { data: { values: availS }, mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y, color: { field: 'series', type: 'nominal' }, detail: { field: 'label' } } },
           { data: { values: availS }, mark: 'errorbar', encoding: { x, y: { field: 'ci95_low', type: 'quantitative', title: y.title }, y2: { field: 'ci95_high' }, color: { field: 'series', type: 'nominal' } } },
           { data: { values: [{ nines: 1 }] }, mark: { type: 'rule', color: 'red' }, encoding: { y: { field: 'nines', type: 'quantitative' } } },

@@ -117,7 +117,7 @@ export const DEFAULTS: HaConfig = {
   setupTime: 2,
   startTime: 5,
   reconnectDelay: 5,
-  reconcileInterval: 30,
+  reconcileInterval: 60,
   autoFailback: true,
   bootTime: 60,
   configTime: 1,
