@@ -1,20 +1,19 @@
 /**
- * `npm run bench`: the kernel benchmark, then the model benchmarks that
- * exist, in a fixed order. Each part is a module exporting `run()`.
+ * `npm run bench`: the kernel against a bare heap, then the LB scale runs and
+ * the HA simulated-time rate, in this order. Each part is a module exporting
+ * `run()`; speed is reported as rates and ratios measured in this process.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import * as kernel from './bench/kernel.ts';
+import * as lb from './bench/lb.ts';
+import * as ha from './bench/ha.ts';
 
-const parts = [
-  { name: 'kernel', file: './bench/kernel.ts' },
-  { name: 'lb', file: './bench/lb.ts' },
-  { name: 'ha', file: './bench/ha.ts' },
-] as const;
+const parts: [string, { run: () => Promise<void> }][] = [
+  ['kernel', kernel],
+  ['lb', lb],
+  ['ha', ha],
+];
 
-for (const part of parts) {
-  const url = new URL(part.file, import.meta.url);
-  if (!existsSync(fileURLToPath(url))) continue;
-  console.log(`== ${part.name} ==`);
-  const mod = (await import(url.href)) as { run: () => Promise<void> };
-  await mod.run();
+for (const [name, part] of parts) {
+  console.log(`== ${name} ==`);
+  await part.run();
 }
