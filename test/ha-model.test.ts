@@ -179,3 +179,50 @@ test('a seed replays a run exactly', () => {
   assert.equal(run(42), a);
   assert.notEqual(run(43), a);
 });
+
+test('a channel cut while heartbeats are in flight loses them: no rejoin from copies sent before the cut', () => {
+  // serial down, net copies delayed by 3 h: both sides declare each other; the copies sent while
+  // the net was up are still in flight when it goes down at t = 150
+  const run = (cutNet: boolean) =>
+    simulate({ recordMessages: true }, 4, 11_200, (c) => {
+      c.script(100, (x) => x.cut(0, 1, 'serial'));
+      c.script(100, (x) => x.spike(0, 1, 'net', 3 * 3600, 20_000));
+      if (cutNet) c.script(150, (x) => x.cut(0, 1, 'net'));
+    });
+  const cut = run(true);
+  assert.equal(cut.result.mistakes, 2, 'each side declares the other');
+  assert.ok(!cut.cluster.inView(0, 1) && !cut.cluster.inView(1, 0), 'no rejoin: the copies in flight were lost at arrival');
+  const inFlight = cut.cluster.messages.filter((m) => m.channel === 'net' && m.type === 'HEART_BEAT' && m.time > 100 && m.time < 150);
+  assert.ok(inFlight.length >= 98, `${inFlight.length} copies sent while the net was up`);
+  for (const m of inFlight) assert.equal(m.status, 'lost', `copy sent at ${m.time} logged ${m.status}`);
+  assert.ok(cut.result.messagesLost >= inFlight.length);
+  // control: without the cut the delayed copies arrive after 3 h and the nodes rejoin
+  const noCut = run(false);
+  assert.ok(noCut.cluster.inView(0, 1) && noCut.cluster.inView(1, 0), 'the late copies bring the peers back');
+});
+
+test('a receiver that pauses while a heartbeat is in flight does not count it', () => {
+  // both channels +2 s from t = 100: copies sent from 100 on arrive from 102 on
+  const run = (pause: boolean) =>
+    simulate({}, 6, 103.4, (c) => {
+      c.script(100, (x) => x.spike(0, 1, 'both', 2, 1000));
+      if (pause) c.script(100.5, (x) => x.hang(1, 3));
+    });
+  const paused = run(true);
+  assert.ok(paused.cluster.lastHeard(1, 0) < 100.5, `paused receiver counted a copy at ${paused.cluster.lastHeard(1, 0)}`);
+  const awake = run(false);
+  assert.ok(awake.cluster.lastHeard(1, 0) > 102, `awake receiver last heard at ${awake.cluster.lastHeard(1, 0)}`);
+});
+
+test('a latency spike longer than h on one channel, the other fine: no false detection', () => {
+  for (const ch of ['net', 'serial'] as const) {
+    for (const loss of [0, 0.01]) {
+      const { result, cluster } = simulate({ netLoss: loss, serialLoss: loss }, 8, 3000, (c) => {
+        c.script(100, (x) => x.spike(0, 1, ch, 7.3, 2000)); // > T = 3 s: many copies in flight at once
+      });
+      assert.equal(result.mistakes, 0, `${ch} spike, loss ${loss}: ${result.mistakes} false detections`);
+      assert.equal(result.takeovers, 0);
+      assert.ok(cluster.lastHeard(0, 1) > 3000 - 1.1 && cluster.lastHeard(1, 0) > 3000 - 1.1);
+    }
+  }
+});

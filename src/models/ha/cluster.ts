@@ -4,14 +4,20 @@
  * two channels (`net`, `serial`) between every pair of nodes, the heartbeat
  * detector of figure 5, the fail-over of figure 6 and the fail-back of figure 7.
  *
- * Every message travels through a channel and can be lost or delayed.
- * Protocol messages are real events. Heartbeats are the bulk of the traffic,
- * so their delivery is folded into the send: the sender draws each copy's
- * latency and loss and stores the arrival time of the first surviving copy at
- * the receiver (`hbLast`, with the one before in `hbPrev`); the detector reads
- * "the last heartbeat heard by now" from those two. A copy that would arrive
- * at a node that has its peer out of view becomes a real event (a rejoin).
- * Channel state and loss are decided when the copy is sent.
+ * Every message travels through a channel and can be lost or delayed, and
+ * every copy of it is a kernel event. A heartbeat (and a probe, the retry
+ * heartbeat) goes on both channels to every peer; each copy's latency is drawn
+ * at send, then its loss; it is lost when the draw says so or when its
+ * channel is down at send or at arrival (a cut while it is in flight loses
+ * it). On arrival it counts only if the receiver is running and not paused at
+ * that moment: the detector's "last heard" (`hbLast`) is the time of the last
+ * arrival that counted, so copies overtaking each other (a latency spike
+ * longer than h on one channel) or any number of copies in flight are handled
+ * by the event order. A copy that arrives at a node that has the sender out of
+ * view is a rejoin. All heartbeat copies share one handler with an integer
+ * payload (sequence number, pair, channel, probe flag), so the hot path
+ * allocates nothing. Protocol messages are events too (one object each); their
+ * loss and channel state are decided at send.
  *
  * The paper does not say how a split brain ends. Here the controller (lowest
  * live id in a node's view) polls all nodes with SYSTEM_LOAD on every
@@ -118,11 +124,11 @@ export class HaCluster {
   // ---- membership and detector, index i*N+j: node i's view of node j ----
   readonly view: Uint8Array;
   private readonly hbLast: Float64Array;
-  private readonly hbPrev: Float64Array;
+  /** Sequence number of the last probe from j that i answered (index i*N+j). */
+  private readonly probeAnswered: Float64Array;
   private readonly detTimer: Float64Array;
   private readonly detAtt: Int32Array;
   private readonly detProbe: Float64Array;
-  private readonly rejoinPending: Uint8Array;
   /** Crash time of j when i was watching it (running, not paused, j in view) at the crash; NaN otherwise. */
   private readonly watchCrash: Float64Array;
 
@@ -192,13 +198,16 @@ export class HaCluster {
   private readonly netLo: number;
   private readonly netSpan: number;
   private readonly serialJit: number;
-  /** The net copy, when it survives, always arrives before the serial copy (no extra latency). */
-  private readonly netAlwaysFirst: boolean;
+  /** Heartbeat payload = seq * hbCodes + code (see sendHeartbeat). */
+  private readonly hbCodes: number;
+  /** recordMessages only: heartbeat copy in flight -> its index in `messages` (to mark it lost if its channel goes down). */
+  private readonly hbRecord = new Map<number, number>();
   private readonly interval: number;
 
   // bound handlers (allocated once)
   private readonly onTick: (i: number) => void;
   private readonly onCheck: (k: number) => void;
+  private readonly onHeartbeat: (key: number) => void;
   private readonly onDeliver: (p: { m: Msg; ch: number }) => void;
 
   constructor(readonly sim: Sim, streams: Streams, readonly cfg: HaConfig) {
@@ -224,11 +233,10 @@ export class HaCluster {
     this.seq = new Float64Array(N);
     this.view = new Uint8Array(N * N);
     this.hbLast = new Float64Array(N * N);
-    this.hbPrev = new Float64Array(N * N);
+    this.probeAnswered = new Float64Array(N * N);
     this.detTimer = new Float64Array(N * N).fill(-1);
     this.detAtt = new Int32Array(N * N);
     this.detProbe = new Float64Array(N * N);
-    this.rejoinPending = new Uint8Array(N * N);
     this.watchCrash = new Float64Array(N * N).fill(NaN);
     this.linkUp = new Uint8Array(N * N * 2).fill(1);
     this.linkLoss = new Float64Array(N * N * 2);
@@ -271,11 +279,12 @@ export class HaCluster {
     this.netLo = cfg.netLatency - cfg.netJitter;
     this.netSpan = 2 * cfg.netJitter;
     this.serialJit = cfg.serialJitter;
-    this.netAlwaysFirst = cfg.netLatency + cfg.netJitter <= this.serialFrame;
+    this.hbCodes = N * N * 4;
     this.interval = cfg.interval;
 
     this.onTick = (i) => this.tick(i);
     this.onCheck = (k) => this.check(k);
+    this.onHeartbeat = (key) => this.arriveHeartbeat(key);
     this.onDeliver = (p) => this.deliver(p);
 
     // initial state: every node up, every service running on its home, users connected
@@ -335,7 +344,6 @@ export class HaCluster {
       this.watchCrash[k] = NaN;
       this.stopMonitoring(k);
       this.view[k] = 0;
-      this.rejoinPending[k] = 0;
       // suspicions held by the crashed node end; suspicions of it become correct
       this.endSuspicion(n, j);
       const kk = j * N + n;
@@ -485,78 +493,70 @@ export class HaCluster {
     for (let j = 0; j < N; j++) if (j !== i) this.sendHeartbeat(i, j, s, 0);
   }
 
-  /** Send one heartbeat from i to j on every channel; fold its delivery into the receiver's state. */
-  private sendHeartbeat(i: number, j: number, s: number, flags: number): void {
-    const now = this.sim.now;
+  /**
+   * Send one heartbeat (or probe) from i to j on every channel. Each copy is
+   * its own kernel event, payload `seq * hbCodes + code` with
+   * code = ((i*N + j)*2 + channel)*2 + probe (no object per message). Latency
+   * is drawn for every copy, then loss (not drawn when the channel is down).
+   */
+  private sendHeartbeat(i: number, j: number, s: number, probe: number): void {
     const N = this.N;
     const l = (i < j ? i * N + j : j * N + i) * 2;
-    let first = Infinity;
+    const key0 = s * this.hbCodes + (i * N + j) * 4 + probe;
+    const record = this.cfg.recordMessages;
     this.hbMessages += 2;
-    if (this.cfg.recordMessages || flags !== 0 || !this.netAlwaysFirst) {
-      // the general path: both copies drawn and logged
-      for (let c = 0; c < 2; c++) {
-        const lat = (c === 0 ? this.netLo + this.netSpan * this.rNet.random() : this.serialFrame + this.serialJit * this.rSerial.random()) + this.linkExtra[l + c];
-        const lost = !this.linkUp[l + c] || this.rLoss.bernoulli(this.linkLoss[l + c]);
-        if (lost) this.messagesLost++;
-        else if (now + lat < first) first = now + lat;
-        if (this.cfg.recordMessages)
-          this.logMsg(now, i, j, CHANNELS[c], flags & HB_PROBE ? 'HEART_BEAT(probe)' : 'HEART_BEAT', lost ? 'lost' : 'delivered', now + lat, `seq ${s}`);
-      }
-    } else {
-      // the hot path: when the net copy survives it is first, and the serial copy's latency is not needed
-      const netOk = this.linkUp[l] === 1 && !this.rLoss.bernoulli(this.linkLoss[l]);
-      const serialOk = this.linkUp[l + 1] === 1 && !this.rLoss.bernoulli(this.linkLoss[l + 1]);
-      if (!netOk) this.messagesLost++;
-      if (!serialOk) this.messagesLost++;
-      if (netOk && this.linkExtra[l] === 0) first = now + this.netLo + this.netSpan * this.rNet.random();
-      else {
-        if (netOk) first = now + this.netLo + this.netSpan * this.rNet.random() + this.linkExtra[l];
-        if (serialOk) {
-          const t = now + this.serialFrame + this.serialJit * this.rSerial.random() + this.linkExtra[l + 1];
-          if (t < first) first = t;
-        }
+    for (let c = 0; c < 2; c++) {
+      const lat = (c === 0 ? this.netLo + this.netSpan * this.rNet.random() : this.serialFrame + this.serialJit * this.rSerial.random()) + this.linkExtra[l + c];
+      const lost = this.linkUp[l + c] === 0 || this.rLoss.bernoulli(this.linkLoss[l + c]);
+      if (lost) this.messagesLost++;
+      else this.sim.schedule(lat, this.onHeartbeat, key0 + 2 * c);
+      if (record) {
+        const now = this.sim.now;
+        if (!lost) this.hbRecord.set(key0 + 2 * c, this.messages.length);
+        this.logMsg(now, i, j, CHANNELS[c], probe ? 'HEART_BEAT(probe)' : 'HEART_BEAT', lost ? 'lost' : 'delivered', now + lat, `seq ${s}`);
       }
     }
-    if (first === Infinity) return;
-    if (flags & HB_PROBE) {
-      // a probe asks for an answer: deliver it as a real event
-      this.sim.at(first, () => this.onProbe(i, j));
+  }
+
+  /** A heartbeat or probe copy arrives (the one handler of every copy). */
+  private arriveHeartbeat(key: number): void {
+    const M = this.hbCodes;
+    const code = key % M;
+    const N = this.N;
+    const probe = code & 1;
+    const c = (code >> 1) & 1;
+    const pair = code >> 2; // i*N + j
+    const i = (pair / N) | 0;
+    const j = pair - i * N;
+    if (this.cfg.recordMessages) {
+      const r = this.hbRecord.get(key);
+      this.hbRecord.delete(key);
+      if (r !== undefined && this.linkUp[(i < j ? i * N + j : j * N + i) * 2 + c] === 0) this.messages[r].status = 'lost';
+    }
+    // the channel went down while the copy was in flight
+    if (this.linkUp[(i < j ? i * N + j : j * N + i) * 2 + c] === 0) {
+      this.messagesLost++;
       return;
     }
-    this.receiveHeartbeatAt(j, i, first);
-  }
-
-  /** Receiver j gets a heartbeat of i at time `at` (>= now). */
-  private receiveHeartbeatAt(j: number, i: number, at: number): void {
+    // counted only by a receiver that is running and not paused now
     if (!this.running[j] || this.hung[j]) return;
-    const k = j * this.N + i;
-    if (this.view[k]) {
-      if (at > this.hbLast[k]) {
-        this.hbPrev[k] = this.hbLast[k];
-        this.hbLast[k] = at;
+    const k = j * N + i;
+    if (this.view[k]) this.hbLast[k] = this.sim.now;
+    else this.heardOutsider(j, i);
+    if (probe && this.cfg.probeReply) {
+      // answer each probe once (its other copy carries the same sequence number)
+      const s = (key - code) / M;
+      if (s > this.probeAnswered[k]) {
+        this.probeAnswered[k] = s;
+        this.sendHeartbeat(j, i, ++this.seq[j], 0);
       }
-    } else if (!this.rejoinPending[k]) {
-      this.rejoinPending[k] = 1;
-      const ep = this.epoch[j];
-      this.sim.at(at, () => {
-        this.rejoinPending[k] = 0;
-        if (this.epoch[j] === ep) this.heardOutsider(j, i);
-      });
     }
-  }
-
-  private onProbe(i: number, j: number): void {
-    // probe from i arrives at j
-    if (!this.running[j] || this.hung[j]) return;
-    this.receiveHeartbeatAt(j, i, this.sim.now);
-    if (this.cfg.probeReply) this.sendHeartbeat(j, i, ++this.seq[j], 0);
   }
 
   private startMonitoring(i: number, j: number): void {
     const k = i * this.N + j;
     const now = this.sim.now;
     this.hbLast[k] = now;
-    this.hbPrev[k] = now;
     this.detAtt[k] = 0;
     if (this.detTimer[k] >= 0) this.sim.cancel(this.detTimer[k]);
     this.detTimer[k] = this.sim.schedule(this.cfg.timeout, this.onCheck, k);
@@ -576,8 +576,7 @@ export class HaCluster {
     if (this.hung[i]) return; // restarted at resume
     const now = this.sim.now;
     const T = this.cfg.timeout;
-    const last = this.hbLast[k];
-    const heard = last <= now ? last : this.hbPrev[k];
+    const heard = this.hbLast[k];
     if (this.detAtt[k] === 0) {
       if (heard + T > now) {
         this.detTimer[k] = this.sim.at(heard + T, this.onCheck, k);
@@ -596,10 +595,8 @@ export class HaCluster {
       this.detTimer[k] = this.sim.schedule(T, this.onCheck, k);
       return;
     }
-    // a heartbeat in flight right now arrives after the declaration: it becomes a rejoin
-    const inFlight = last > now;
+    // a copy still in flight arrives after the declaration and is a rejoin
     this.declare(i, j);
-    if (inFlight) this.receiveHeartbeatAt(i, j, last);
   }
 
   private resume(n: number): void {
@@ -1269,6 +1266,16 @@ export class HaCluster {
   }
 
   /** Running holders of s among live nodes. */
+  /** When node i last heard node j (the last heartbeat copy that counted, or when i started watching j). */
+  lastHeard(i: number, j: number): number {
+    return this.hbLast[i * this.N + j];
+  }
+
+  /** True when node i has node j in its view. */
+  inView(i: number, j: number): boolean {
+    return this.view[i * this.N + j] === 1;
+  }
+
   runningOn(s: number): number[] {
     const out: number[] = [];
     for (let n = 0; n < this.N; n++) if (this.svc[n * this.S + s] === RUNNING && !this.crashed[n]) out.push(n);
