@@ -10,9 +10,11 @@
  * at send, then its loss; it is lost when the draw says so or when its
  * channel is down at send or at arrival (a cut while it is in flight loses
  * it). On arrival it counts only if the receiver is running and not paused at
- * that moment: the detector's "last heard" (`hbLast`) is the time of the last
- * arrival that counted, so copies overtaking each other (a latency spike
- * longer than h on one channel) or any number of copies in flight are handled
+ * that moment and it is the first copy of its sequence number to count (the
+ * duplicate on the other channel, or an older copy overtaken by a newer one,
+ * carries no news): the detector's "last heard" (`hbLast`) is the time of the
+ * last arrival that counted. Copies overtaking each other (a latency spike
+ * longer than h on one channel) and any number of copies in flight are handled
  * by the event order. A copy that arrives at a node that has the sender out of
  * view is a rejoin. All heartbeat copies share one handler with an integer
  * payload (sequence number, pair, channel, probe flag), so the hot path
@@ -126,6 +128,8 @@ export class HaCluster {
   private readonly hbLast: Float64Array;
   /** Sequence number of the last probe from j that i answered (index i*N+j). */
   private readonly probeAnswered: Float64Array;
+  /** Highest sequence number of j's heartbeats that counted at i (index i*N+j; a node's sequence never restarts). */
+  private readonly hbSeq: Float64Array;
   private readonly detTimer: Float64Array;
   private readonly detAtt: Int32Array;
   private readonly detProbe: Float64Array;
@@ -234,6 +238,7 @@ export class HaCluster {
     this.view = new Uint8Array(N * N);
     this.hbLast = new Float64Array(N * N);
     this.probeAnswered = new Float64Array(N * N);
+    this.hbSeq = new Float64Array(N * N);
     this.detTimer = new Float64Array(N * N).fill(-1);
     this.detAtt = new Int32Array(N * N);
     this.detProbe = new Float64Array(N * N);
@@ -541,11 +546,15 @@ export class HaCluster {
     // counted only by a receiver that is running and not paused now
     if (!this.running[j] || this.hung[j]) return;
     const k = j * N + i;
+    // a heartbeat counts once, at its first copy to arrive; a copy older than one already
+    // counted (overtaken on the other channel) carries no news
+    const s = (key - code) / M;
+    if (s <= this.hbSeq[k]) return;
+    this.hbSeq[k] = s;
     if (this.view[k]) this.hbLast[k] = this.sim.now;
     else this.heardOutsider(j, i);
     if (probe && this.cfg.probeReply) {
-      // answer each probe once (its other copy carries the same sequence number)
-      const s = (key - code) / M;
+      // answer each probe once
       if (s > this.probeAnswered[k]) {
         this.probeAnswered[k] = s;
         this.sendHeartbeat(j, i, ++this.seq[j], 0);
