@@ -226,3 +226,25 @@ test('a latency spike longer than h on one channel, the other fine: no false det
     }
   }
 });
+
+test('a crash of the controller in the middle of the fail-over is recovered from (controller != take-over node)', () => {
+  // A runs s0, B runs s1, C is idle: when A crashes, B (lowest live id) is the controller and picks C (lowest load).
+  const over = { nodes: 3, services: 2, activeNodes: 2, recordMessages: true };
+  const base = simulate(over, 5, 600, (c) => c.script(60, (x) => x.crash(0)));
+  assert.deepEqual(base.cluster.runningOn(0), [2], 'without the second crash C takes s0 over');
+  const poll = base.cluster.messages.find((m) => m.type === 'SYSTEM_LOAD' && m.from === 'B' && m.time > 60);
+  assert.ok(poll, 'B polls the loads as the controller');
+  // crash B while it waits for the SYSTEM_LOAD answers (C's answer is a net round trip away), before it sends FAIL_OVER
+  const crashB = poll.time + 1e-4;
+  const { cluster, result } = simulate(over, 5, 900, (c) => {
+    c.script(60, (x) => x.crash(0));
+    c.script(crashB, (x) => x.crash(1));
+  });
+  const sentFailOverBeforeCrash = cluster.messages.some((m) => m.type === 'FAIL_OVER' && m.from === 'B' && m.time <= crashB);
+  assert.equal(sentFailOverBeforeCrash, false, 'B crashed before it sent FAIL_OVER');
+  // C becomes the controller and takes both services
+  assert.deepEqual(cluster.runningOn(0), [2]);
+  assert.deepEqual(cluster.runningOn(1), [2]);
+  assert.ok(cluster.serviceUp(0) && cluster.serviceUp(1));
+  assert.ok(result.takeovers >= 2);
+});
