@@ -154,3 +154,33 @@ export function seriesLabel(r: Row): string {
   if (r.loss !== undefined) parts.push(`loss ${(Number(r.loss) * 100).toFixed(0)}%`);
   return parts.join(', ');
 }
+
+/**
+ * Chart helpers. The sweep values of h are few and log-spaced: a log x axis
+ * fitted to them (ticks at the swept values, no padding out to the next power
+ * of ten), and a sideways "dodge" so that series with equal values (e.g. the
+ * loss series, which differ by far less than a marker) do not hide each other.
+ */
+export function logAxisX(values: number[], field = 'h', title = 'heartbeat interval h (s)'): Record<string, unknown> {
+  const v = [...new Set(values.filter((x) => Number.isFinite(x) && x > 0))].sort((a, b) => a - b);
+  const lo = v.length ? v[0] : 0.1, hi = v.length ? v[v.length - 1] : 10;
+  return {
+    field, type: 'quantitative', title,
+    scale: { type: 'log', domain: [lo / 1.3, hi * 1.3], nice: false },
+    axis: { values: v, grid: true, format: '~g' },
+  };
+}
+
+/** A log y domain around the positive values of the given fields (padding factor pad), or undefined if none. */
+export function logDomain(rows: Row[], fields: string[], pad = 1.3): [number, number] | undefined {
+  const v = rows.flatMap((r) => fields.map((f) => Number(r[f]))).filter((x) => Number.isFinite(x) && x > 0);
+  if (!v.length) return undefined;
+  return [Math.min(...v) / pad, Math.max(...v) * pad];
+}
+
+/** Add field `hx`: h multiplied by 10^(k * step) for the k-th series around the middle one (a sideways shift on a log axis). */
+export function dodgeLog(rows: Row[], seriesField = 'series', step = 0.035): Row[] {
+  const names = [...new Set(rows.map((r) => String(r[seriesField])))];
+  const mid = (names.length - 1) / 2;
+  return rows.map((r) => ({ ...r, hx: Number(r.h) * 10 ** ((names.indexOf(String(r[seriesField])) - mid) * step) }));
+}
