@@ -114,7 +114,7 @@ export const heartbeat: Experiment = {
     const dev = metric('detRelErr').map((r): Row => ({ ...r, pct: Number(r.mean) * 100, pctLo: Number(r.ci95_low) * 100, pctHi: Number(r.ci95_high) * 100 }));
     const devVals = dev.flatMap((r) => [Number(r.pctLo), Number(r.pctHi)]).filter(Number.isFinite);
     const yDev = {
-      field: 'pct', type: 'quantitative', title: 'mean / closed form - 1 (%)',
+      field: 'pct', type: 'quantitative', title: 'mean vs closed form (%)', axis: { labelFlush: true },
       scale: { domain: [Math.min(-2.5, ...devVals.map((v) => v - 0.3)), Math.max(2.5, ...devVals.map((v) => v + 0.3))], nice: false },
     };
     const xBand = { field: 'h', type: 'ordinal', title: 'heartbeat interval h (s)', axis: { labelAngle: 0 }, sort: 'ascending' };
