@@ -8,7 +8,7 @@ import {
   simulate, simulateSingle, availabilityNoHa, availabilityHa, closedFormDetection, closedFormFailover, closedFormFailbackOutage,
   OUTAGE_COST_PER_HOUR, SECTORS, SECONDS_PER_YEAR,
 } from '../src/models/ha/index.ts';
-import { VEGA, configOf, detectorParams, detectorPoints, modelParams, presetsTable, seriesLabel } from './ha-common.ts';
+import { VEGA, configOf, detectorParams, detectorPoints, logAxisX, logDomain, modelParams, presetsTable, seriesLabel } from './ha-common.ts';
 
 const MIN_PER_YEAR = SECONDS_PER_YEAR / 60;
 
@@ -80,81 +80,86 @@ export const downtime: Experiment = {
     return { rows, tables: { presets: presetsTable() } };
   },
   charts(data) {
-    const sim = (m: string) => data.summary.filter((r) => r.metric === m).map((r): Row => ({ ...r, series: `${r.system} (simulated)`, label: seriesLabel(r) }));
-    const closed = (m: string, name: string) =>
-      data.summary.filter((r) => r.metric === m && Number.isFinite(Number(r.mean))).map((r): Row => ({ ...r, series: `${r.system} (${name})`, label: seriesLabel(r) }));
-    const hs = data.summary.map((r) => Number(r.h)).filter((v) => v > 0);
-    const x = { field: 'h', type: 'quantitative', title: 'heartbeat interval h (s)', scale: { type: 'log', domain: [Math.min(...hs) / 1.25, Math.max(...hs) * 1.25], nice: false } };
+    // Colour = system, line style = which closed form, filled points = simulated (95% CI), the same in both charts.
+    const CF = 'closed form', CF_FB = 'closed form + fail-back outage';
+    const SIM = 'simulated (95% CI over seeds)';
+    const color = {
+      field: 'system', type: 'nominal', title: 'system',
+      scale: { domain: ['single (no HA)', 'HA pair'], range: ['#009e73', '#0072b2'] },
+    };
+    const dash = { field: 'form', type: 'nominal', title: 'closed form', scale: { domain: [CF, CF_FB], range: [[6, 3], [1, 3]] }, legend: { labelLimit: 320, symbolStrokeColor: '#444' } };
+    const shape = { field: 'kind', type: 'nominal', title: null, scale: { domain: [SIM], range: ['circle'] }, legend: { symbolFillColor: '#444', symbolStrokeColor: '#444', labelLimit: 320 } };
+    const sim = (m: string) => data.summary.filter((r) => r.metric === m).map((r): Row => ({ ...r, kind: SIM, label: seriesLabel(r) }));
+    // the single server has one closed form, MTBF/(MTBF+MTTR), drawn with the plain style
+    const closed = (m: string, form: string) =>
+      data.summary.filter((r) => r.metric === m && r.mean !== '' && Number.isFinite(Number(r.mean))).map((r): Row => ({ ...r, form, label: seriesLabel(r) }));
+    const hs = data.summary.map((r) => Number(r.h));
+    const x = logAxisX(hs);
     const sector = String(data.params.sector);
-    const pricePerMinute = (OUTAGE_COST_PER_HOUR[sector] ?? NaN) / 60;
-    // the closed form with the fail-back outage, priced: downtime minutes x the sector's price per minute
-    const costFailback = () =>
-      closed('downtimeClosedFailbackMinPerYear', 'closed form + fail-back').map(
-        (r): Row => ({ ...r, mean: Number(r.mean) * pricePerMinute, ci95_low: Number(r.ci95_low) * pricePerMinute, ci95_high: Number(r.ci95_high) * pricePerMinute }),
-      );
-    const panel = (simM: string, cfM: string, cfFb: Row[], title: string, logY: boolean) => {
-      const c = [...closed(cfM, 'closed form'), ...cfFb];
-      let s = sim(simM);
-      let scale: Record<string, unknown> = { zero: false };
-      if (logY) {
-        // a log axis cannot show a CI that reaches 0 or below: such a bar runs to the bottom of the axis
-        const positive = [...s, ...c].flatMap((r) => [Number(r.mean), Number(r.ci95_low)]).filter((v) => v > 0);
-        const floor = Math.min(...positive) / 2;
-        const top = Math.max(...[...s, ...c].flatMap((r) => [Number(r.mean), Number(r.ci95_high)]).filter(Number.isFinite)) * 1.5;
-        s = s.map((r): Row => ({ ...r, mean: Math.max(Number(r.mean), floor), ci95_low: Number(r.ci95_low) > 0 ? Number(r.ci95_low) : floor }));
-        scale = { type: 'log', domain: [floor, top], nice: false };
-      }
-      const y = { field: 'mean', type: 'quantitative', title, scale, axis: title.includes('$') ? { format: '$~s' } : {} };
+    const price = OUTAGE_COST_PER_HOUR[sector] ?? NaN;
+    const tooltip = [{ field: 'system' }, { field: 'label' }, { field: 'h' }, { field: 'mean', format: ',.4~f' }];
+    /** A log panel: closed forms as lines, simulated means as points with CI bars (a bar reaching 0 or below is cut at the axis). */
+    const panel = (s: Row[], c: Row[], title: string, format?: string) => {
+      const domain = logDomain([...s, ...c], ['mean', 'ci95_low', 'ci95_high'], 1.6) ?? [1, 10];
+      const sc = s.map((r): Row => ({ ...r, lo: Number(r.ci95_low) > 0 ? Number(r.ci95_low) : domain[0] }));
+      const y = { field: 'mean', type: 'quantitative', title, scale: { type: 'log', domain, nice: false }, ...(format ? { axis: { format } } : {}) };
       return {
-        width: 300,
-        height: 240,
+        width: 320,
+        height: 260,
         layer: [
-          { data: { values: c }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x, y, color: { field: 'series', type: 'nominal', title: 'series', legend: { labelLimit: 360 } }, detail: { field: 'label' } } },
-          { data: { values: s }, mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y, color: { field: 'series', type: 'nominal' }, detail: { field: 'label' } } },
-          { data: { values: s }, mark: 'errorbar', encoding: { x, y: { field: 'ci95_low', type: 'quantitative', title }, y2: { field: 'ci95_high' }, color: { field: 'series', type: 'nominal' } } },
+          { data: { values: c }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, strokeDash: dash, detail: { field: 'label' }, tooltip } },
+          { data: { values: sc }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'ci95_high' }, color } },
+          { data: { values: sc }, mark: { type: 'point', filled: true, size: 60, opacity: 1 }, encoding: { x, y, color, shape, tooltip } },
         ],
       };
     };
+    const costOf = (r: Row): Row => ({ ...r, mean: (Number(r.mean) / 60) * price, ci95_low: (Number(r.ci95_low) / 60) * price, ci95_high: (Number(r.ci95_high) / 60) * price });
     const downtimeChart: ChartSpec = {
       name: 'downtime',
       title: 'Downtime and outage cost per year',
       caption:
-        `Simulated (points, 95% CI over seeds) and closed forms (dashed) for one server without HA and for the heartbeat pair; cost per year at the ` +
-        `paper's table 1 price for "${sector}" ($${OUTAGE_COST_PER_HOUR[sector]?.toLocaleString('en-US')} per hour); both panels draw the HA pair's closed form ` +
-        `with and without the planned fail-back outage. Log scales; a CI that reaches 0 runs to the bottom of the axis.`,
+        `Left: downtime per year; right: its cost at the paper's table 1 price for "${sector}" ($${OUTAGE_COST_PER_HOUR[sector]?.toLocaleString('en-US')} ` +
+        'per hour of outage). Colour = system; filled points = simulated mean with the 95% CI over seeds (a CI reaching zero is cut at the axis); ' +
+        'dashed line = closed form (single: MTTR/(MTBF+MTTR); HA pair: detection + fail-over, SPEC 3.7), dotted line = the HA pair\'s closed form ' +
+        'plus the fail-back outage, as in the availability chart (the cost lines are the downtime lines times the price). Log scales.',
       spec: {
         $schema: VEGA,
         hconcat: [
-          panel('downtimeMinPerYear', 'downtimeClosedMinPerYear', closed('downtimeClosedFailbackMinPerYear', 'closed form + fail-back'), 'downtime (minutes / year)', true),
-          panel('costPerYear', 'costClosedPerYear', costFailback(), 'outage cost ($ / year)', true),
+          panel(sim('downtimeMinPerYear'), [...closed('downtimeClosedMinPerYear', CF), ...closed('downtimeClosedFailbackMinPerYear', CF_FB)], 'downtime (minutes / year)'),
+          panel(sim('costPerYear'), [...closed('costClosedPerYear', CF), ...closed('downtimeClosedFailbackMinPerYear', CF_FB).map(costOf)], 'outage cost ($ / year)', '$.2~s'),
         ],
       },
     };
-    const nines = (m: string) => (r: Row): Row => ({ ...r, mean: -Math.log10(1 - Number(r.mean)), ci95_low: -Math.log10(1 - Number(r.ci95_low)), ci95_high: -Math.log10(1 - Number(r.ci95_high)), metric: m });
-    const availS = sim('availability').map(nines('availability'));
-    const availC = [...closed('availabilityClosedForm', 'closed form'), ...closed('availabilityClosedFormFailback', 'closed form + fail-back')].map(nines('closed'));
-    const y = { field: 'mean', type: 'quantitative', title: 'availability in nines: -log10(1 - A)' };
+    // availability as nines: -log10(1 - A); a CI end at A >= 1 is drawn to the top of the axis
+    const toNines = (a: number) => (a < 1 ? -Math.log10(1 - a) : Infinity);
+    const nines = (r: Row): Row => ({ ...r, mean: toNines(Number(r.mean)), lo: toNines(Number(r.ci95_low)), hi: toNines(Number(r.ci95_high)) });
+    const availS = sim('availability').map(nines);
+    const availC = [...closed('availabilityClosedForm', CF), ...closed('availabilityClosedFormFailback', CF_FB)].map(nines);
+    const top = Math.ceil(Math.max(2, ...[...availS, ...availC].flatMap((r) => [Number(r.mean), Number(r.hi)]).filter(Number.isFinite)) + 0.5);
+    const availSc = availS.map((r): Row => ({ ...r, lo: Math.max(0, Number(r.lo)), hi: Math.min(top, Number(r.hi)) }));
+    const y = { field: 'mean', type: 'quantitative', title: 'availability, nines: -log10(1 - A)', scale: { domain: [0, top], nice: false } };
+    const CLAIM = '#c51b7d';
     const availabilityChart: ChartSpec = {
       name: 'availability',
       title: 'Availability (number of nines) against the heartbeat interval',
       caption:
-        "Availability as nines, -log10(1 - A): 1 = 90% (the paper's \"over 90%\" claim, dotted rule), 3 = 99.9%, 5 = 99.999%. Simulated: points with 95% CI " +
-        'over seeds; closed forms: dashed (the SPEC\'s MTBF/(MTBF + detection + fail-over), and the same with the planned fail-back outage added). ' +
-        'Both systems are far above 90% with these MTBF and MTTR.',
+        'Availability as nines (1 = 90%, 3 = 99.9%, 5 = 99.999%). Colour = system; filled points = simulated mean with the 95% CI over seeds (cut at the axis); dashed ' +
+        "line = closed form (single: MTBF/(MTBF+MTTR); HA pair: MTBF/(MTBF+detection+fail-over), SPEC 3.7), dotted line = the HA pair's closed form " +
+        "with the fail-back outage added. The magenta rule at 1 nine is the paper's claim of over 90%; both systems are far above it with these MTBF and MTTR.",
       spec: {
         $schema: VEGA,
-        width: 420,
-        height: 260,
+        width: 440,
+        height: 280,
         layer: [
-          { data: { values: availC }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x, y, color: { field: 'series', type: 'nominal', title: 'series', legend: { labelLimit: 360 } }, detail: { field: 'label' } } },
-          { data: { values: availS }, mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y, color: { field: 'series', type: 'nominal' }, detail: { field: 'label' } } },
-          { data: { values: availS }, mark: 'errorbar', encoding: { x, y: { field: 'ci95_low', type: 'quantitative', title: y.title }, y2: { field: 'ci95_high' }, color: { field: 'series', type: 'nominal' } } },
-          { data: { values: [{ nines: 1 }] }, mark: { type: 'rule', color: '#444', strokeDash: [2, 2] }, encoding: { y: { field: 'nines', type: 'quantitative' } } },
+          { data: { values: [{ nines: 1 }] }, mark: { type: 'rule', color: CLAIM, strokeWidth: 1.5 }, encoding: { y: { field: 'nines', type: 'quantitative' } } },
           {
-            data: { values: [{ nines: 1, text: "the paper's claim: over 90% (1 nine)" }] },
-            mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -3, color: '#444' },
+            data: { values: [{ nines: 1, text: "paper's claim: > 90% (1 nine)" }] },
+            mark: { type: 'text', color: CLAIM, align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontWeight: 'bold' },
             encoding: { x: { value: 0 }, y: { field: 'nines', type: 'quantitative' }, text: { field: 'text' } },
           },
+          { data: { values: availC }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, strokeDash: dash, detail: { field: 'label' }, tooltip } },
+          { data: { values: availSc }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
+          { data: { values: availSc }, mark: { type: 'point', filled: true, size: 60, opacity: 1 }, encoding: { x, y, color, shape, tooltip } },
         ],
       },
     };
