@@ -81,7 +81,17 @@ export const failover: Experiment = {
   charts(data) {
     const end = Number(data.points[0]?.duration ?? 400);
     const first = data.runs[0] ?? {};
-    const tl = (data.tables.timeline ?? []).filter((r) => r.seed === first.seed && r.preset === first.preset && r.interval === first.interval);
+    const same = (r: Row) => r.seed === first.seed && r.preset === first.preset && r.interval === first.interval;
+    const tl = (data.tables.timeline ?? []).filter(same);
+    const crashAt = Number(first.crashAt ?? 60), repairAt = Number(first.repairAt ?? 300);
+    const det = Number(first.detectedAt ?? crashAt + 6);
+    const doneAt = Number(first.failoverDoneAt ?? det + 8);
+    const fbAt = Number(first.failbackAt ?? repairAt + 80);
+    // the repaired node's first state after booting: where the fail-back protocol starts
+    const fbStart = Math.min(
+      fbAt,
+      ...tl.filter((r) => r.kind === 'node' && Number(r.time) > repairAt && r.state !== 'booting').map((r) => Number(r.time)),
+    );
     // state segments per lane
     const segs: Row[] = [];
     const lanes = new Map<string, Row[]>();
@@ -96,73 +106,151 @@ export const failover: Experiment = {
         const next = rs.slice(i + 1).find((x) => Number(x.time) > Number(r.time));
         const to = next ? Number(next.time) : end;
         if (i + 1 < rs.length && Number(rs[i + 1].time) === Number(r.time)) return; // superseded at the same instant
-        segs.push({ lane, from: Number(r.time), to, state: String(r.state) });
+        segs.push({ lane, kind: lane.startsWith('node') ? 'node' : 'service', from: Number(r.time), to, state: String(r.state) });
       });
     }
-    const events = tl.filter((r) => r.kind === 'event').map((r) => ({ lane: `node ${r.name}`, time: Number(r.time), what: String(r.state) }));
-    const allMsgs = (data.tables.messages ?? [])
-      .filter((r) => r.seed === first.seed && r.preset === first.preset && r.interval === first.interval && r.channel !== 'serial')
-      .map((r) => ({ time: Number(r.time), arrow: `${r.from} -> ${r.to}`, type: String(r.type), status: String(r.status) }));
-    const crashAt = Number(first.crashAt ?? 60), repairAt = Number(first.repairAt ?? 300);
-    const det = Number(first.detectedAt ?? crashAt + 6);
-    const fbAt = Number(first.failbackAt ?? repairAt + 80);
-    const lane = (kind: 'node' | 'service', title: string, withEvents: boolean) => ({
-      title,
-      width: 640,
-      height: kind === 'node' ? 70 : 40,
-      layer: [
-        {
-          data: { values: segs.filter((x) => String(x.lane).startsWith(kind)) },
+    const events = tl.filter((r) => r.kind === 'event').map((r): Row => ({ event: `${r.name}: ${r.state}`, time: Number(r.time) }));
+    const eventOrder = [...new Set(events.map((e) => String(e.event)))];
+    // node states: semantic colours (up green, crashed red, booting grey), the fail-back steps in between
+    const known: Record<string, string> = {
+      up: '#59a14f', crashed: '#e15759', booting: '#bab0ac', config: '#9c755f', 'check-ip': '#f28e2b', 'fail-back': '#edc948', 'external-ip': '#b07aa1', starting: '#76b7b2',
+    };
+    const extra = ['#4e79a7', '#ff9da7', '#d4a6c8', '#86bcb6'];
+    const nodeStates = [...new Set(segs.filter((x) => x.kind === 'node').map((x) => String(x.state)))].sort(
+      (p, q) => (Object.keys(known).indexOf(p) + 1 || 99) - (Object.keys(known).indexOf(q) + 1 || 99),
+    );
+    const nodeColors = nodeStates.map((st, i) => known[st] ?? extra[i % extra.length]);
+    // service holders: one hue per node, lighter while starting or stopping, red when nobody runs it
+    const hues = [['#4e79a7', '#a0cbe8', '#2b4a70'], ['#f28e2b', '#ffbe7d', '#9c5a14'], ['#59a14f', '#8cd17d', '#2f6128'], ['#b07aa1', '#d4a6c8', '#6e4263']];
+    const holders = [...new Set(segs.filter((x) => x.kind === 'service').map((x) => String(x.state)))].sort();
+    const nodeNames = [...new Set(holders.map((h) => h.replace(/\(.*\)$/, '')).filter((h) => h !== '-'))].sort();
+    const holderColor = (h: string) => {
+      if (h === '-') return '#e15759';
+      const hue = hues[nodeNames.indexOf(h.replace(/\(.*\)$/, '')) % hues.length];
+      return h.includes('(stopping)') ? hue[2] : h.includes('(') ? hue[1] : hue[0];
+    };
+    const windows: [number, number, string][] = [
+      [0, end, `whole run (0-${end} s)`],
+      [Math.max(0, crashAt - 2), doneAt + 2, 'crash and take-over'],
+      [fbStart - 2, Math.min(end, fbAt + 2), 'fail-back'],
+    ];
+    const clip = (lo: number, hi: number, kind: string) =>
+      segs.filter((x) => x.kind === kind && Number(x.to) > lo && Number(x.from) < hi).map((x): Row => ({ ...x, from: Math.max(lo, Number(x.from)), to: Math.min(hi, Number(x.to)) }));
+    const row = (what: 'node' | 'event' | 'service') =>
+      windows.map(([lo, hi, title], col) => {
+        const x = { field: 'from', type: 'quantitative', title: what === 'service' ? 'time (s)' : null, scale: { domain: [lo, hi], nice: false, zero: false } };
+        const yAxis = col === 0 ? { labelLimit: 400 } : { labels: false, ticks: false, title: null };
+        const width = col === 0 ? 330 : 250;
+        if (what === 'event') {
+          return {
+            width,
+            height: 14 * Math.max(1, eventOrder.length),
+            data: { values: events.filter((e) => Number(e.time) >= lo && Number(e.time) <= hi) },
+            mark: { type: 'point', shape: 'diamond', filled: true, color: 'black', size: 50, opacity: 1 },
+            encoding: {
+              x: { ...x, field: 'time' },
+              y: { field: 'event', type: 'nominal', title: null, sort: eventOrder, scale: { domain: eventOrder }, axis: yAxis },
+              tooltip: [{ field: 'event' }, { field: 'time', format: '.3f' }],
+            },
+          };
+        }
+        const isNode = what === 'node';
+        return {
+          title: isNode ? title : undefined,
+          width,
+          height: isNode ? 44 : 22,
+          data: { values: clip(lo, hi, what) },
           mark: { type: 'bar', height: 16 },
           encoding: {
-            y: { field: 'lane', type: 'nominal', title: null },
-            x: { field: 'from', type: 'quantitative', title: 'time (s)', scale: { domain: [0, end] } },
+            y: { field: 'lane', type: 'nominal', title: null, axis: yAxis },
+            x,
             x2: { field: 'to' },
-            color: { field: 'state', type: 'nominal', title: kind === 'node' ? 'node state' : 'service runs on', scale: { scheme: kind === 'node' ? 'tableau10' : 'set2' } },
-            tooltip: [{ field: 'lane' }, { field: 'state' }, { field: 'from' }, { field: 'to' }],
+            color: isNode
+              ? { field: 'state', type: 'nominal', title: 'node state', scale: { domain: nodeStates, range: nodeColors }, legend: { columns: 2 } }
+              : { field: 'state', type: 'nominal', title: 'service runs on', scale: { domain: holders, range: holders.map(holderColor) }, legend: { columns: 2 } },
+            tooltip: [{ field: 'lane' }, { field: 'state' }, { field: 'from', format: '.3f' }, { field: 'to', format: '.3f' }],
           },
-        },
-        ...(withEvents
-          ? [{
-              data: { values: events },
-              mark: { type: 'tick', color: 'black', thickness: 2, size: 22 },
-              encoding: { y: { field: 'lane', type: 'nominal' }, x: { field: 'time', type: 'quantitative' }, tooltip: [{ field: 'what' }, { field: 'time' }] },
-            }]
-          : []),
-      ],
-    });
+        };
+      });
     const timelineChart: ChartSpec = {
       name: 'timeline',
       title: 'Timeline: node states and service holders',
       caption:
-        'Top: the state of each node (black ticks: declaration, take-over, fake process, set-up, start, hand-back). ' +
-        'Bottom: which node runs the service ("-" = nobody, "(starting)" = being taken over or failed back). First seed and point only.',
-      spec: { $schema: VEGA, vconcat: [lane('node', 'nodes', true), lane('service', 'services', false)], resolve: { scale: { color: 'independent' } } },
-    };
-    const panel = (lo: number, hi: number, title: string, heartbeats: boolean) => ({
-      title,
-      width: 320,
-      height: 200,
-      data: { values: allMsgs.filter((m) => m.time >= lo && m.time <= hi && (heartbeats || !m.type.startsWith('HEART_BEAT'))) },
-      mark: { type: 'point', filled: true, size: 60 },
-      encoding: {
-        x: { field: 'time', type: 'quantitative', title: 'time (s)', scale: { domain: [lo, hi], zero: false } },
-        y: { field: 'type', type: 'nominal', title: null, sort: null },
-        shape: { field: 'arrow', type: 'nominal', title: 'from -> to' },
-        color: { field: 'status', type: 'nominal' },
-        tooltip: [{ field: 'time' }, { field: 'arrow' }, { field: 'type' }, { field: 'status' }],
+        'Columns: the whole run, then the crash and take-over, then the fail-back, zoomed. Top row: the state of each node. Middle: the events ' +
+        'of the take-over and fail-back (black diamonds, one row each: declaration, take-over, fake process, set-up, start, hand-back). Bottom: ' +
+        'which node runs the service ("-" = nobody, red: the outage; "(starting)" = being started there, light shade; "(stopping)" = being handed back, dark shade). First seed and point only.',
+      spec: {
+        $schema: VEGA,
+        vconcat: [
+          { hconcat: row('node'), resolve: { scale: { color: 'shared' } } },
+          { hconcat: row('event') },
+          { hconcat: row('service'), resolve: { scale: { color: 'shared' } } },
+        ],
+        spacing: 8,
+        resolve: { scale: { color: 'independent' } },
       },
-    });
+    };
+    const allMsgs = (data.tables.messages ?? [])
+      .filter((r) => same(r) && r.channel !== 'serial')
+      .map((r) => ({ time: Number(r.time), arrow: `${r.from} -> ${r.to}`, type: String(r.type), status: String(r.status) }))
+      .sort((p, q) => (p.status === 'dropped' ? 1 : 0) - (q.status === 'dropped' ? 1 : 0)); // dropped copies drawn on top
+    const arrows = [...new Set(allMsgs.map((m) => m.arrow))].sort();
+    const statuses = [...new Set(allMsgs.map((m) => m.status))].sort();
+    const panel = (lo: number, hi: number, title: string, heartbeats: boolean, marks: { t: number; text: string }[]) => {
+      const x = { field: 'time', type: 'quantitative', title: 'time (s)', scale: { domain: [lo, hi], zero: false, nice: false } };
+      const values = allMsgs.filter((m) => m.time >= lo && m.time <= hi && (heartbeats || !m.type.startsWith('HEART_BEAT')));
+      const types = [...new Set(values.map((m) => m.type))];
+      return {
+        title,
+        width: 340,
+        height: 34 * Math.max(3, types.length),
+        layer: [
+          { data: { values: marks }, mark: { type: 'rule', color: '#888', strokeDash: [3, 3] }, encoding: { x: { ...x, field: 't' } } },
+          // the first label right of its rule, the second left of its rule, so both stay inside the panel
+          ...marks.map((m, i) => ({
+            data: { values: [m] },
+            mark: { type: 'text', align: i === 0 ? 'left' : 'right', baseline: 'top', dx: i === 0 ? 3 : -3, dy: 2, color: '#555', fontStyle: 'italic' },
+            encoding: { x: { ...x, field: 't' }, y: { value: 0 }, text: { field: 'text' } },
+          })),
+          {
+            data: { values },
+            mark: { type: 'point', size: 55, opacity: 1, filled: true },
+            encoding: {
+              x,
+              y: { field: 'type', type: 'nominal', title: null, sort: types, scale: { paddingInner: 0.25 } },
+              yOffset: { field: 'arrow', type: 'nominal', sort: arrows, scale: { domain: arrows } },
+              // a dropped copy: a black cross over its sub-row
+              color: {
+                condition: { test: "datum.status !== 'delivered'", value: 'black' },
+                field: 'arrow', type: 'nominal', title: 'from -> to', scale: { domain: arrows, scheme: 'tableau10' },
+              },
+              shape: {
+                field: 'status', type: 'nominal', title: 'status',
+                scale: { domain: statuses, range: statuses.map((st) => (st === 'delivered' ? 'circle' : 'cross')) },
+                legend: { symbolFillColor: 'black', symbolStrokeColor: 'black' },
+              },
+              tooltip: [{ field: 'time', format: '.4f' }, { field: 'arrow' }, { field: 'type' }, { field: 'status' }],
+            },
+          },
+        ],
+      };
+    };
     const messagesChart: ChartSpec = {
       name: 'messages',
       title: 'Messages around the crash, the fail-over and the fail-back',
       caption:
-        'Net copies only (the serial copies are in messages.csv; "local" = a node to itself). Left (figures 5 and 6): the heartbeats stop ' +
-        'at the crash, the detector probes once (retry), declares the node failed, handles the fault and fails over. Right (figure 7): ' +
-        'the repaired node asks CHECK_IP, sends FAIL_BACK, gets FAIL_BACK_OK; REJOIN and SYSTEM_LOAD are the reconcile poll.',
+        'Each message copy sent on the net or locally (a node to itself; the serial copies are in messages.csv): one row per message type, split into ' +
+        'sub-rows and colours by sender -> receiver; coloured circles were delivered, black crosses dropped (e.g. sent to a crashed node). Dashed rules mark the crash, ' +
+        'the declaration and the fail-back. Left (figures 5 and 6), heartbeats included: the heartbeats from A stop at the crash, B probes once (retry), ' +
+        'declares A failed, handles the fault and fails over. Right (figure 7), heartbeats left out: the repaired A hears REJOIN, asks CHECK_IP, ' +
+        'sends FAIL_BACK and gets FAIL_BACK_OK; SYSTEM_LOAD and its answers are the controller\'s load polls.',
       spec: {
         $schema: VEGA,
-        hconcat: [panel(crashAt - 3, det + 2, 'crash and fail-over (figures 5, 6)', true), panel(fbAt - 12, fbAt + 2, 'fail-back (figure 7)', false)],
+        hconcat: [
+          panel(crashAt - 3, det + 2, 'crash and fail-over (figures 5, 6)', true, [{ t: crashAt, text: 'A crashes' }, { t: det, text: 'B declares A' }]),
+          panel(fbStart - 2, fbAt + 2, 'fail-back (figure 7)', false, [{ t: fbStart, text: 'A booted' }, { t: fbAt, text: 'A runs it again' }]),
+        ],
+        resolve: { scale: { color: 'shared', shape: 'shared' } },
       },
     };
     return [timelineChart, messagesChart];
