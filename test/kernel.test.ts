@@ -105,16 +105,28 @@ function check(cmds: Cmd[]): void {
     const r = ref.pop(Infinity)!;
     expectedFired.push(r.id);
     assert.equal(id, r.id, `event ${id} fired, the model expected ${r.id}`);
+    // The running event sits at the top of the heap until its handler schedules
+    // something; vary what the handler does first (cancel, which may compact the
+    // heap; look at the queue; schedule) so every order is exercised.
+    const cancelInHandler = (): void => {
+      if (e.cancelInHandler === undefined) return;
+      const target = e.cancelInHandler % ref.events.length;
+      assert.equal(sim.cancel(handles[target]), ref.cancel(target), `cancel of ${target} from handler ${id}`);
+    };
+    const look = (): void => {
+      assert.equal(sim.pending, ref.pending.length, `pending inside handler ${id}`);
+      assert.equal(sim.peekTime(), ref.pending.length > 0 ? ref.pending[0].time : Infinity, `peekTime inside handler ${id}`);
+    };
+    if (id % 3 === 1) cancelInHandler();
+    if (id % 4 === 2) look();
     for (const d of e.children) {
       const child = ref.at(sim.now + d, [], undefined);
       const h = sim.schedule(d, handler, child.id);
       handles.push(h);
       assert.equal(handles.length, ref.events.length);
     }
-    if (e.cancelInHandler !== undefined) {
-      const target = e.cancelInHandler % ref.events.length;
-      assert.equal(sim.cancel(handles[target]), ref.cancel(target), `cancel of ${target} from handler ${id}`);
-    }
+    if (id % 3 !== 1) cancelInHandler();
+    look();
   };
 
   const runUntil = (until: number): void => {
@@ -396,4 +408,27 @@ test('compaction after the top entry was cancelled restores heap order', () => {
   assert.ok((sim as unknown as { size: number }).size < 43, 'compacted');
   sim.run();
   assert.deepEqual(out, [2, 3, 136, 137, 138, 139]);
+});
+
+test('a handler that cancels enough to compact the heap, then schedules, keeps every event', () => {
+  // The running event stays at the top of the heap until its handler schedules
+  // something; a compaction in between must take it out first.
+  const sim = new Sim(16);
+  const out: number[] = [];
+  const h = (t: number): void => {
+    out.push(t);
+  };
+  const later: EventHandle[] = [];
+  for (let i = 0; i < 60; i++) later.push(sim.at(10 + i, h, 10 + i));
+  sim.at(1, () => {
+    for (let i = 0; i < 50; i++) assert.ok(sim.cancel(later[i]));
+    assert.ok((sim as unknown as { size: number }).size < 50, 'compacted inside the handler');
+    assert.equal(sim.pending, 10);
+    sim.schedule(1, h, 2);
+    sim.schedule(0.5, h, 1.5);
+    assert.equal(sim.pending, 12);
+  });
+  sim.run();
+  assert.deepEqual(out, [1.5, 2, ...Array.from({ length: 10 }, (_, i) => 60 + i)]);
+  assert.equal(sim.pending, 0);
 });
