@@ -432,3 +432,32 @@ test('a handler that cancels enough to compact the heap, then schedules, keeps e
   assert.deepEqual(out, [1.5, 2, ...Array.from({ length: 10 }, (_, i) => 60 + i)]);
   assert.equal(sim.pending, 0);
 });
+
+test('an event scheduled with a reserved sequence number runs where it would have run had it been scheduled then', () => {
+  const sim = new Sim(16);
+  const out: string[] = [];
+  const h = (name: string): void => {
+    out.push(name);
+  };
+  sim.at(5, h, 'a');
+  const rb = sim.reserve(); // b's place: after a, before c
+  sim.at(5, h, 'c');
+  const rf = sim.reserve(); // before d in sequence, but used for a later time
+  sim.at(1, () => {
+    out.push('first');
+    sim.atReserved(5, rb, h, 'b');
+  });
+  sim.at(5, () => {
+    out.push('d');
+    // (5, rf) comes before the running event (5, d): too late for it
+    assert.ok(rf < sim.currentSeq);
+    assert.throws(() => sim.atReserved(5, rf, h, 'x'), SchedulingError);
+    sim.atReserved(7, rf, h, 'f');
+    sim.atReserved(5, sim.reserve(), h, 'e');
+  });
+  sim.run();
+  assert.deepEqual(out, ['first', 'a', 'b', 'c', 'd', 'e', 'f']);
+  assert.equal(sim.currentSeq, Infinity, 'no event running');
+  assert.throws(() => sim.atReserved(8, 10_000, h, 'y'), SchedulingError, 'never reserved');
+  assert.throws(() => sim.atReserved(1, rb, h, 'z'), SchedulingError, 'in the past');
+});

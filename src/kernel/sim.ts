@@ -38,6 +38,8 @@ export class Sim {
   now = 0;
   /** Events executed so far. */
   executed = 0;
+  /** Sequence number of the running event; Infinity outside `run` (every event due by `now` has run). */
+  currentSeq = Infinity;
 
   private seqCounter = 0;
   /** Heap entries, including cancelled ones not yet dropped. */
@@ -93,13 +95,14 @@ export class Sim {
       if (!Number.isFinite(time)) throw new SchedulingError(`cannot schedule at non-finite time ${time}`);
       throw new SchedulingError(`cannot schedule in the past: ${time} < now ${this.now}`);
     }
+    // (the body of insert, written out: this is the hottest call of every model)
+    const seq = this.seqCounter++;
     const live = this.live;
     if (live >= 0) {
-      // take the running event's place at the top (its slot is done with)
       this.live = -1;
       this.sHandler[live] = handler as Handler;
       this.sPayload[live] = payload;
-      this.sSeq[live] = this.seqCounter++;
+      this.sSeq[live] = seq;
       this.siftDownTop(time, live);
       return this.sGen[live] * SLOT_SPACE + live;
     }
@@ -107,14 +110,75 @@ export class Sim {
     const slot = this.freeTop > 0 ? this.freeSlots[--this.freeTop] : this.nextFreshSlot++;
     this.sHandler[slot] = handler as Handler;
     this.sPayload[slot] = payload;
-    this.sSeq[slot] = this.seqCounter++;
-    // sift up from the end; a new event sorts after every event already at the same time
+    this.sSeq[slot] = seq;
+    // sift up from the end; the new event sorts after every event already at its time
     const hTime = this.hTime, hSlot = this.hSlot;
     let i = this.size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = hTime[parent];
       if (pt <= time) break;
+      hTime[i] = pt;
+      hSlot[i] = hSlot[parent];
+      i = parent;
+    }
+    hTime[i] = time;
+    hSlot[i] = slot;
+    return this.sGen[slot] * SLOT_SPACE + slot;
+  }
+
+  /**
+   * Reserve a place in the order of events now, for an event whose time is
+   * known but which may never need to run (see `atReserved`). Returns its
+   * sequence number. Reserving draws from the same counter as `schedule`, so
+   * a model that reserves where it would otherwise schedule sees the same
+   * order of events either way.
+   */
+  reserve(): number {
+    return this.seqCounter++;
+  }
+
+  /**
+   * Schedule `handler(payload)` at `time` with a sequence number from
+   * `reserve()`: it runs where it would have run had it been scheduled when
+   * the number was reserved. (time, seq) must come after the running event.
+   */
+  atReserved<P>(time: number, seq: number, handler: Handler<P>, payload?: P): EventHandle {
+    if (!(time >= this.now && time < Infinity)) this.badTime(time);
+    if (!(Number.isInteger(seq) && seq >= 0 && seq < this.seqCounter)) throw new SchedulingError(`sequence number ${seq} was not reserved`);
+    if (time === this.now && seq <= this.currentSeq) throw new SchedulingError(`event (${time}, ${seq}) comes before the running event`);
+    return this.insert(time, seq, handler as Handler, payload);
+  }
+
+  private badTime(time: number): never {
+    if (!Number.isFinite(time)) throw new SchedulingError(`cannot schedule at non-finite time ${time}`);
+    throw new SchedulingError(`cannot schedule in the past: ${time} < now ${this.now}`);
+  }
+
+  /** Insert with any sequence number (at() is this with the next number, written out). */
+  private insert(time: number, seq: number, handler: Handler, payload: unknown): EventHandle {
+    const live = this.live;
+    if (live >= 0) {
+      // take the running event's place at the top (its slot is done with)
+      this.live = -1;
+      this.sHandler[live] = handler;
+      this.sPayload[live] = payload;
+      this.sSeq[live] = seq;
+      this.siftDownTop(time, live);
+      return this.sGen[live] * SLOT_SPACE + live;
+    }
+    if (this.size === this.cap) this.grow();
+    const slot = this.freeTop > 0 ? this.freeSlots[--this.freeTop] : this.nextFreshSlot++;
+    this.sHandler[slot] = handler;
+    this.sPayload[slot] = payload;
+    this.sSeq[slot] = seq;
+    // sift up from the end
+    const hTime = this.hTime, hSlot = this.hSlot, sSeq = this.sSeq;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = hTime[parent];
+      if (pt < time || (pt === time && sSeq[hSlot[parent]] < seq)) break;
       hTime[i] = pt;
       hSlot[i] = hSlot[parent];
       i = parent;
@@ -159,6 +223,7 @@ export class Sim {
     if (Number.isNaN(until)) throw new SchedulingError('run(until): until is NaN');
     this.stopped = false;
     this.retireLive(); // a handler that threw left its event at the top
+    this.currentSeq = Infinity;
     const start = this.executed;
     while (this.size > 0 && !this.stopped) {
       // Handlers may grow or compact the arrays, so they are re-read every event.
@@ -181,10 +246,12 @@ export class Sim {
       this.now = t;
       this.executed++;
       this.live = slot;
+      this.currentSeq = this.sSeq[slot];
       handler(payload, this);
       // the handler scheduled nothing: remove its event now
       if (this.live >= 0) this.retireLive();
     }
+    this.currentSeq = Infinity;
     if (!this.stopped && until !== Infinity && until > this.now) this.now = until;
     return this.executed - start;
   }
