@@ -152,3 +152,27 @@ test('shuffle is a permutation and reaches every ordering; choice stays in range
   assert.equal(hits.size, 4);
   assert.throws(() => s.choice([]), RangeError);
 });
+
+test('geometric: P(0) = p, mean (1-p)/p, the tail (1-p)^g; degenerate p', () => {
+  for (const p of [0.01, 0.2, 0.7]) {
+    const s = new Stream(5, `geo-${p}`);
+    const n = 100_000;
+    let zeros = 0, sum = 0, atLeast5 = 0;
+    for (let i = 0; i < n; i++) {
+      const g = s.geometric(p);
+      assert.ok(Number.isInteger(g) && g >= 0);
+      if (g === 0) zeros++;
+      if (g >= 5) atLeast5++;
+      sum += g;
+    }
+    const sd = (q: number) => Math.sqrt((q * (1 - q)) / n);
+    assert.ok(Math.abs(zeros / n - p) < 4 * sd(p), `p=${p}: P(0) ${zeros / n}`);
+    const tail = (1 - p) ** 5;
+    assert.ok(Math.abs(atLeast5 / n - tail) < 4 * sd(tail) + 1e-4, `p=${p}: P(>=5) ${atLeast5 / n} vs ${tail}`);
+    const mean = (1 - p) / p, sdMean = Math.sqrt((1 - p) / (p * p) / n);
+    assert.ok(Math.abs(sum / n - mean) < 4 * sdMean, `p=${p}: mean ${sum / n} vs ${mean}`);
+  }
+  const s = new Stream(5, 'geo-edge');
+  assert.equal(s.geometric(0), Infinity);
+  assert.equal(s.geometric(1), 0);
+});

@@ -34,6 +34,18 @@ export class Stream {
     return p > 0 && this.next() < p;
   }
 
+  /**
+   * Failures before the first success of Bernoulli(p) trials: P(g) = (1-p)^g p,
+   * by inversion. Infinity when p = 0. One draw stands for a whole run of
+   * trials (e.g. the messages a channel delivers before it loses one).
+   */
+  geometric(p: number): number {
+    if (!(p > 0)) return Infinity;
+    if (p >= 1) return 0;
+    // 1 - u is in (0, 1], so the log is finite and <= 0
+    return Math.floor(Math.log(1 - this.next()) / Math.log1p(-p));
+  }
+
   /** Exponential with the given mean (not rate). */
   exponential(mean: number): number {
     // 1 - u is in (0, 1], so the log is finite
