@@ -248,3 +248,92 @@ test('a crash of the controller in the middle of the fail-over is recovered from
   assert.ok(cluster.serviceUp(0) && cluster.serviceUp(1));
   assert.ok(result.takeovers >= 2);
 });
+
+test("deferred heartbeat copies give the same run as one kernel event per copy, byte for byte", () => {
+  // Random scenarios with every fault verb, random faults and pauses, observations of the
+  // detectors in the middle of the run, and sometimes no jitter (exact ties in time, where
+  // only the reserved sequence numbers keep the order).
+  type Step =
+    | Op
+    | { t: number; verb: 'spike'; a: number; b: number; ch: 'net' | 'serial' | 'both'; extra: number; d: number }
+    | { t: number; verb: 'partition'; a: number }
+    | { t: number; verb: 'look'; a: number; b: number };
+  const scenario = fc
+    .record({
+      N: fc.integer({ min: 2, max: 4 }),
+      services: fc.integer({ min: 1, max: 3 }),
+      seed: fc.integer({ min: 1, max: 1e6 }),
+      h: fc.constantFrom(0.1, 0.5, 1),
+      jitter: fc.boolean(),
+      loss: fc.constantFrom(0, 0.01, 0.2),
+      random: fc.boolean(),
+      // extra latency on every channel for the whole run, up to 3 h: copies are in flight
+      // most of the time, so cuts, pauses and view changes often catch some
+      slow: fc.option(fc.double({ min: 0, max: 3, noNaN: true }), { nil: undefined }),
+    })
+    .chain((base) => {
+      const node = fc.integer({ min: 0, max: base.N - 1 });
+      const pair = fc.tuple(node, node).filter(([a, b]) => a !== b);
+      const t = fc.double({ min: 0, max: 200, noNaN: true });
+      const ch = fc.constantFrom('net' as const, 'serial' as const, 'both' as const);
+      const extra: fc.Arbitrary<Step> = fc.oneof(
+        fc.record({ t, verb: fc.constant('spike' as const), ab: pair, ch, extra: fc.double({ min: 0, max: 5, noNaN: true }), d: fc.double({ min: 0.1, max: 30, noNaN: true }) })
+          .map(({ ab, ...r }) => ({ ...r, a: ab[0], b: ab[1] })),
+        fc.record({ t, verb: fc.constant('partition' as const), a: node }),
+        fc.record({ t, verb: fc.constant('look' as const), ab: pair }).map(({ ab, ...r }) => ({ ...r, a: ab[0], b: ab[1] })),
+      );
+      return fc.record({ base: fc.constant(base), steps: fc.array(fc.oneof(opArb(base.N) as fc.Arbitrary<Step>, extra), { maxLength: 30 }) });
+    });
+  fc.assert(
+    fc.property(scenario, ({ base, steps }) => {
+      const run = (heartbeatEvents: 'kernel' | 'deferred') => {
+        const looks: number[] = [];
+        const cfg: Partial<HaConfig> = {
+          heartbeatEvents, nodes: base.N, services: base.services, interval: base.h, timeout: 3 * base.h, bootTime: 10,
+          netLoss: base.loss, serialLoss: base.loss, recordMessages: true, recordTimeline: true,
+          ...(base.jitter ? {} : { netJitter: 0, serialJitter: 0 }),
+          ...(base.random ? { mtbf: 120, mttr: 20, pauseMtb: 100, pauseMean: 3 } : {}),
+        };
+        const { cluster, result } = simulate(cfg, base.seed, 260, (c) => {
+          if (base.slow !== undefined)
+            for (let a = 0; a < base.N; a++) for (let b = a + 1; b < base.N; b++) c.spike(a, b, 'both', base.slow * base.h, 1000);
+          for (const st of steps) {
+            c.script(st.t, (x) => {
+              switch (st.verb) {
+                case 'crash': return x.crash(st.n);
+                case 'repair': return x.repair(st.n);
+                case 'hang': return x.hang(st.n, st.d);
+                case 'cut': return x.cut(st.a, st.b, st.ch);
+                case 'heal': return x.heal(st.a, st.b, st.ch);
+                case 'loss': return x.setLoss(st.p);
+                case 'spike': return x.spike(st.a, st.b, st.ch, st.extra, st.d);
+                case 'partition': return x.partition([st.a]);
+                case 'look': looks.push(x.lastHeard(st.a, st.b));
+              }
+            });
+          }
+        });
+        const heard: number[] = [];
+        for (let i = 0; i < cluster.N; i++) for (let j = 0; j < cluster.N; j++) if (i !== j) heard.push(cluster.lastHeard(i, j));
+        return { executed: cluster.sim.executed, out: JSON.stringify({ result, looks, heard, m: cluster.messages, t: cluster.timeline }) };
+      };
+      const kernel = run('kernel');
+      const deferred = run('deferred');
+      assert.equal(deferred.out, kernel.out);
+      assert.ok(deferred.executed <= kernel.executed);
+    }),
+    { numRuns: 200, seed: 20261122 },
+  );
+});
+
+test('each channel loses its messages with the set probability, also after setLoss in the middle of a run', () => {
+  // losses are drawn as geometric gaps between lost messages: the fraction must still be p
+  const a = simulate({ interval: 0.1, timeout: 0.3, netLoss: 0.05, serialLoss: 0.05 }, 21, 2000).result;
+  const sd = Math.sqrt((0.05 * 0.95) / a.hbMessages);
+  assert.ok(Math.abs(a.messagesLost / a.hbMessages - 0.05) < 4 * sd + 0.002, `lost ${a.messagesLost} of ${a.hbMessages}`);
+  // net only, 30% from t = 500 of 1000 s: a quarter of the copies are exposed, 7.5% lost
+  const b = simulate({ interval: 0.1, timeout: 0.3 }, 22, 1000, (c) => c.script(500, (x) => x.setLoss(0.3, 'net'))).result;
+  assert.equal(b.mistakes, 0, 'the serial copies carry the heartbeats');
+  const frac = b.messagesLost / b.hbMessages;
+  assert.ok(Math.abs(frac - 0.075) < 0.006, `lost fraction ${frac}`);
+});

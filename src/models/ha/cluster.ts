@@ -5,9 +5,10 @@
  * detector of figure 5, the fail-over of figure 6 and the fail-back of figure 7.
  *
  * Every message travels through a channel and can be lost or delayed, and
- * every copy of it is a kernel event. A heartbeat (and a probe, the retry
+ * every copy of it is an event. A heartbeat (and a probe, the retry
  * heartbeat) goes on both channels to every peer; each copy's latency is drawn
- * at send, then its loss; it is lost when the draw says so or when its
+ * at send, then whether the channel's loss process takes it (losses are
+ * Bernoulli per message, drawn as geometric gaps); it is lost then or when its
  * channel is down at send or at arrival (a cut while it is in flight loses
  * it). On arrival it counts only if the receiver is running and not paused at
  * that moment and it is the first copy of its sequence number to count (the
@@ -18,7 +19,11 @@
  * by the event order. A copy that arrives at a node that has the sender out of
  * view is a rejoin. All heartbeat copies share one handler with an integer
  * payload (sequence number, pair, channel, probe flag), so the hot path
- * allocates nothing. Protocol messages are events too (one object each); their
+ * allocates nothing. With cfg.heartbeatEvents = 'deferred' (the default) the
+ * ordinary copies wait in per-pair buffers at places reserved in the kernel's
+ * event order instead of in the kernel's heap (see deferHeartbeat, settle and
+ * flush); the run is the same, event for event, as with one kernel event per
+ * copy ('kernel'), which a test checks on random fault scenarios. Protocol messages are events too (one object each); their
  * loss and channel state are decided at send.
  *
  * The paper does not say how a split brain ends. Here the controller (lowest
@@ -102,6 +107,8 @@ interface Round {
 }
 
 const HB_PROBE = 1;
+/** Deferred heartbeat copies held per pair before the oldest are applied (or a copy goes to the kernel). */
+const DEFER_CAP = 8;
 
 export class HaCluster {
   readonly N: number;
@@ -118,7 +125,7 @@ export class HaCluster {
   readonly phase: NodePhase[];
   private readonly hangEnd: Float64Array;
   private readonly epoch: Int32Array;
-  private readonly tickHandle: EventHandle[];
+  private readonly tickHandle: Float64Array;
   private readonly deferred: Array<Array<() => void>>;
   private readonly crashTime: Float64Array;
   private readonly seq: Float64Array;
@@ -139,6 +146,13 @@ export class HaCluster {
   // ---- channels, index ((min*N+max)*2 + c) ----
   readonly linkUp: Uint8Array;
   readonly linkLoss: Float64Array;
+  /**
+   * Per channel: messages it delivers before it loses the next one. Each
+   * channel's losses are Bernoulli(linkLoss) per message, drawn as geometric
+   * gaps (one draw per loss, not one per message); a new loss probability
+   * draws a new gap, which is exact because the process is memoryless.
+   */
+  private readonly lossLeft: Float64Array;
   readonly linkExtra: Float64Array;
 
   // ---- services, index node*S+s ----
@@ -155,6 +169,8 @@ export class HaCluster {
   // ---- controller ----
   private readonly round: (Round | undefined)[];
   private readonly roundAgain: Uint8Array;
+  /** Scratch for finishRound: holders per service. */
+  private readonly holderCount: Int32Array;
   private readonly periodic: EventHandle[];
   private roundCounter = 0;
   private msgCounter = 0;
@@ -207,6 +223,24 @@ export class HaCluster {
   /** recordMessages only: heartbeat copy in flight -> its index in `messages` (to mark it lost if its channel goes down). */
   private readonly hbRecord = new Map<number, number>();
   private readonly interval: number;
+  private readonly record: boolean;
+
+  // ---- deferred heartbeat copies (cfg.heartbeatEvents = 'deferred') ----
+  private readonly deferOn: boolean;
+  /** Per pair k = receiver * N + sender, DEFER_CAP entries each, sorted by (arrival, reserved sequence number). */
+  private readonly dT: Float64Array;
+  private readonly dQ: Float64Array;
+  private readonly dKey: Float64Array;
+  /** The heartbeat's sequence number (also in dKey; kept apart so settling needs no division). */
+  private readonly dS: Float64Array;
+  /** The heartbeat's other copy, if delivered (dQ2 = -1: none): it arrives after the entry's. */
+  private readonly dT2: Float64Array;
+  private readonly dQ2: Float64Array;
+  private readonly dKey2: Float64Array;
+  /** Scratch for settle: second copies still in flight, 4 numbers each. */
+  private readonly lateCopies = new Float64Array(DEFER_CAP * 4);
+  private readonly dN: Int32Array;
+  private dTotal = 0;
 
   // bound handlers (allocated once)
   private readonly onTick: (i: number) => void;
@@ -231,7 +265,7 @@ export class HaCluster {
     this.phase = new Array(N).fill('up');
     this.hangEnd = new Float64Array(N);
     this.epoch = new Int32Array(N);
-    this.tickHandle = new Array(N).fill(-1);
+    this.tickHandle = new Float64Array(N).fill(-1);
     this.deferred = Array.from({ length: N }, () => []);
     this.crashTime = new Float64Array(N).fill(NaN);
     this.seq = new Float64Array(N);
@@ -245,6 +279,7 @@ export class HaCluster {
     this.watchCrash = new Float64Array(N * N).fill(NaN);
     this.linkUp = new Uint8Array(N * N * 2).fill(1);
     this.linkLoss = new Float64Array(N * N * 2);
+    this.lossLeft = new Float64Array(N * N * 2).fill(Infinity);
     this.linkExtra = new Float64Array(N * N * 2);
     for (let a = 0; a < N; a++)
       for (let b = a + 1; b < N; b++) {
@@ -261,6 +296,7 @@ export class HaCluster {
     this.svcLastT = new Float64Array(S);
     this.round = new Array(N).fill(undefined);
     this.roundAgain = new Uint8Array(N);
+    this.holderCount = new Int32Array(S);
     this.periodic = new Array(N).fill(-1);
     this.fb = new Array(N).fill(undefined);
     this.upTime = new Float64Array(S);
@@ -277,6 +313,7 @@ export class HaCluster {
     this.rNet = streams.get('net-latency');
     this.rSerial = streams.get('serial-latency');
     this.rLoss = streams.get('loss');
+    for (let a = 0; a < N; a++) for (let b = a + 1; b < N; b++) for (let c = 0; c < 2; c++) this.newLossGap((a * N + b) * 2 + c);
     this.rFaults = streams.get('faults');
     this.rRepair = streams.get('repair');
     this.rPause = streams.get('pauses');
@@ -286,6 +323,16 @@ export class HaCluster {
     this.serialJit = cfg.serialJitter;
     this.hbCodes = N * N * 4;
     this.interval = cfg.interval;
+    this.record = cfg.recordMessages;
+    this.deferOn = cfg.heartbeatEvents === 'deferred';
+    this.dT = new Float64Array(this.deferOn ? N * N * DEFER_CAP : 0);
+    this.dQ = new Float64Array(this.dT.length);
+    this.dKey = new Float64Array(this.dT.length);
+    this.dS = new Float64Array(this.dT.length);
+    this.dT2 = new Float64Array(this.dT.length);
+    this.dQ2 = new Float64Array(this.dT.length);
+    this.dKey2 = new Float64Array(this.dT.length);
+    this.dN = new Int32Array(N * N);
 
     this.onTick = (i) => this.tick(i);
     this.onCheck = (k) => this.check(k);
@@ -323,11 +370,15 @@ export class HaCluster {
 
   /** Run `verb` at absolute time t (a scenario line). */
   script(t: number, verb: (c: HaCluster) => void): void {
-    this.sim.at(t, () => verb(this));
+    this.sim.at(t, () => {
+      this.flush();
+      verb(this);
+    });
   }
 
   /** Fail-stop crash: the node loses its services and all volatile state. */
   crash(n: number): void {
+    this.flush();
     if (this.crashed[n]) return;
     const now = this.sim.now;
     this.accountPairsOf(n);
@@ -377,6 +428,7 @@ export class HaCluster {
 
   /** Repair a crashed node: it boots (bootTime), reads its configuration and fails back (figure 7). */
   repair(n: number): void {
+    this.flush();
     if (!this.crashed[n]) return;
     this.accountPairsOf(n);
     this.crashed[n] = 0;
@@ -389,6 +441,7 @@ export class HaCluster {
 
   /** The node stops answering for d seconds (a pause), then resumes where it was. */
   hang(n: number, d: number): void {
+    this.flush();
     if (this.crashed[n] || d <= 0) return;
     const end = this.sim.now + d;
     if (this.hung[n]) {
@@ -403,16 +456,19 @@ export class HaCluster {
     }
     const ep = this.epoch[n];
     this.sim.at(end, () => {
+      this.flush();
       if (this.epoch[n] === ep && this.hung[n] && this.sim.now >= this.hangEnd[n]) this.resume(n);
     });
   }
 
   /** Take a channel (or both) between a and b down. */
   cut(a: number, b: number, ch: ChannelSel = 'both'): void {
+    this.flush();
     for (const c of this.chans(ch)) this.linkUp[this.link(a, b, c)] = 0;
   }
 
   heal(a: number, b: number, ch: ChannelSel = 'both'): void {
+    this.flush();
     for (const c of this.chans(ch)) this.linkUp[this.link(a, b, c)] = 1;
   }
 
@@ -423,6 +479,7 @@ export class HaCluster {
   }
 
   healAll(): void {
+    this.flush();
     this.linkUp.fill(1);
     this.linkExtra.fill(0);
   }
@@ -430,17 +487,27 @@ export class HaCluster {
   /** Loss probability of a channel; without a and b, of that channel between every pair. */
   setLoss(p: number, ch: ChannelSel = 'both', a?: number, b?: number): void {
     if (!(p >= 0 && p < 1)) throw new Error(`loss must be in [0, 1) (got ${p})`);
+    this.flush();
     for (const c of this.chans(ch)) {
-      if (a !== undefined && b !== undefined) this.linkLoss[this.link(a, b, c)] = p;
-      else for (let x = 0; x < this.N; x++) for (let y = x + 1; y < this.N; y++) this.linkLoss[this.link(x, y, c)] = p;
+      if (a !== undefined && b !== undefined) {
+        this.linkLoss[this.link(a, b, c)] = p;
+        this.newLossGap(this.link(a, b, c));
+      } else
+        for (let x = 0; x < this.N; x++)
+          for (let y = x + 1; y < this.N; y++) {
+            this.linkLoss[this.link(x, y, c)] = p;
+            this.newLossGap(this.link(x, y, c));
+          }
     }
   }
 
   /** Add `extra` seconds of latency on a channel for `d` seconds. */
   spike(a: number, b: number, ch: ChannelSel, extra: number, d: number): void {
+    this.flush();
     const links = this.chans(ch).map((c) => this.link(a, b, c));
     for (const l of links) this.linkExtra[l] += extra;
     this.sim.schedule(d, () => {
+      this.flush();
       for (const l of links) this.linkExtra[l] = Math.max(0, this.linkExtra[l] - extra);
     });
   }
@@ -453,9 +520,11 @@ export class HaCluster {
     const ttf = this.rFaults.exponential(this.cfg.mtbf);
     const ep = this.epoch[n];
     this.sim.schedule(ttf, () => {
+      this.flush();
       if (this.crashed[n] || this.epoch[n] !== ep) return;
       this.crash(n);
       this.sim.schedule(this.drawRepair(), () => {
+        this.flush();
         this.repair(n);
         this.scheduleRandomCrash(n);
       });
@@ -479,6 +548,7 @@ export class HaCluster {
 
   private scheduleRandomPause(n: number): void {
     this.sim.schedule(this.rPause.exponential(this.cfg.pauseMtb), () => {
+      this.flush();
       const d = this.rPause.exponential(this.cfg.pauseMean);
       if (!this.crashed[n] && this.running[n]) this.hang(n, d);
       this.scheduleRandomPause(n);
@@ -508,19 +578,38 @@ export class HaCluster {
     const N = this.N;
     const l = (i < j ? i * N + j : j * N + i) * 2;
     const key0 = s * this.hbCodes + (i * N + j) * 4 + probe;
-    const record = this.cfg.recordMessages;
     this.hbMessages += 2;
-    for (let c = 0; c < 2; c++) {
-      const lat = (c === 0 ? this.netLo + this.netSpan * this.rNet.random() : this.serialFrame + this.serialJit * this.rSerial.random()) + this.linkExtra[l + c];
-      const lost = this.linkUp[l + c] === 0 || this.rLoss.bernoulli(this.linkLoss[l + c]);
-      if (lost) this.messagesLost++;
-      else this.sim.schedule(lat, this.onHeartbeat, key0 + 2 * c);
-      if (record) {
-        const now = this.sim.now;
-        if (!lost) this.hbRecord.set(key0 + 2 * c, this.messages.length);
-        this.logMsg(now, i, j, CHANNELS[c], probe ? 'HEART_BEAT(probe)' : 'HEART_BEAT', lost ? 'lost' : 'delivered', now + lat, `seq ${s}`);
-      }
+    // the two copies, net then serial: latency drawn, then loss (not drawn when the channel is down)
+    const latNet = this.netLo + this.netSpan * this.rNet.random() + this.linkExtra[l];
+    const lostNet = this.linkUp[l] === 0 || this.lose(l);
+    const latSerial = this.serialFrame + this.serialJit * this.rSerial.random() + this.linkExtra[l + 1];
+    const lostSerial = this.linkUp[l + 1] === 0 || this.lose(l + 1);
+    const k = j * N + i;
+    if (this.deferOn && probe === 0 && this.running[j] === 1 && this.hung[j] === 0 && this.view[k] === 1) {
+      // its arrival can only move j's "last heard" of i (see cfg.heartbeatEvents)
+      // reserve the places the kernel events would take, net first as below
+      const now = this.sim.now;
+      if (!lostNet) {
+        const qNet = this.sim.reserve();
+        if (!lostSerial) this.deferHeartbeat(k, s, now + latNet, qNet, key0, now + latSerial, this.sim.reserve(), key0 + 2);
+        else this.deferHeartbeat(k, s, now + latNet, qNet, key0, NaN, -1, NaN);
+      } else if (!lostSerial) this.deferHeartbeat(k, s, now + latSerial, this.sim.reserve(), key0 + 2, NaN, -1, NaN);
+    } else {
+      if (!lostNet) this.sim.schedule(latNet, this.onHeartbeat, key0);
+      if (!lostSerial) this.sim.schedule(latSerial, this.onHeartbeat, key0 + 2);
     }
+    if (lostNet) this.messagesLost++;
+    if (lostSerial) this.messagesLost++;
+    if (this.record) this.recordHeartbeat(i, j, s, probe, key0, latNet, lostNet, latSerial, lostSerial);
+  }
+
+  private recordHeartbeat(i: number, j: number, s: number, probe: number, key0: number, latNet: number, lostNet: boolean, latSerial: number, lostSerial: boolean): void {
+    const now = this.sim.now;
+    const type = probe ? 'HEART_BEAT(probe)' : 'HEART_BEAT';
+    if (!lostNet) this.hbRecord.set(key0, this.messages.length);
+    this.logMsg(now, i, j, 'net', type, lostNet ? 'lost' : 'delivered', now + latNet, `seq ${s}`);
+    if (!lostSerial) this.hbRecord.set(key0 + 2, this.messages.length);
+    this.logMsg(now, i, j, 'serial', type, lostSerial ? 'lost' : 'delivered', now + latSerial, `seq ${s}`);
   }
 
   /** A heartbeat or probe copy arrives (the one handler of every copy). */
@@ -533,6 +622,9 @@ export class HaCluster {
     const pair = code >> 2; // i*N + j
     const i = (pair / N) | 0;
     const j = pair - i * N;
+    const k = j * N + i;
+    // deferred copies of this pair that come earlier in the event order arrive first
+    if (this.dTotal > 0) this.settle(k);
     if (this.cfg.recordMessages) {
       const r = this.hbRecord.get(key);
       this.hbRecord.delete(key);
@@ -545,20 +637,169 @@ export class HaCluster {
     }
     // counted only by a receiver that is running and not paused now
     if (!this.running[j] || this.hung[j]) return;
-    const k = j * N + i;
     // a heartbeat counts once, at its first copy to arrive; a copy older than one already
     // counted (overtaken on the other channel) carries no news
     const s = (key - code) / M;
     if (s <= this.hbSeq[k]) return;
     this.hbSeq[k] = s;
     if (this.view[k]) this.hbLast[k] = this.sim.now;
-    else this.heardOutsider(j, i);
+    else {
+      this.flush(); // j's view changes
+      this.heardOutsider(j, i);
+    }
     if (probe && this.cfg.probeReply) {
       // answer each probe once
       if (s > this.probeAnswered[k]) {
         this.probeAnswered[k] = s;
         this.sendHeartbeat(j, i, ++this.seq[j], 0);
       }
+    }
+  }
+
+  /** Does channel l lose the message it is sending now? (It is up.) */
+  private lose(l: number): boolean {
+    const left = this.lossLeft[l];
+    if (left > 0) {
+      this.lossLeft[l] = left - 1;
+      return false;
+    }
+    this.newLossGap(l);
+    return true;
+  }
+
+  private newLossGap(l: number): void {
+    this.lossLeft[l] = this.rLoss.geometric(this.linkLoss[l]);
+  }
+
+  /**
+   * Hold the delivered copies of heartbeat s from i to j (k = j * N + i) in
+   * k's buffer, with the places in the event order reserved for them (q2 = -1:
+   * only one copy). The copy that arrives first is the entry; the other rides
+   * with it, because once the first has counted the second is a duplicate.
+   */
+  private deferHeartbeat(k: number, s: number, t1: number, q1: number, key1: number, t2: number, q2: number, key2: number): void {
+    if (q2 >= 0 && t2 < t1) {
+      // the later-sent copy arrives first (equal times: the earlier number first)
+      const t = t1, q = q1, key = key1;
+      t1 = t2; q1 = q2; key1 = key2;
+      t2 = t; q2 = q; key2 = key;
+    }
+    if (this.dN[k] === DEFER_CAP) {
+      this.settle(k);
+      if (this.dN[k] === DEFER_CAP) {
+        // (many heartbeats in flight on this pair: a latency spike much longer than h)
+        this.sim.atReserved(t1, q1, this.onHeartbeat, key1);
+        if (q2 >= 0) this.sim.atReserved(t2, q2, this.onHeartbeat, key2);
+        return;
+      }
+    }
+    this.insertDeferred(k, s, t1, q1, key1, t2, q2, key2);
+  }
+
+  /** Insert an entry into k's buffer (it has room), in (arrival, sequence number) order. */
+  private insertDeferred(k: number, s: number, t: number, q: number, key: number, t2: number, q2: number, key2: number): void {
+    const dT = this.dT, dQ = this.dQ, dKey = this.dKey, dS = this.dS, dT2 = this.dT2, dQ2 = this.dQ2, dKey2 = this.dKey2;
+    const base = k * DEFER_CAP;
+    const n = this.dN[k];
+    let x = base + n;
+    while (x > base && (dT[x - 1] > t || (dT[x - 1] === t && dQ[x - 1] > q))) {
+      dT[x] = dT[x - 1];
+      dQ[x] = dQ[x - 1];
+      dKey[x] = dKey[x - 1];
+      dS[x] = dS[x - 1];
+      dT2[x] = dT2[x - 1];
+      dQ2[x] = dQ2[x - 1];
+      dKey2[x] = dKey2[x - 1];
+      x--;
+    }
+    dT[x] = t;
+    dQ[x] = q;
+    dKey[x] = key;
+    dS[x] = s;
+    dT2[x] = t2;
+    dQ2[x] = q2;
+    dKey2[x] = key2;
+    this.dN[k] = n + 1;
+    this.dTotal++;
+  }
+
+  /**
+   * Apply, in order, pair k's deferred heartbeats whose first copy comes
+   * before the running event (every one due by now when no event is running).
+   * Each counts unless a newer heartbeat already did: the channel and the
+   * receiver have not changed since it was sent (an event that could change
+   * them flushes first). A second copy still in flight stays as an entry of
+   * its own, so that a flush can still make it an event.
+   */
+  private settle(k: number): void {
+    const n = this.dN[k];
+    if (n === 0) return;
+    const now = this.sim.now, cur = this.sim.currentSeq;
+    const dT = this.dT, dQ = this.dQ, dKey = this.dKey, dS = this.dS, dT2 = this.dT2, dQ2 = this.dQ2, dKey2 = this.dKey2;
+    const base = k * DEFER_CAP;
+    let m = 0;
+    while (m < n) {
+      const t = dT[base + m];
+      if (t < now || (t === now && dQ[base + m] < cur)) m++;
+      else break;
+    }
+    if (m === 0) return;
+    const record = this.record;
+    let late = 0;
+    for (let x = base; x < base + m; x++) {
+      if (record) this.hbRecord.delete(dKey[x]);
+      const s = dS[x];
+      if (s > this.hbSeq[k]) {
+        this.hbSeq[k] = s;
+        this.hbLast[k] = dT[x];
+      }
+      const q2 = dQ2[x];
+      if (q2 < 0) continue;
+      const t2 = dT2[x];
+      if (t2 < now || (t2 === now && q2 < cur)) {
+        if (record) this.hbRecord.delete(dKey2[x]);
+      } else {
+        // rare: settled between the arrivals of the two copies
+        const y = late++ * 4;
+        this.lateCopies[y] = t2;
+        this.lateCopies[y + 1] = q2;
+        this.lateCopies[y + 2] = dKey2[x];
+        this.lateCopies[y + 3] = s;
+      }
+    }
+    for (let x = base; x < base + n - m; x++) {
+      dT[x] = dT[x + m];
+      dQ[x] = dQ[x + m];
+      dKey[x] = dKey[x + m];
+      dS[x] = dS[x + m];
+      dT2[x] = dT2[x + m];
+      dQ2[x] = dQ2[x + m];
+      dKey2[x] = dKey2[x + m];
+    }
+    this.dN[k] = n - m;
+    this.dTotal -= m;
+    const lc = this.lateCopies;
+    for (let y = 0; y < late * 4; y += 4) this.insertDeferred(k, lc[y + 3], lc[y], lc[y + 1], lc[y + 2], NaN, -1, NaN);
+  }
+
+  /**
+   * Before anything that may change what a heartbeat's arrival depends on:
+   * apply the deferred heartbeats that have arrived and make the copies
+   * still in flight kernel events at their reserved places.
+   */
+  private flush(): void {
+    if (this.dTotal === 0) return;
+    const NN = this.N * this.N;
+    for (let k = 0; k < NN; k++) {
+      if (this.dN[k] === 0) continue;
+      this.settle(k);
+      const base = k * DEFER_CAP;
+      for (let x = base; x < base + this.dN[k]; x++) {
+        this.sim.atReserved(this.dT[x], this.dQ[x], this.onHeartbeat, this.dKey[x]);
+        if (this.dQ2[x] >= 0) this.sim.atReserved(this.dT2[x], this.dQ2[x], this.onHeartbeat, this.dKey2[x]);
+      }
+      this.dTotal -= this.dN[k];
+      this.dN[k] = 0;
     }
   }
 
@@ -578,6 +819,7 @@ export class HaCluster {
 
   private check(k: number): void {
     this.detTimer[k] = -1;
+    if (this.dTotal > 0) this.settle(k);
     const N = this.N;
     const i = (k / N) | 0;
     const j = k - i * N;
@@ -605,6 +847,7 @@ export class HaCluster {
       return;
     }
     // a copy still in flight arrives after the declaration and is a rejoin
+    this.flush();
     this.declare(i, j);
   }
 
@@ -674,7 +917,7 @@ export class HaCluster {
       this.protocolMessages++;
       const lat = (c === 0 ? this.rNet.uniform(this.cfg.netLatency - this.cfg.netJitter, this.cfg.netLatency + this.cfg.netJitter)
         : this.serialFrame + this.rSerial.uniform(0, this.cfg.serialJitter)) + this.linkExtra[l];
-      const lost = !this.linkUp[l] || this.rLoss.bernoulli(this.linkLoss[l]);
+      const lost = !this.linkUp[l] || this.lose(l);
       if (lost) this.messagesLost++;
       if (this.cfg.recordMessages) this.logMsg(now, from, to, CHANNELS[c], type, lost ? 'lost' : 'delivered', now + lat, describe(type, body));
       if (!lost) this.sim.schedule(lat, this.onDeliver, { m, ch: c });
@@ -682,6 +925,7 @@ export class HaCluster {
   }
 
   private deliver(p: { m: Msg; ch: number }): void {
+    this.flush();
     const m = p.m;
     const to = m.to;
     if (!this.running[to] || this.hung[to]) {
@@ -714,9 +958,11 @@ export class HaCluster {
       case 'REJOIN':
         this.requestRound(me);
         return;
-      case 'SYSTEM_LOAD':
-        this.send(me, m.from, 'SYSTEM_LOAD_ANSWER', { round: b.round, ...this.loadReport(me) });
+      case 'SYSTEM_LOAD': {
+        const rep = this.loadReport(me);
+        this.send(me, m.from, 'SYSTEM_LOAD_ANSWER', { round: b.round, held: rep.held, load: rep.load, up: rep.up });
         return;
+      }
       case 'SYSTEM_LOAD_ANSWER':
         this.onLoadAnswer(me, m.from, b);
         return;
@@ -836,6 +1082,11 @@ export class HaCluster {
     this.sim.cancel(r.timer);
     this.round[c] = undefined;
     const S = this.S;
+    if (!this.roundAgain[c] && this.eachServiceHeldOnce(r)) {
+      // the usual outcome of a periodic poll: nothing to do (the general path below would agree)
+      if (this.cfg.reconcileInterval > 0) this.schedulePeriodic(c);
+      return;
+    }
     const holders: number[][] = Array.from({ length: S }, () => []);
     const nodes = [...r.answers.keys()].sort((a, b) => a - b);
     for (const n of nodes) {
@@ -891,10 +1142,24 @@ export class HaCluster {
     } else if (this.cfg.reconcileInterval > 0) this.schedulePeriodic(c);
   }
 
+  /** True when every service is running or starting on exactly one answering node. */
+  private eachServiceHeldOnce(r: Round): boolean {
+    const count = this.holderCount;
+    for (let s = 0; s < this.S; s++) count[s] = 0;
+    for (const held of r.answers.values())
+      for (let x = 0; x < held.length; x++) {
+        const st = held[x][1];
+        if (st === RUNNING || st === STARTING) count[held[x][0]]++;
+      }
+    for (let s = 0; s < this.S; s++) if (count[s] !== 1) return false;
+    return true;
+  }
+
   private schedulePeriodic(c: number): void {
     if (this.periodic[c] >= 0) this.sim.cancel(this.periodic[c]);
     const ep = this.epoch[c];
     this.periodic[c] = this.sim.schedule(this.cfg.reconcileInterval, () => {
+      this.flush();
       this.periodic[c] = -1;
       if (this.epoch[c] !== ep) return;
       if (this.hung[c]) {
@@ -1109,6 +1374,7 @@ export class HaCluster {
       const tok = ++this.reconnectToken[s];
       if (up) {
         this.sim.schedule(this.cfg.reconnectDelay, () => {
+          this.flush();
           if (this.reconnectToken[s] !== tok) return;
           this.accountService(s, this.sim.now);
           this.connected[s] = this.users[s];
@@ -1218,6 +1484,7 @@ export class HaCluster {
   private nodeAfterHandle(n: number, d: number, f: () => void): EventHandle {
     const ep = this.epoch[n];
     return this.sim.schedule(d, () => {
+      this.flush();
       if (this.epoch[n] !== ep) return;
       if (this.hung[n]) this.deferred[n].push(f);
       else f();
@@ -1277,6 +1544,7 @@ export class HaCluster {
   /** Running holders of s among live nodes. */
   /** When node i last heard node j (the last heartbeat copy that counted, or when i started watching j). */
   lastHeard(i: number, j: number): number {
+    this.settle(i * this.N + j);
     return this.hbLast[i * this.N + j];
   }
 
@@ -1301,6 +1569,7 @@ export class HaCluster {
 
   /** Close the books at the current time (call once after sim.run). */
   finish(): HaResult {
+    for (let k = 0; k < this.N * this.N; k++) this.settle(k);
     const now = this.sim.now;
     for (let s = 0; s < this.S; s++) this.accountService(s, now);
     const N = this.N;

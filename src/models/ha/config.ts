@@ -88,6 +88,20 @@ export interface HaConfig {
   /** Mean pause length (s), exponential. */
   pauseMean: number;
 
+  // ---- engine ----
+  /**
+   * How heartbeat copies are delivered; the results are the same either way,
+   * byte for byte (a test compares them). 'kernel': every copy is a kernel
+   * event. 'deferred': a copy whose arrival can only move the receiver's
+   * "last heard" (an ordinary heartbeat to a running, unpaused node that has
+   * the sender in view) takes a reserved place in the event order and waits
+   * in a small per-pair buffer; it is applied, in that order, before anything
+   * reads the receiver's detector, and any event that may change the state
+   * its arrival depends on (channels, nodes, views) first turns every copy
+   * still in flight into a kernel event at its reserved place.
+   */
+  heartbeatEvents: 'kernel' | 'deferred';
+
   // ---- recording ----
   /** Keep a log of every message (for the failover experiment). */
   recordMessages: boolean;
@@ -132,6 +146,7 @@ export const DEFAULTS: HaConfig = {
   repairSigma: 0.5,
   pauseMtb: 0,
   pauseMean: 1,
+  heartbeatEvents: 'deferred',
   recordMessages: false,
   recordTimeline: false,
 };
@@ -227,6 +242,7 @@ export function validate(c: HaConfig): void {
   pos('loadTimeout');
   prob('netLoss');
   prob('serialLoss');
+  if (c.heartbeatEvents !== 'kernel' && c.heartbeatEvents !== 'deferred') throw new Error(`heartbeatEvents must be 'kernel' or 'deferred' (got ${c.heartbeatEvents})`);
   if (c.mtbf > 0) pos('mttr');
   if (c.pauseMtb > 0) pos('pauseMean');
 }
