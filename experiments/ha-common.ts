@@ -67,6 +67,10 @@ export function modelParams(): Record<string, ParamSpec> {
     externalIpTime: { type: 'number', default: d.externalIpTime, min: 0, help: 'fail-back: set up the external IP (s)' },
     repairDist: { type: 'enum', default: d.repairDist, choices: ['exponential', 'fixed', 'lognormal'], help: 'repair-time distribution (mean mttr)' },
     repairSigma: { type: 'number', default: d.repairSigma, min: 0, help: 'sigma of the underlying normal when repairDist = lognormal' },
+    heartbeatEvents: {
+      type: 'enum', default: d.heartbeatEvents, choices: ['deferred', 'kernel'],
+      help: "engine only, same results: 'kernel' = every heartbeat copy a kernel event; 'deferred' = ordinary copies wait at reserved places in the event order (half the events)",
+    },
   };
 }
 
@@ -120,6 +124,7 @@ export function configOf(point: Point, extra: Partial<HaConfig> = {}): HaConfig 
     externalIpTime: point.externalIpTime as number,
     repairDist: point.repairDist as RepairDist,
     repairSigma: point.repairSigma as number,
+    heartbeatEvents: point.heartbeatEvents as HaConfig['heartbeatEvents'],
     ...extra,
   };
   if (c.activeNodes > c.nodes) throw new Error(`activeNodes (${c.activeNodes}) must not exceed nodes (${c.nodes})`);
