@@ -23,8 +23,9 @@
  * ordinary copies wait in per-pair buffers at places reserved in the kernel's
  * event order instead of in the kernel's heap (see deferHeartbeat, settle and
  * flush); the run is the same, event for event, as with one kernel event per
- * copy ('kernel'), which a test checks on random fault scenarios. Protocol messages are events too (one object each); their
- * loss and channel state are decided at send.
+ * copy ('kernel'), which a test checks on random fault scenarios. Protocol
+ * messages are events too (one object each); their loss and channel state
+ * are decided at send.
  *
  * The paper does not say how a split brain ends. Here the controller (lowest
  * live id in a node's view) polls all nodes with SYSTEM_LOAD on every
