@@ -571,9 +571,10 @@ export class HaCluster {
 
   /**
    * Send one heartbeat (or probe) from i to j on every channel. Each copy is
-   * its own kernel event, payload `seq * hbCodes + code` with
-   * code = ((i*N + j)*2 + channel)*2 + probe (no object per message). Latency
-   * is drawn for every copy, then loss (not drawn when the channel is down).
+   * an event with payload `seq * hbCodes + code`, code = ((i*N + j)*2 +
+   * channel)*2 + probe (no object per message): a kernel event, or deferred
+   * at a reserved place (deferHeartbeat). Latency is drawn for every copy,
+   * then loss (not decided when the channel is down).
    */
   private sendHeartbeat(i: number, j: number, s: number, probe: number): void {
     const N = this.N;
