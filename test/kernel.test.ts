@@ -461,3 +461,41 @@ test('an event scheduled with a reserved sequence number runs where it would hav
   assert.throws(() => sim.atReserved(8, 10_000, h, 'y'), SchedulingError, 'never reserved');
   assert.throws(() => sim.atReserved(1, rb, h, 'z'), SchedulingError, 'in the past');
 });
+
+test('head events run before every ordinary event at their time, in rank order, whenever they were scheduled', () => {
+  const sim = new Sim(16);
+  const out: string[] = [];
+  const h = (name: string): void => {
+    out.push(name);
+  };
+  sim.at(5, h, 'a');
+  sim.at(3, () => {
+    out.push('first');
+    sim.at(5, h, 'b');
+    sim.atHead(5, 2, h, 'head2');
+    sim.atHead(5, 0, h, 'head0');
+  });
+  sim.at(5, () => {
+    out.push('c');
+    // (5, any rank) comes before the running ordinary event; later times are fine
+    assert.ok(sim.currentSeq >= 0);
+    assert.throws(() => sim.atHead(5, 0, h, 'x'), SchedulingError);
+    sim.atHead(6, 1, () => {
+      out.push('head1@6');
+      assert.ok(sim.currentSeq < 0, 'a head event has a sequence number below every ordinary one');
+      assert.throws(() => sim.atHead(6, 0, h, 'y'), SchedulingError, 'rank 0 comes before rank 1');
+      sim.atHead(6, 3, h, 'head3@6');
+      sim.at(6, h, 'ordinary@6');
+    });
+  });
+  sim.at(6, h, 'd@6');
+  sim.run();
+  assert.deepEqual(out, ['first', 'head0', 'head2', 'a', 'c', 'b', 'head1@6', 'head3@6', 'd@6', 'ordinary@6']);
+  assert.throws(() => sim.atHead(7, -1, h, 'z'), SchedulingError, 'rank must be a non-negative integer');
+  assert.throws(() => sim.atHead(7, 0.5, h, 'z'), SchedulingError);
+  // between runs nothing is running: a head event at now still runs, first, on the next run
+  sim.at(6, h, 'late');
+  sim.atHead(6, 0, h, 'late-head');
+  sim.run();
+  assert.deepEqual(out.slice(-2), ['late-head', 'late']);
+});

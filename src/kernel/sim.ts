@@ -17,6 +17,9 @@
  * order of events is the total order (time, sequence), so where an entry sits
  * in the heap never changes which event runs next.
  *
+ * Head events (atHead) come before every ordinary event at their time, so
+ * their place in the order does not depend on when they were scheduled.
+ *
  * The kernel imports no model and draws no random numbers.
  */
 
@@ -30,6 +33,8 @@ const SLOT_SPACE = 2 ** 24; // at most 16M events in the heap at once
 const GEN_SPACE = 2 ** 29;
 /** Compact when more than this many cancelled entries are in the heap and they are the majority. */
 const COMPACT_MIN = 32;
+/** Head events (atHead) take the sequence numbers rank - HEAD_RANKS, below every ordinary one. */
+const HEAD_RANKS = 2 ** 31;
 
 export class SchedulingError extends Error {}
 
@@ -38,7 +43,7 @@ export class Sim {
   now = 0;
   /** Events executed so far. */
   executed = 0;
-  /** Sequence number of the running event; Infinity outside `run` (every event due by `now` has run). */
+  /** Sequence number of the running event (negative for a head event); Infinity outside `run` (every event due by `now` has run). */
   currentSeq = Infinity;
 
   private seqCounter = 0;
@@ -147,6 +152,23 @@ export class Sim {
     if (!(time >= this.now && time < Infinity)) this.badTime(time);
     if (!(Number.isInteger(seq) && seq >= 0 && seq < this.seqCounter)) throw new SchedulingError(`sequence number ${seq} was not reserved`);
     if (time === this.now && seq <= this.currentSeq) throw new SchedulingError(`event (${time}, ${seq}) comes before the running event`);
+    return this.insert(time, seq, handler as Handler, payload);
+  }
+
+  /**
+   * Schedule `handler(payload)` at `time` ahead of every ordinary event at
+   * that time (a clock that ticks before anything else happens in the
+   * instant); head events at one time run in order of `rank` (an integer in
+   * [0, 2^31)). Its place depends only on (time, rank), not on when it was
+   * scheduled, so a model may also run such an event itself, late, at the
+   * start of the first event after it, and see the same order. A head event
+   * cannot come before the running event.
+   */
+  atHead<P>(time: number, rank: number, handler: Handler<P>, payload?: P): EventHandle {
+    if (!(time >= this.now && time < Infinity)) this.badTime(time);
+    if (!(Number.isInteger(rank) && rank >= 0 && rank < HEAD_RANKS)) throw new SchedulingError(`head rank ${rank} is not an integer in [0, 2^31)`);
+    const seq = rank - HEAD_RANKS;
+    if (time === this.now && this.currentSeq !== Infinity && seq <= this.currentSeq) throw new SchedulingError(`head event (${time}, rank ${rank}) comes before the running event`);
     return this.insert(time, seq, handler as Handler, payload);
   }
 
