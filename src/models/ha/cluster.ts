@@ -5,12 +5,14 @@
  * detector of figure 5, the fail-over of figure 6 and the fail-back of figure 7.
  *
  * Every message travels through a channel and can be lost or delayed, and
- * every copy of it is an event. A heartbeat (and a probe, the retry
- * heartbeat) goes on both channels to every peer; each copy's latency is drawn
- * at send, then whether the channel's loss process takes it (losses are
- * Bernoulli per message, drawn as geometric gaps); it is lost then or when its
- * channel is down at send or at arrival (a cut while it is in flight loses
- * it). On arrival it counts only if the receiver is running and not paused at
+ * every copy of it is an event. Each node's heartbeat clock ticks every h
+ * from a random phase, before any other event in the same instant (ties
+ * happen when times are round numbers, as after a repair). A heartbeat (and
+ * a probe, the retry heartbeat) goes on both channels to every peer; each
+ * copy's latency is drawn at send, then whether the channel's loss process
+ * takes it (losses are Bernoulli per message, drawn as geometric gaps); it is
+ * lost then or when its channel is down at send or at arrival (a cut while
+ * it is in flight loses it). On arrival it counts only if the receiver is running and not paused at
  * that moment and it is the first copy of its sequence number to count (the
  * duplicate on the other channel, or an older copy overtaken by a newer one,
  * carries no news): the detector's "last heard" (`hbLast`) is the time of the
@@ -22,8 +24,10 @@
  * allocates nothing. With cfg.heartbeatEvents = 'deferred' (the default) the
  * ordinary copies wait in per-pair buffers at places reserved in the kernel's
  * event order instead of in the kernel's heap (see deferHeartbeat, settle and
- * flush); the run is the same, event for event, as with one kernel event per
- * copy ('kernel'), which a test checks on random fault scenarios. Protocol
+ * flush), and the ticks whose copies are all deferred are run by the first
+ * event after them (see runTick); the run is the same as with one kernel
+ * event per tick and per copy ('kernel'), which a test checks byte for byte
+ * on random fault scenarios. Protocol
  * messages are events too (one object each); their loss and channel state
  * are decided at send.
  *
@@ -127,6 +131,12 @@ export class HaCluster {
   private readonly hangEnd: Float64Array;
   private readonly epoch: Int32Array;
   private readonly tickHandle: Float64Array;
+  /**
+   * Time of node i's next heartbeat tick while it is run lazily (no kernel
+   * event; see runTick), else Infinity. lazyMin is at most their minimum.
+   */
+  private readonly lazyTick: Float64Array;
+  private lazyMin = Infinity;
   private readonly deferred: Array<Array<() => void>>;
   private readonly crashTime: Float64Array;
   private readonly seq: Float64Array;
@@ -238,8 +248,6 @@ export class HaCluster {
   private readonly dT2: Float64Array;
   private readonly dQ2: Float64Array;
   private readonly dKey2: Float64Array;
-  /** Scratch for settle: second copies still in flight, 4 numbers each. */
-  private readonly lateCopies = new Float64Array(DEFER_CAP * 4);
   private readonly dN: Int32Array;
   private dTotal = 0;
 
@@ -267,6 +275,7 @@ export class HaCluster {
     this.hangEnd = new Float64Array(N);
     this.epoch = new Int32Array(N);
     this.tickHandle = new Float64Array(N).fill(-1);
+    this.lazyTick = new Float64Array(N).fill(Infinity);
     this.deferred = Array.from({ length: N }, () => []);
     this.crashTime = new Float64Array(N).fill(NaN);
     this.seq = new Float64Array(N);
@@ -356,7 +365,7 @@ export class HaCluster {
     for (let i = 0; i < N; i++) {
       for (let j = 0; j < N; j++) if (j !== i) this.startMonitoring(i, j);
       // each node's heartbeat clock starts at a random phase in [0, h)
-      this.tickHandle[i] = sim.schedule(phases.uniform(0, cfg.interval), this.onTick, i);
+      this.scheduleTick(i, phases.uniform(0, cfg.interval));
       this.mark('node', i);
     }
     for (let s = 0; s < S; s++) this.markService(s);
@@ -560,13 +569,74 @@ export class HaCluster {
   // heartbeats and the detector (figure 5)
   // =====================================================================
 
+  /**
+   * A tick as a kernel event: a head event (before every ordinary event at
+   * its time, nodes in id order), or an ordinary one for the first tick
+   * after a boot. Lazy ticks that come before it run first.
+   */
   private tick(i: number): void {
-    const sim = this.sim;
-    this.tickHandle[i] = sim.schedule(this.interval, this.onTick, i);
+    this.tickHandle[i] = -1;
+    const now = this.sim.now;
+    if (this.lazyMin <= now) this.catchUp(now, this.sim.currentSeq < 0 ? i : Infinity);
+    this.runTick(i, now, false);
+  }
+
+  /**
+   * Node i's heartbeat clock ticks at time t: the next tick is due at t + h,
+   * and the heartbeat goes to every peer. The next tick is run lazily (no
+   * kernel event: the first event after it runs it, see catchUp) while
+   * everything its copies depend on is as it must be for them to be
+   * deferred: i running and not paused, every peer running, not paused and
+   * with i in view. Anything that can change that flushes first, which
+   * makes the lazy tick a kernel event again. Because a tick comes before every ordinary event at its time, the
+   * first event after it sees the same random draws, reserved places and
+   * state either way.
+   */
+  private runTick(i: number, t: number, lazy: boolean): void {
+    const next = t + this.interval;
+    if (lazy || this.lazyOk(i)) {
+      this.lazyTick[i] = next;
+      if (next < this.lazyMin) this.lazyMin = next;
+    } else this.tickHandle[i] = this.sim.atHead(next, i, this.onTick, i);
     if (this.hung[i]) return;
     const s = ++this.seq[i];
     const N = this.N;
-    for (let j = 0; j < N; j++) if (j !== i) this.sendHeartbeat(i, j, s, 0);
+    for (let j = 0; j < N; j++) if (j !== i) this.sendHeartbeat(i, j, s, 0, t);
+  }
+
+  private scheduleTick(i: number, t: number): void {
+    if (this.lazyOk(i)) {
+      this.lazyTick[i] = t;
+      if (t < this.lazyMin) this.lazyMin = t;
+    } else this.tickHandle[i] = this.sim.atHead(t, i, this.onTick, i);
+  }
+
+  private lazyOk(i: number): boolean {
+    if (!this.deferOn || !this.running[i] || this.hung[i]) return false;
+    const N = this.N;
+    for (let j = 0; j < N; j++) if (j !== i && (!this.running[j] || this.hung[j] || !this.view[j * N + i])) return false;
+    return true;
+  }
+
+  /** Lazy ticks due by now, for a reader between events or from an ordinary event (not a tick). */
+  private catchUpOutside(): void {
+    if (this.lazyMin <= this.sim.now) this.catchUp(this.sim.now, Infinity);
+  }
+
+  /** Run the lazy ticks that come before (time bt, head rank brank), in (time, node) order. */
+  private catchUp(bt: number, brank: number): void {
+    const lt = this.lazyTick, N = this.N;
+    for (;;) {
+      let i = -1, t = Infinity;
+      for (let n = 0; n < N; n++) if (lt[n] < t) { t = lt[n]; i = n; }
+      if (i < 0 || t > bt || (t === bt && i >= brank)) break;
+      lt[i] = Infinity;
+      // nothing has flushed since it was made lazy, so its successor may be lazy too
+      this.runTick(i, t, true);
+    }
+    let m = Infinity;
+    for (let n = 0; n < N; n++) if (lt[n] < m) m = lt[n];
+    this.lazyMin = m;
   }
 
   /**
@@ -576,7 +646,7 @@ export class HaCluster {
    * at a reserved place (deferHeartbeat). Latency is drawn for every copy,
    * then loss (not decided when the channel is down).
    */
-  private sendHeartbeat(i: number, j: number, s: number, probe: number): void {
+  private sendHeartbeat(i: number, j: number, s: number, probe: number, now: number): void {
     const N = this.N;
     const l = (i < j ? i * N + j : j * N + i) * 2;
     const key0 = s * this.hbCodes + (i * N + j) * 4 + probe;
@@ -590,23 +660,21 @@ export class HaCluster {
     if (this.deferOn && probe === 0 && this.running[j] === 1 && this.hung[j] === 0 && this.view[k] === 1) {
       // its arrival can only move j's "last heard" of i (see cfg.heartbeatEvents)
       // reserve the places the kernel events would take, net first as below
-      const now = this.sim.now;
       if (!lostNet) {
         const qNet = this.sim.reserve();
         if (!lostSerial) this.deferHeartbeat(k, s, now + latNet, qNet, key0, now + latSerial, this.sim.reserve(), key0 + 2);
         else this.deferHeartbeat(k, s, now + latNet, qNet, key0, NaN, -1, NaN);
       } else if (!lostSerial) this.deferHeartbeat(k, s, now + latSerial, this.sim.reserve(), key0 + 2, NaN, -1, NaN);
     } else {
-      if (!lostNet) this.sim.schedule(latNet, this.onHeartbeat, key0);
-      if (!lostSerial) this.sim.schedule(latSerial, this.onHeartbeat, key0 + 2);
+      if (!lostNet) this.sim.at(now + latNet, this.onHeartbeat, key0);
+      if (!lostSerial) this.sim.at(now + latSerial, this.onHeartbeat, key0 + 2);
     }
     if (lostNet) this.messagesLost++;
     if (lostSerial) this.messagesLost++;
-    if (this.record) this.recordHeartbeat(i, j, s, probe, key0, latNet, lostNet, latSerial, lostSerial);
+    if (this.record) this.recordHeartbeat(now, i, j, s, probe, key0, latNet, lostNet, latSerial, lostSerial);
   }
 
-  private recordHeartbeat(i: number, j: number, s: number, probe: number, key0: number, latNet: number, lostNet: boolean, latSerial: number, lostSerial: boolean): void {
-    const now = this.sim.now;
+  private recordHeartbeat(now: number, i: number, j: number, s: number, probe: number, key0: number, latNet: number, lostNet: boolean, latSerial: number, lostSerial: boolean): void {
     const type = probe ? 'HEART_BEAT(probe)' : 'HEART_BEAT';
     if (!lostNet) this.hbRecord.set(key0, this.messages.length);
     this.logMsg(now, i, j, 'net', type, lostNet ? 'lost' : 'delivered', now + latNet, `seq ${s}`);
@@ -626,7 +694,9 @@ export class HaCluster {
     const j = pair - i * N;
     const k = j * N + i;
     // deferred copies of this pair that come earlier in the event order arrive first
-    if (this.dTotal > 0) this.settle(k);
+    const now = this.sim.now;
+    if (this.lazyMin <= now) this.catchUp(now, Infinity);
+    if (this.dTotal > 0) this.settle(k, now, this.sim.currentSeq);
     if (this.cfg.recordMessages) {
       const r = this.hbRecord.get(key);
       this.hbRecord.delete(key);
@@ -653,7 +723,7 @@ export class HaCluster {
       // answer each probe once
       if (s > this.probeAnswered[k]) {
         this.probeAnswered[k] = s;
-        this.sendHeartbeat(j, i, ++this.seq[j], 0);
+        this.sendHeartbeat(j, i, ++this.seq[j], 0, this.sim.now);
       }
     }
   }
@@ -674,10 +744,19 @@ export class HaCluster {
   }
 
   /**
-   * Hold the delivered copies of heartbeat s from i to j (k = j * N + i) in
-   * k's buffer, with the places in the event order reserved for them (q2 = -1:
-   * only one copy). The copy that arrives first is the entry; the other rides
-   * with it, because once the first has counted the second is a duplicate.
+   * The delivered copies of heartbeat s from i to j (k = j * N + i), with the
+   * places in the event order reserved for them (q2 = -1: only one copy).
+   * The copy that arrives first counts (if s is news); the other is then a
+   * duplicate. Copies that arrived before the running event (sent by a lazy
+   * tick) count at once; the others wait in k's buffer as one entry, the
+   * later copy riding with the first.
+   *
+   * The order in which arrived heartbeats are applied does not matter: each
+   * counts when its number is higher than any counted so far, so once a set
+   * of them has been applied (each first copy before its duplicate) the
+   * detector holds the highest number and the arrival of its first copy,
+   * whatever the order. What matters is the set, and settle applies exactly
+   * the copies that come before the running event.
    */
   private deferHeartbeat(k: number, s: number, t1: number, q1: number, key1: number, t2: number, q2: number, key2: number): void {
     if (q2 >= 0 && t2 < t1) {
@@ -686,8 +765,24 @@ export class HaCluster {
       t1 = t2; q1 = q2; key1 = key2;
       t2 = t; q2 = q; key2 = key;
     }
+    const now = this.sim.now, cur = this.sim.currentSeq;
+    if (t1 < now || (t1 === now && q1 < cur)) {
+      // arrived already: count it, and drop or keep its duplicate
+      if (this.record) this.hbRecord.delete(key1);
+      if (s > this.hbSeq[k]) {
+        this.hbSeq[k] = s;
+        this.hbLast[k] = t1;
+      }
+      if (q2 < 0) return;
+      if (t2 < now || (t2 === now && q2 < cur)) {
+        if (this.record) this.hbRecord.delete(key2);
+        return;
+      }
+      t1 = t2; q1 = q2; key1 = key2;
+      q2 = -1; t2 = NaN; key2 = NaN;
+    }
     if (this.dN[k] === DEFER_CAP) {
-      this.settle(k);
+      this.settle(k, now, cur);
       if (this.dN[k] === DEFER_CAP) {
         // (many heartbeats in flight on this pair: a latency spike much longer than h)
         this.sim.atReserved(t1, q1, this.onHeartbeat, key1);
@@ -695,106 +790,97 @@ export class HaCluster {
         return;
       }
     }
-    this.insertDeferred(k, s, t1, q1, key1, t2, q2, key2);
-  }
-
-  /** Insert an entry into k's buffer (it has room), in (arrival, sequence number) order. */
-  private insertDeferred(k: number, s: number, t: number, q: number, key: number, t2: number, q2: number, key2: number): void {
-    const dT = this.dT, dQ = this.dQ, dKey = this.dKey, dS = this.dS, dT2 = this.dT2, dQ2 = this.dQ2, dKey2 = this.dKey2;
-    const base = k * DEFER_CAP;
-    const n = this.dN[k];
-    let x = base + n;
-    while (x > base && (dT[x - 1] > t || (dT[x - 1] === t && dQ[x - 1] > q))) {
-      dT[x] = dT[x - 1];
-      dQ[x] = dQ[x - 1];
-      dKey[x] = dKey[x - 1];
-      dS[x] = dS[x - 1];
-      dT2[x] = dT2[x - 1];
-      dQ2[x] = dQ2[x - 1];
-      dKey2[x] = dKey2[x - 1];
-      x--;
-    }
-    dT[x] = t;
-    dQ[x] = q;
-    dKey[x] = key;
-    dS[x] = s;
-    dT2[x] = t2;
-    dQ2[x] = q2;
-    dKey2[x] = key2;
-    this.dN[k] = n + 1;
+    const x = k * DEFER_CAP + this.dN[k]++;
+    this.dT[x] = t1;
+    this.dQ[x] = q1;
+    this.dKey[x] = key1;
+    this.dS[x] = s;
+    this.dT2[x] = t2;
+    this.dQ2[x] = q2;
+    this.dKey2[x] = key2;
     this.dTotal++;
   }
 
   /**
-   * Apply, in order, pair k's deferred heartbeats whose first copy comes
-   * before the running event (every one due by now when no event is running).
-   * Each counts unless a newer heartbeat already did: the channel and the
-   * receiver have not changed since it was sent (an event that could change
-   * them flushes first). A second copy still in flight stays as an entry of
-   * its own, so that a flush can still make it an event.
+   * Apply pair k's deferred heartbeats whose first copy comes before (now,
+   * cur), the running event (every one due by now between events; see
+   * deferHeartbeat for why their order does not matter). Each counts unless
+   * a higher-numbered heartbeat already did: the channel and the receiver
+   * have not changed since it was sent (an event that could change them
+   * flushes first). A second copy still in flight stays as an entry of its
+   * own, so that a flush can still make it an event.
    */
-  private settle(k: number): void {
+  private settle(k: number, now: number, cur: number): void {
     const n = this.dN[k];
     if (n === 0) return;
-    const now = this.sim.now, cur = this.sim.currentSeq;
     const dT = this.dT, dQ = this.dQ, dKey = this.dKey, dS = this.dS, dT2 = this.dT2, dQ2 = this.dQ2, dKey2 = this.dKey2;
-    const base = k * DEFER_CAP;
-    let m = 0;
-    while (m < n) {
-      const t = dT[base + m];
-      if (t < now || (t === now && dQ[base + m] < cur)) m++;
-      else break;
-    }
-    if (m === 0) return;
     const record = this.record;
-    let late = 0;
-    for (let x = base; x < base + m; x++) {
-      if (record) this.hbRecord.delete(dKey[x]);
-      const s = dS[x];
-      if (s > this.hbSeq[k]) {
-        this.hbSeq[k] = s;
-        this.hbLast[k] = dT[x];
-      }
-      const q2 = dQ2[x];
-      if (q2 < 0) continue;
-      const t2 = dT2[x];
-      if (t2 < now || (t2 === now && q2 < cur)) {
-        if (record) this.hbRecord.delete(dKey2[x]);
-      } else {
+    const base = k * DEFER_CAP, end = base + n;
+    let w = base;
+    for (let x = base; x < end; x++) {
+      const t = dT[x];
+      if (t < now || (t === now && dQ[x] < cur)) {
+        if (record) this.hbRecord.delete(dKey[x]);
+        const s = dS[x];
+        if (s > this.hbSeq[k]) {
+          this.hbSeq[k] = s;
+          this.hbLast[k] = t;
+        }
+        const q2 = dQ2[x];
+        if (q2 < 0) continue;
+        const t2 = dT2[x];
+        if (t2 < now || (t2 === now && q2 < cur)) {
+          if (record) this.hbRecord.delete(dKey2[x]);
+          continue;
+        }
         // rare: settled between the arrivals of the two copies
-        const y = late++ * 4;
-        this.lateCopies[y] = t2;
-        this.lateCopies[y + 1] = q2;
-        this.lateCopies[y + 2] = dKey2[x];
-        this.lateCopies[y + 3] = s;
+        dT[w] = t2;
+        dQ[w] = q2;
+        dKey[w] = dKey2[x];
+        dS[w] = s;
+        dQ2[w] = -1;
+        w++;
+      } else {
+        if (w !== x) {
+          dT[w] = t;
+          dQ[w] = dQ[x];
+          dKey[w] = dKey[x];
+          dS[w] = dS[x];
+          dT2[w] = dT2[x];
+          dQ2[w] = dQ2[x];
+          dKey2[w] = dKey2[x];
+        }
+        w++;
       }
     }
-    for (let x = base; x < base + n - m; x++) {
-      dT[x] = dT[x + m];
-      dQ[x] = dQ[x + m];
-      dKey[x] = dKey[x + m];
-      dS[x] = dS[x + m];
-      dT2[x] = dT2[x + m];
-      dQ2[x] = dQ2[x + m];
-      dKey2[x] = dKey2[x + m];
-    }
-    this.dN[k] = n - m;
-    this.dTotal -= m;
-    const lc = this.lateCopies;
-    for (let y = 0; y < late * 4; y += 4) this.insertDeferred(k, lc[y + 3], lc[y], lc[y + 1], lc[y + 2], NaN, -1, NaN);
+    this.dN[k] = w - base;
+    this.dTotal -= end - w;
   }
 
   /**
    * Before anything that may change what a heartbeat's arrival depends on:
-   * apply the deferred heartbeats that have arrived and make the copies
-   * still in flight kernel events at their reserved places.
+   * run the lazy ticks due, apply the deferred heartbeats that have arrived,
+   * make the copies still in flight kernel events at their reserved places
+   * and the next lazy ticks kernel events (their successors are lazy again
+   * if they still may be).
    */
   private flush(): void {
+    const now = this.sim.now;
+    if (this.lazyMin < Infinity) {
+      if (this.lazyMin <= now) this.catchUp(now, Infinity);
+      const lt = this.lazyTick;
+      for (let i = 0; i < this.N; i++)
+        if (lt[i] < Infinity) {
+          this.tickHandle[i] = this.sim.atHead(lt[i], i, this.onTick, i);
+          lt[i] = Infinity;
+        }
+      this.lazyMin = Infinity;
+    }
     if (this.dTotal === 0) return;
-    const NN = this.N * this.N;
+    const NN = this.N * this.N, cur = this.sim.currentSeq;
     for (let k = 0; k < NN; k++) {
       if (this.dN[k] === 0) continue;
-      this.settle(k);
+      this.settle(k, now, cur);
       const base = k * DEFER_CAP;
       for (let x = base; x < base + this.dN[k]; x++) {
         this.sim.atReserved(this.dT[x], this.dQ[x], this.onHeartbeat, this.dKey[x]);
@@ -821,13 +907,14 @@ export class HaCluster {
 
   private check(k: number): void {
     this.detTimer[k] = -1;
-    if (this.dTotal > 0) this.settle(k);
+    const now = this.sim.now;
+    if (this.lazyMin <= now) this.catchUp(now, Infinity);
+    if (this.dTotal > 0) this.settle(k, now, this.sim.currentSeq);
     const N = this.N;
     const i = (k / N) | 0;
     const j = k - i * N;
     if (!this.running[i] || !this.view[k]) return;
     if (this.hung[i]) return; // restarted at resume
-    const now = this.sim.now;
     const T = this.cfg.timeout;
     const heard = this.hbLast[k];
     if (this.detAtt[k] === 0) {
@@ -844,7 +931,7 @@ export class HaCluster {
       // "send HEART_BEAT_PACKET to neighbor, wait for a fixed time"
       this.detAtt[k]++;
       this.detProbe[k] = now;
-      this.sendHeartbeat(i, j, ++this.seq[i], HB_PROBE);
+      this.sendHeartbeat(i, j, ++this.seq[i], HB_PROBE, now);
       this.detTimer[k] = this.sim.schedule(T, this.onCheck, k);
       return;
     }
@@ -1546,7 +1633,8 @@ export class HaCluster {
   /** Running holders of s among live nodes. */
   /** When node i last heard node j (the last heartbeat copy that counted, or when i started watching j). */
   lastHeard(i: number, j: number): number {
-    this.settle(i * this.N + j);
+    this.catchUpOutside();
+    this.settle(i * this.N + j, this.sim.now, this.sim.currentSeq);
     return this.hbLast[i * this.N + j];
   }
 
@@ -1571,8 +1659,9 @@ export class HaCluster {
 
   /** Close the books at the current time (call once after sim.run). */
   finish(): HaResult {
-    for (let k = 0; k < this.N * this.N; k++) this.settle(k);
+    this.catchUpOutside();
     const now = this.sim.now;
+    for (let k = 0; k < this.N * this.N; k++) this.settle(k, now, this.sim.currentSeq);
     for (let s = 0; s < this.S; s++) this.accountService(s, now);
     const N = this.N;
     for (let k = 0; k < N * N; k++) if ((k / N | 0) !== k % N) this.accountPair(k);

@@ -98,7 +98,9 @@ export interface HaConfig {
    * in a small per-pair buffer; it is applied, in that order, before anything
    * reads the receiver's detector, and any event that may change the state
    * its arrival depends on (channels, nodes, views) first turns every copy
-   * still in flight into a kernel event at its reserved place.
+   * still in flight into a kernel event at its reserved place. While nothing
+   * stands in the way of deferring its copies, a node's heartbeat clock is
+   * no kernel event either: the first event after a tick runs it.
    */
   heartbeatEvents: 'kernel' | 'deferred';
 
