@@ -2,18 +2,19 @@
  * The heartbeat HA cluster of the HA paper (SPEC section 3): N nodes, services
  * with a home node and connected users, a shared database that does not fail,
  * two channels (`net`, `serial`) between every pair of nodes, the heartbeat
- * detector of figure 5, the fail-over of figure 6 and the fail-back of figure 7.
+ * detector of figure 5, the fail-over of figure 6 and the fail-back of
+ * figure 7.
  *
- * Every message travels through a channel and can be lost or delayed, and
- * every copy of it is an event. Each node's heartbeat clock ticks every h
- * from a random phase, before any other event in the same instant (ties
- * happen when times are round numbers, as after a repair). A heartbeat (and
- * a probe, the retry heartbeat) goes on both channels to every peer; each
- * copy's latency is drawn at send, then whether the channel's loss process
- * takes it (losses are Bernoulli per message, drawn as geometric gaps); it is
- * lost then or when its channel is down at send or at arrival (a cut while
- * it is in flight loses it). On arrival it counts only if the receiver is running and not paused at
- * that moment and it is the first copy of its sequence number to count (the
+ * Every message travels through a channel and can be lost or delayed, and every
+ * copy of it is an event. Each node's heartbeat clock ticks every h from a
+ * random phase, before any other event in the same instant (ties happen when
+ * times are round numbers, as after a repair). A heartbeat (and a probe, the
+ * retry heartbeat) goes on both channels to every peer; each copy's latency is
+ * drawn at send, then whether the channel's loss process takes it (losses are
+ * Bernoulli per message, drawn as geometric gaps); it is lost then or when its
+ * channel is down at send or at arrival (a cut while it is in flight loses it).
+ * On arrival it counts only if the receiver is running and not paused at that
+ * moment and it is the first copy of its sequence number to count (the
  * duplicate on the other channel, or an older copy overtaken by a newer one,
  * carries no news): the detector's "last heard" (`hbLast`) is the time of the
  * last arrival that counted. Copies overtaking each other (a latency spike
@@ -25,18 +26,17 @@
  * ordinary copies wait in per-pair buffers at places reserved in the kernel's
  * event order instead of in the kernel's heap (see deferHeartbeat, settle and
  * flush), and the ticks whose copies are all deferred are run by the first
- * event after them (see runTick); the run is the same as with one kernel
- * event per tick and per copy ('kernel'), which a test checks byte for byte
- * on random fault scenarios. Protocol
- * messages are events too (one object each); their loss and channel state
- * are decided at send.
+ * event after them (see runTick); the run is the same as with one kernel event
+ * per tick and per copy ('kernel'), which a test checks byte for byte on random
+ * fault scenarios. Protocol messages are events too (one object each); their
+ * loss and channel state are decided at send.
  *
  * The paper does not say how a split brain ends. Here the controller (lowest
  * live id in a node's view) polls all nodes with SYSTEM_LOAD on every
  * membership change, after every fail-back and every `reconcileInterval`:
- * services held by nobody are failed over (FAIL_OVER), services running on
- * two nodes are released (RELEASE) by all but one (the home node if it holds
- * it, else the lowest id). Dual-active time is counted while it lasts.
+ * services held by nobody are failed over (FAIL_OVER), services running on two
+ * nodes are released (RELEASE) by all but one (the home node if it holds it,
+ * else the lowest id). Dual-active time is counted while it lasts.
  */
 import type { Sim, EventHandle } from '../../kernel/sim.ts';
 import type { Streams, Stream } from '../../kernel/random.ts';
