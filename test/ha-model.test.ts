@@ -249,10 +249,11 @@ test('a crash of the controller in the middle of the fail-over is recovered from
   assert.ok(result.takeovers >= 2);
 });
 
-test("deferred heartbeat copies give the same run as one kernel event per copy, byte for byte", () => {
+test("deferred heartbeat copies and lazy ticks give the same run as one kernel event per tick and per copy, byte for byte", () => {
   // Random scenarios with every fault verb, random faults and pauses, observations of the
   // detectors in the middle of the run, and sometimes no jitter (exact ties in time, where
-  // only the reserved sequence numbers keep the order).
+  // only the reserved sequence numbers keep the order). Also without the logs, which take
+  // other paths (nothing to mark lost).
   type Step =
     | Op
     | { t: number; verb: 'spike'; a: number; b: number; ch: 'net' | 'serial' | 'both'; extra: number; d: number }
@@ -286,11 +287,11 @@ test("deferred heartbeat copies give the same run as one kernel event per copy, 
     });
   fc.assert(
     fc.property(scenario, ({ base, steps }) => {
-      const run = (heartbeatEvents: 'kernel' | 'deferred') => {
+      const run = (heartbeatEvents: 'kernel' | 'deferred', record = true) => {
         const looks: number[] = [];
         const cfg: Partial<HaConfig> = {
           heartbeatEvents, nodes: base.N, services: base.services, interval: base.h, timeout: 3 * base.h, bootTime: 10,
-          netLoss: base.loss, serialLoss: base.loss, recordMessages: true, recordTimeline: true,
+          netLoss: base.loss, serialLoss: base.loss, recordMessages: record, recordTimeline: record,
           ...(base.jitter ? {} : { netJitter: 0, serialJitter: 0 }),
           ...(base.random ? { mtbf: 120, mttr: 20, pauseMtb: 100, pauseMean: 3 } : {}),
         };
@@ -315,12 +316,17 @@ test("deferred heartbeat copies give the same run as one kernel event per copy, 
         });
         const heard: number[] = [];
         for (let i = 0; i < cluster.N; i++) for (let j = 0; j < cluster.N; j++) if (i !== j) heard.push(cluster.lastHeard(i, j));
-        return { executed: cluster.sim.executed, out: JSON.stringify({ result, looks, heard, m: cluster.messages, t: cluster.timeline }) };
+        return {
+          executed: cluster.sim.executed,
+          out: JSON.stringify({ result, looks, heard, m: cluster.messages, t: cluster.timeline }),
+          bare: JSON.stringify({ result, looks, heard }),
+        };
       };
       const kernel = run('kernel');
       const deferred = run('deferred');
       assert.equal(deferred.out, kernel.out);
       assert.ok(deferred.executed <= kernel.executed);
+      assert.equal(run('deferred', false).bare, kernel.bare, 'without logs');
     }),
     { numRuns: 200, seed: 20261122 },
   );
