@@ -28,7 +28,7 @@ export const downtime: Experiment = {
     mttr: { type: 'number', default: 3600, greaterThan: 0, help: 'mean time to repair (s; default 1 hour)' },
     years: { type: 'number', default: 1, greaterThan: 0, max: 100, help: 'simulated years per run' },
     sector: { type: 'enum', default: 'brokerage', choices: SECTORS, help: `outage cost per hour from the paper's table 1: ${SECTORS.map((s) => `${s} $${OUTAGE_COST_PER_HOUR[s].toLocaleString('en-US')}`).join(', ')}` },
-    ...modelParams(),
+    ...modelParams(['mtbf', 'mttr']),
   },
   points: detectorPoints,
   keys: ['system'],

@@ -5,7 +5,8 @@
  */
 import type { ParamSpec, Params, Point, Row, Value } from '../src/runner/experiment.ts';
 import { cartesian } from '../src/runner/experiment.ts';
-import { DEFAULTS, PRESETS, PRESET_NAMES, resolveDetector, validate, type HaConfig, type RepairDist } from '../src/models/ha/index.ts';
+import { DEFAULTS, HA_OPTIONS, PRESETS, PRESET_NAMES, resolveDetector, validate, type HaConfig } from '../src/models/ha/index.ts';
+import type { OptionSpec } from '../src/schema.ts';
 
 export const VEGA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -36,42 +37,17 @@ export function detectorParams(intervals: number[], intervalHelp: string): Recor
   };
 }
 
-/** Every scalar model option with the SPEC default (names as in src/models/ha/config.ts). */
-export function modelParams(): Record<string, ParamSpec> {
-  const d = DEFAULTS;
-  return {
-    nodes: { type: 'integer', default: d.nodes, min: 2, max: 16, help: 'nodes in the cluster (SPEC 3.1: 2)' },
-    services: { type: 'integer', default: d.services, min: 1, max: 64, help: 'services (game worlds) in the cluster' },
-    activeNodes: { type: 'integer', default: d.activeNodes, min: 1, max: 16, help: 'services are placed round-robin on the first activeNodes nodes (1: A active, B standby)' },
-    usersPerService: { type: 'integer', default: d.usersPerService, min: 0, help: 'users connected to each service (the paper: 500-600 per server)' },
-    probeReply: { type: 'boolean', default: d.probeReply, help: 'a live node answers the retry heartbeat at once' },
-    netLatency: { type: 'number', default: d.netLatency, greaterThan: 0, help: 'net channel mean one-way latency (s)' },
-    netJitter: { type: 'number', default: d.netJitter, min: 0, help: 'net channel uniform jitter half-width (s)' },
-    serialBaud: { type: 'number', default: d.serialBaud, greaterThan: 0, help: 'serial line speed (baud; 10 bits per byte)' },
-    frameBytes: { type: 'integer', default: d.frameBytes, min: 1, help: 'heartbeat frame size (bytes)' },
-    serialJitter: { type: 'number', default: d.serialJitter, min: 0, help: 'serial latency = frame time + uniform(0, serialJitter) (s)' },
-    protocolChannels: { type: 'enum', default: d.protocolChannels, choices: ['all', 'net'], help: 'protocol messages on every channel (deduplicated) or on net only' },
-    loadTimeout: { type: 'number', default: d.loadTimeout, greaterThan: 0, help: 'controller waits this long for SYSTEM_LOAD answers, then polls again (s)' },
-    fakeProcessTime: { type: 'number', default: d.fakeProcessTime, min: 0, help: 'take-over: fake process / IP take-over (s)' },
-    setupTime: { type: 'number', default: d.setupTime, min: 0, help: 'take-over: set the system up for the services (s)' },
-    startTime: { type: 'number', default: d.startTime, min: 0, help: 'start the services (take-over and fail-back) (s)' },
-    reconnectDelay: { type: 'number', default: d.reconnectDelay, min: 0, help: 'clients reconnect this long after their service starts (s)' },
-    reconcileInterval: { type: 'number', default: d.reconcileInterval, min: 0, help: 'controller polls every node this often to find orphaned or doubly-run services (s; 0 = only on membership changes)' },
-    autoFailback: { type: 'boolean', default: d.autoFailback, help: 'a repaired node takes its services back (the paper: on)' },
-    bootTime: { type: 'number', default: d.bootTime, min: 0, help: 'fail-back: boot with the internal IP (s)' },
-    configTime: { type: 'number', default: d.configTime, min: 0, help: 'fail-back: read the configuration (s)' },
-    checkIpTimeout: { type: 'number', default: d.checkIpTimeout, greaterThan: 0, help: 'fail-back: wait for CHECK_IP answers (s)' },
-    checkIpRetries: { type: 'integer', default: d.checkIpRetries, min: 1, help: 'fail-back: CHECK_IP rounds before going on with the answers received' },
-    handbackTime: { type: 'number', default: d.handbackTime, min: 0, help: 'fail-back: the take-over node stops the services it hands back (s)' },
-    failbackTimeout: { type: 'number', default: d.failbackTimeout, greaterThan: 0, help: 'fail-back: wait for FAIL_BACK_OK (s)' },
-    externalIpTime: { type: 'number', default: d.externalIpTime, min: 0, help: 'fail-back: set up the external IP (s)' },
-    repairDist: { type: 'enum', default: d.repairDist, choices: ['exponential', 'fixed', 'lognormal'], help: 'repair-time distribution (mean mttr)' },
-    repairSigma: { type: 'number', default: d.repairSigma, min: 0, help: 'sigma of the underlying normal when repairDist = lognormal' },
-    heartbeatEvents: {
-      type: 'enum', default: d.heartbeatEvents, choices: ['deferred', 'kernel'],
-      help: "engine only, same results: 'kernel' = every heartbeat copy a kernel event; 'deferred' = ordinary copies wait at reserved places in the event order (half the events)",
-    },
-  };
+/** Options the experiments set through other parameters (the detector preset, `loss`) or that are engine-side recording. */
+const NOT_PARAMS = new Set(['interval', 'timeout', 'retries', 'netLoss', 'serialLoss', 'recordMessages', 'recordTimeline']);
+
+/** Every other model option as an experiment parameter, from the model's option table (type, default, bounds, help); `omit`: those the experiment declares itself. */
+export function modelParams(omit: string[] = []): Record<string, ParamSpec> {
+  const out: Record<string, ParamSpec> = {};
+  for (const [name, o] of Object.entries(HA_OPTIONS) as Array<[string, OptionSpec]>) {
+    if (NOT_PARAMS.has(name) || omit.includes(name)) continue;
+    out[name] = { type: o.type, default: o.default, help: o.help, min: o.min, max: o.max, greaterThan: o.greaterThan, choices: o.choices };
+  }
+  return out;
 }
 
 export const positiveParse = positive;
@@ -90,46 +66,11 @@ const round = (x: number) => Math.round(x * 1e9) / 1e9;
 export function configOf(point: Point, extra: Partial<HaConfig> = {}): HaConfig {
   const d = resolveDetector(point.preset as string, point.interval as number, point.timeoutRatio as number, point.retries as number);
   const loss = (point.loss as number | undefined) ?? 0;
-  const c: HaConfig = {
-    ...DEFAULTS,
-    nodes: point.nodes as number,
-    services: point.services as number,
-    activeNodes: point.activeNodes as number,
-    usersPerService: point.usersPerService as number,
-    interval: d.interval,
-    timeout: d.timeout,
-    retries: d.retries,
-    probeReply: point.probeReply as boolean,
-    netLatency: point.netLatency as number,
-    netJitter: point.netJitter as number,
-    serialBaud: point.serialBaud as number,
-    frameBytes: point.frameBytes as number,
-    serialJitter: point.serialJitter as number,
-    netLoss: loss,
-    serialLoss: loss,
-    protocolChannels: point.protocolChannels as 'all' | 'net',
-    loadTimeout: point.loadTimeout as number,
-    fakeProcessTime: point.fakeProcessTime as number,
-    setupTime: point.setupTime as number,
-    startTime: point.startTime as number,
-    reconnectDelay: point.reconnectDelay as number,
-    reconcileInterval: point.reconcileInterval as number,
-    autoFailback: point.autoFailback as boolean,
-    bootTime: point.bootTime as number,
-    configTime: point.configTime as number,
-    checkIpTimeout: point.checkIpTimeout as number,
-    checkIpRetries: point.checkIpRetries as number,
-    handbackTime: point.handbackTime as number,
-    failbackTimeout: point.failbackTimeout as number,
-    externalIpTime: point.externalIpTime as number,
-    repairDist: point.repairDist as RepairDist,
-    repairSigma: point.repairSigma as number,
-    heartbeatEvents: point.heartbeatEvents as HaConfig['heartbeatEvents'],
-    ...extra,
-  };
-  if (c.activeNodes > c.nodes) throw new Error(`activeNodes (${c.activeNodes}) must not exceed nodes (${c.nodes})`);
-  validate(c);
-  return c;
+  const c: Record<string, unknown> = { ...DEFAULTS };
+  for (const name of Object.keys(HA_OPTIONS)) if (!NOT_PARAMS.has(name) && point[name] !== undefined) c[name] = point[name];
+  Object.assign(c, { interval: d.interval, timeout: d.timeout, retries: d.retries, netLoss: loss, serialLoss: loss }, extra);
+  validate(c as HaConfig);
+  return c as HaConfig;
 }
 
 /** The `presets` table: every preset's resolved values at its own interval. */

@@ -1,8 +1,10 @@
 /**
  * The event kernel: a clock and a binary heap of pending events ordered by
- * (time, sequence number). Events are plain data (a handler and a payload);
- * handles are integers. The heap lives in typed arrays of (time, slot); a
- * slot holds the event's handler, payload, sequence number and generation.
+ * (time, priority, sequence number). Events are plain data (a handler and a
+ * payload); handles are integers. The heap lives in typed arrays of (time,
+ * slot); a slot holds the event's handler, payload, order key and generation.
+ * The order key is priority * SEQ_SPACE + sequence number, one exact integer,
+ * so ties in time cost one comparison.
  *
  * Cancel is O(1) and lazy: it bumps the slot's generation (so the handle goes
  * stale) and clears the handler; the heap entry stays until it reaches the top,
@@ -17,24 +19,38 @@
  * order of events is the total order (time, sequence), so where an entry sits
  * in the heap never changes which event runs next.
  *
- * Head events (atHead) come before every ordinary event at their time, so
- * their place in the order does not depend on when they were scheduled.
+ * Priority orders events at one time (lower first; 0 is the default), then
+ * the sequence number (scheduling order). A place in the order can be
+ * reserved now and used later (`reserve`, `atTicket`): the ticket is opaque.
+ *
+ * Repeating timers (`repeat`) fire every `period` seconds without a heap
+ * entry: the kernel keeps them apart and merges them into the order, each
+ * firing at (time, priority, a sequence number taken when it was set). A few
+ * clocks (one per node, say) cost no heap work per tick.
  *
  * The kernel imports no model and draws no random numbers.
  */
 
 export type Handler<P = any> = (payload: P, sim: Sim) => void;
 
-/** A handle to a scheduled event: generation * SLOT_SPACE + slot. */
+/**
+ * A handle to a scheduled event: generation * SLOT_SPACE + slot (>= 0); to a
+ * repeating timer: -2 - (generation * SLOT_SPACE + id). Never -1, which
+ * models may use for "no event".
+ */
 export type EventHandle = number;
+
+/** A reserved place in the order of events (see `reserve`); opaque to models. */
+export type Ticket = number & { readonly __ticket: unique symbol };
 
 const SLOT_SPACE = 2 ** 24; // at most 16M events in the heap at once
 /** Generations wrap here, so generation * SLOT_SPACE + slot < 2^53 stays an exact integer. */
 const GEN_SPACE = 2 ** 29;
 /** Compact when more than this many cancelled entries are in the heap and they are the majority. */
 const COMPACT_MIN = 32;
-/** Head events (atHead) take the sequence numbers rank - HEAD_RANKS, below every ordinary one. */
-const HEAD_RANKS = 2 ** 31;
+/** Order key = priority * SEQ_SPACE + seq: exact while |priority| <= MAX_PRIORITY and seq < SEQ_SPACE. */
+const SEQ_SPACE = 2 ** 36;
+export const MAX_PRIORITY = 2 ** 16;
 
 export class SchedulingError extends Error {}
 
@@ -43,10 +59,10 @@ export class Sim {
   now = 0;
   /** Events executed so far. */
   executed = 0;
-  /** Sequence number of the running event (negative for a head event); Infinity outside `run` (every event due by `now` has run). */
-  currentSeq = Infinity;
 
   private seqCounter = 0;
+  /** Order key of the running event; Infinity outside `run` (every event due by `now` has run). */
+  private curKey = Infinity;
   /** Heap entries, including cancelled ones not yet dropped. */
   private size = 0;
   private cancelled = 0;
@@ -55,7 +71,7 @@ export class Sim {
   private hTime: Float64Array;
   private hSlot: Int32Array;
   // slot arrays, indexed by slot
-  private sSeq: Float64Array; // sequence number (only read to break ties in time)
+  private sSeq: Float64Array; // order key: priority * SEQ_SPACE + sequence number (only read to break ties in time)
   private sGen: Int32Array; // generation, bumped when the event runs or is cancelled
   private sHandler: (Handler | undefined)[]; // undefined: free or cancelled
   private sPayload: unknown[];
@@ -65,6 +81,19 @@ export class Sim {
   private stopped = false;
   /** Slot of the running event while it is still at the top of the heap, else -1. */
   private live = -1;
+  // repeating timers, indexed by timer id (handle -2 - id in generation 0)
+  private rTime: number[] = [];
+  private rKey: number[] = [];
+  private rPeriod: number[] = [];
+  private rPriority: number[] = [];
+  private rHandler: (Handler | undefined)[] = [];
+  private rPayload: unknown[] = [];
+  private rGen: number[] = [];
+  private rFree: number[] = [];
+  private rActive = 0;
+  /** The active timer that fires next (-1: none) and its time (Infinity: none). */
+  private rNext = -1;
+  private rNextTime = Infinity;
 
   constructor(initialCapacity = 1024) {
     this.cap = Math.max(16, initialCapacity);
@@ -79,28 +108,32 @@ export class Sim {
 
   /** Number of events pending. */
   get pending(): number {
-    return this.size - this.cancelled - (this.live >= 0 ? 1 : 0);
+    return this.size - this.cancelled - (this.live >= 0 ? 1 : 0) + this.rActive;
   }
 
-  /** Time of the next pending event, or Infinity when there is none. */
+  /** Time of the next pending event (repeating timers included), or Infinity when there is none. */
   peekTime(): number {
     this.dropCancelledTop();
-    return this.size > 0 ? this.hTime[0] : Infinity;
+    return Math.min(this.size > 0 ? this.hTime[0] : Infinity, this.rNextTime);
   }
 
   /** Schedule `handler(payload)` `delay` seconds from now. */
-  schedule<P>(delay: number, handler: Handler<P>, payload?: P): EventHandle {
-    return this.at(this.now + delay, handler, payload);
+  schedule<P>(delay: number, handler: Handler<P>, payload?: P, priority = 0): EventHandle {
+    return this.at(this.now + delay, handler, payload, priority);
   }
 
-  /** Schedule `handler(payload)` at absolute time `time`. */
-  at<P>(time: number, handler: Handler<P>, payload?: P): EventHandle {
+  /**
+   * Schedule `handler(payload)` at absolute time `time`. Events at one time
+   * run in order of `priority` (an integer, lower first, default 0), then in
+   * the order they were scheduled. (An event for now that sorts before the
+   * running one, by a lower priority, runs next.)
+   */
+  at<P>(time: number, handler: Handler<P>, payload?: P, priority = 0): EventHandle {
     // one comparison rejects NaN, the past and +Infinity; -Infinity is in the past
-    if (!(time >= this.now && time < Infinity)) {
-      if (!Number.isFinite(time)) throw new SchedulingError(`cannot schedule at non-finite time ${time}`);
-      throw new SchedulingError(`cannot schedule in the past: ${time} < now ${this.now}`);
-    }
-    // (the body of insert, written out: this is the hottest call of every model)
+    if (!(time >= this.now && time < Infinity)) this.badTime(time);
+    if (priority !== 0) return this.insert(time, this.keyOf(priority, this.nextSeq()), handler as Handler, payload);
+    // (the body of insert for priority 0, written out: this is the hottest call of every model;
+    // its key is its sequence number, exact to 2^53; keyOf checks the bound where priorities mix)
     const seq = this.seqCounter++;
     const live = this.live;
     if (live >= 0) {
@@ -116,13 +149,13 @@ export class Sim {
     this.sHandler[slot] = handler as Handler;
     this.sPayload[slot] = payload;
     this.sSeq[slot] = seq;
-    // sift up from the end; the new event sorts after every event already at its time
+    // sift up from the end; the new event sorts after every event of priority <= 0 already at its time
     const hTime = this.hTime, hSlot = this.hSlot;
     let i = this.size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = hTime[parent];
-      if (pt <= time) break;
+      if (pt < time || (pt === time && this.sSeq[hSlot[parent]] < seq)) break;
       hTime[i] = pt;
       hSlot[i] = hSlot[parent];
       i = parent;
@@ -134,42 +167,110 @@ export class Sim {
 
   /**
    * Reserve a place in the order of events now, for an event whose time is
-   * known but which may never need to run (see `atReserved`). Returns its
-   * sequence number. Reserving draws from the same counter as `schedule`, so
-   * a model that reserves where it would otherwise schedule sees the same
-   * order of events either way.
+   * known but which may never need to run (see `atTicket`). Reserving takes
+   * a sequence number as `schedule` does, so a model that reserves where it
+   * would otherwise schedule sees the same order of events either way.
    */
-  reserve(): number {
-    return this.seqCounter++;
+  reserve(priority = 0): Ticket {
+    return this.keyOf(priority, this.nextSeq()) as Ticket;
   }
 
   /**
-   * Schedule `handler(payload)` at `time` with a sequence number from
-   * `reserve()`: it runs where it would have run had it been scheduled when
-   * the number was reserved. (time, seq) must come after the running event.
+   * True when an event at `time` holding `ticket` would already have run:
+   * it comes before the running event (or, between runs, at or before now).
    */
-  atReserved<P>(time: number, seq: number, handler: Handler<P>, payload?: P): EventHandle {
-    if (!(time >= this.now && time < Infinity)) this.badTime(time);
-    if (!(Number.isInteger(seq) && seq >= 0 && seq < this.seqCounter)) throw new SchedulingError(`sequence number ${seq} was not reserved`);
-    if (time === this.now && seq <= this.currentSeq) throw new SchedulingError(`event (${time}, ${seq}) comes before the running event`);
-    return this.insert(time, seq, handler as Handler, payload);
+  hasPassed(time: number, ticket: Ticket): boolean {
+    return time < this.now || (time === this.now && ticket < this.curKey);
   }
 
   /**
-   * Schedule `handler(payload)` at `time` ahead of every ordinary event at
-   * that time (a clock that ticks before anything else happens in the
-   * instant); head events at one time run in order of `rank` (an integer in
-   * [0, 2^31)). Its place depends only on (time, rank), not on when it was
-   * scheduled, so a model may also run such an event itself, late, at the
-   * start of the first event after it, and see the same order. A head event
-   * cannot come before the running event.
+   * Schedule `handler(payload)` at `time` in the place `ticket` reserved: it
+   * runs where it would have run had it been scheduled when the ticket was
+   * taken. The place must not have passed.
    */
-  atHead<P>(time: number, rank: number, handler: Handler<P>, payload?: P): EventHandle {
+  atTicket<P>(time: number, ticket: Ticket, handler: Handler<P>, payload?: P): EventHandle {
     if (!(time >= this.now && time < Infinity)) this.badTime(time);
-    if (!(Number.isInteger(rank) && rank >= 0 && rank < HEAD_RANKS)) throw new SchedulingError(`head rank ${rank} is not an integer in [0, 2^31)`);
-    const seq = rank - HEAD_RANKS;
-    if (time === this.now && this.currentSeq !== Infinity && seq <= this.currentSeq) throw new SchedulingError(`head event (${time}, rank ${rank}) comes before the running event`);
-    return this.insert(time, seq, handler as Handler, payload);
+    const seq = ((ticket % SEQ_SPACE) + SEQ_SPACE) % SEQ_SPACE;
+    if (!(Number.isInteger(ticket) && seq < this.seqCounter)) throw new SchedulingError(`ticket ${ticket} was not reserved`);
+    if (this.hasPassed(time, ticket) || (time === this.now && ticket === this.curKey)) throw new SchedulingError(`the reserved place at ${time} comes before the running event`);
+    return this.insert(time, ticket, handler as Handler, payload);
+  }
+
+  /**
+   * A repeating timer: `handler(payload)` at `first`, then every `period`
+   * seconds (first + period, first + 2 period, ... summed step by step),
+   * until cancelled (`cancel(handle)`). A firing is ordered as an event of
+   * `priority` scheduled when the previous firing ran. Kept out of the heap.
+   */
+  repeat<P>(first: number, period: number, handler: Handler<P>, payload?: P, priority = 0): EventHandle {
+    if (!(first >= this.now && first < Infinity)) this.badTime(first);
+    if (!(period > 0 && period < Infinity)) throw new SchedulingError(`repeat period must be a positive finite number (got ${period})`);
+    const key = this.keyOf(priority, this.nextSeq());
+    const id = this.rFree.length > 0 ? this.rFree.pop()! : this.rTime.length;
+    if (id === this.rTime.length) {
+      this.rTime.push(0); this.rKey.push(0); this.rPeriod.push(0); this.rPriority.push(0);
+      this.rHandler.push(undefined); this.rPayload.push(undefined); this.rGen.push(0);
+    }
+    this.rTime[id] = first;
+    this.rKey[id] = key;
+    this.rPeriod[id] = period;
+    this.rPriority[id] = priority;
+    this.rHandler[id] = handler as Handler;
+    this.rPayload[id] = payload;
+    this.rActive++;
+    this.findNextTimer();
+    return -2 - (this.rGen[id] * SLOT_SPACE + id);
+  }
+
+  private nextSeq(): number {
+    const seq = this.seqCounter++;
+    if (seq >= SEQ_SPACE) throw new SchedulingError(`more than ${SEQ_SPACE} events scheduled in one run`);
+    return seq;
+  }
+
+  private keyOf(priority: number, seq: number): number {
+    if (!(Number.isInteger(priority) && Math.abs(priority) <= MAX_PRIORITY)) throw new SchedulingError(`priority must be an integer in [-${MAX_PRIORITY}, ${MAX_PRIORITY}] (got ${priority})`);
+    return priority * SEQ_SPACE + seq;
+  }
+
+  private findNextTimer(): void {
+    let best = -1, bt = Infinity, bk = Infinity;
+    const rt = this.rTime, rk = this.rKey, rh = this.rHandler;
+    for (let id = 0; id < rt.length; id++) {
+      if (rh[id] === undefined) continue;
+      const t = rt[id];
+      if (t < bt || (t === bt && rk[id] < bk)) {
+        best = id; bt = t; bk = rk[id];
+      }
+    }
+    this.rNext = best;
+    this.rNextTime = bt;
+  }
+
+  /** Fire the next repeating timer if it comes before the heap's top and is due by `until`; true when it fired. */
+  private timerFirst(until: number): boolean {
+    const rt = this.rNextTime;
+    if (rt > until) return false;
+    if (this.size > 0) {
+      const t = this.hTime[0];
+      if (t < rt || (t === rt && this.sSeq[this.hSlot[0]] < this.rKey[this.rNext])) return false;
+    }
+    this.fireTimer();
+    return true;
+  }
+
+  /** Run the next repeating timer's firing (it comes before the heap's top). */
+  private fireTimer(): void {
+    const id = this.rNext;
+    const t = this.rTime[id];
+    this.now = t;
+    this.executed++;
+    this.curKey = this.rKey[id];
+    // the next firing, ordered as if the handler had scheduled it first
+    this.rTime[id] = t + this.rPeriod[id];
+    this.rKey[id] = this.keyOf(this.rPriority[id], this.nextSeq());
+    this.findNextTimer();
+    this.rHandler[id]!(this.rPayload[id], this);
   }
 
   private badTime(time: number): never {
@@ -177,7 +278,7 @@ export class Sim {
     throw new SchedulingError(`cannot schedule in the past: ${time} < now ${this.now}`);
   }
 
-  /** Insert with any sequence number (at() is this with the next number, written out). */
+  /** Insert with any order key (at() is this with the next number at priority 0, written out). */
   private insert(time: number, seq: number, handler: Handler, payload: unknown): EventHandle {
     const live = this.live;
     if (live >= 0) {
@@ -213,6 +314,16 @@ export class Sim {
   /** Cancel a pending event. Returns false when it already ran or was cancelled. */
   cancel(handle: EventHandle): boolean {
     if (!this.isPending(handle)) return false;
+    if (handle < 0) {
+      const id = (-2 - handle) % SLOT_SPACE;
+      this.rHandler[id] = undefined;
+      this.rPayload[id] = undefined;
+      this.rGen[id] = (this.rGen[id] + 1) % GEN_SPACE;
+      this.rFree.push(id);
+      this.rActive--;
+      if (id === this.rNext) this.findNextTimer();
+      return true;
+    }
     const slot = handle % SLOT_SPACE;
     this.bumpGen(slot);
     this.sHandler[slot] = undefined;
@@ -224,7 +335,13 @@ export class Sim {
 
   /** True when the handle refers to an event that has not yet run nor been cancelled. */
   isPending(handle: EventHandle): boolean {
-    if (!Number.isInteger(handle) || handle < 0) return false;
+    if (!Number.isInteger(handle)) return false;
+    if (handle < 0) {
+      const h = -2 - handle;
+      if (h < 0) return false;
+      const id = h % SLOT_SPACE;
+      return id < this.rTime.length && this.rGen[id] === (h - id) / SLOT_SPACE && this.rHandler[id] !== undefined;
+    }
     const slot = handle % SLOT_SPACE;
     const gen = (handle - slot) / SLOT_SPACE;
     // a slot's generation moves on when its event runs or is cancelled
@@ -237,7 +354,7 @@ export class Sim {
   }
 
   /**
-   * Run events in (time, sequence) order. With `until`, run every event whose
+   * Run events in (time, priority, sequence) order. With `until`, run every event whose
    * time is <= until and then set the clock to `until`. Returns the number of
    * events executed by this call.
    */
@@ -245,10 +362,12 @@ export class Sim {
     if (Number.isNaN(until)) throw new SchedulingError('run(until): until is NaN');
     this.stopped = false;
     this.retireLive(); // a handler that threw left its event at the top
-    this.currentSeq = Infinity;
+    this.curKey = Infinity;
     const start = this.executed;
-    while (this.size > 0 && !this.stopped) {
+    while (!this.stopped) {
+      if (this.rNextTime !== Infinity && this.timerFirst(until)) continue;
       // Handlers may grow or compact the arrays, so they are re-read every event.
+      if (this.size === 0) break;
       const t = this.hTime[0];
       if (t > until) break;
       const slot = this.hSlot[0];
@@ -268,12 +387,12 @@ export class Sim {
       this.now = t;
       this.executed++;
       this.live = slot;
-      this.currentSeq = this.sSeq[slot];
+      this.curKey = this.sSeq[slot];
       handler(payload, this);
       // the handler scheduled nothing: remove its event now
       if (this.live >= 0) this.retireLive();
     }
-    this.currentSeq = Infinity;
+    this.curKey = Infinity;
     if (!this.stopped && until !== Infinity && until > this.now) this.now = until;
     return this.executed - start;
   }

@@ -1,0 +1,147 @@
+/**
+ * Heartbeat delivery: a node's heartbeat (or probe, the retry heartbeat)
+ * goes on both channels to a peer; each copy's latency is drawn at send,
+ * then whether the channel's loss process takes it; it is lost then, or at
+ * arrival when its channel is down (a cut while it is in flight loses it).
+ * On arrival it counts only if the receiver is running and not paused, and
+ * if it is the first copy of a number higher than any counted so far (the
+ * duplicate on the other channel, or an older copy overtaken by a newer one,
+ * carries no news). A counted heartbeat from a node in view goes to the
+ * receiver's detector; from a node out of view it is a rejoin. A live node
+ * answers each probe once, at once, with a heartbeat.
+ *
+ * One interface, two implementations with the same results, byte for byte
+ * (a test compares them on random fault scenarios):
+ * - KernelDelivery (this file): every copy is a kernel event.
+ * - DeferredDelivery (delivery-deferred.ts): an ordinary copy whose arrival
+ *   can only move the receiver's "last heard" waits at a reserved place in
+ *   the event order instead of in the heap.
+ *
+ * Copies carry an integer payload: seq * codes + ((from * N + to) * 2 +
+ * channel) * 2 + probe, so the hot path allocates nothing.
+ */
+import type { Sim } from '../../kernel/sim.ts';
+import type { HaConfig } from './options.ts';
+import type { Nodes } from './nodes.ts';
+import type { Links } from './links.ts';
+import type { Counters } from './metrics.ts';
+import type { Trace } from './trace.ts';
+import type { Monitor } from './monitor.ts';
+import { CHANNELS } from './links.ts';
+
+export interface HeartbeatDelivery {
+  /** Node i's heartbeat clock ticks: a heartbeat to every peer (none while i is paused). */
+  tick(i: number): void;
+  /** Send a probe from i to j now. */
+  probe(i: number, j: number): void;
+  /** Apply the copies to i from j (k = i * N + j) that arrived before the running event; call before reading i's view of j. */
+  settle(k: number): void;
+  /** The state arrivals depend on is about to change: copies still waiting become kernel events. */
+  flush(): void;
+  /** Settle everything (end of run). */
+  settleAll(): void;
+}
+
+export class KernelDelivery implements HeartbeatDelivery {
+  protected readonly N: number;
+  /** Heartbeat numbers sent by each node (a node's sequence never restarts). */
+  protected readonly seq: Float64Array;
+  /** Highest number of j's heartbeats counted at i (index i*N+j). */
+  protected readonly counted: Float64Array;
+  /** Number of the last probe from j that i answered (index i*N+j). */
+  private readonly answered: Float64Array;
+  protected readonly codes: number;
+  protected readonly onArrive: (key: number) => void;
+  private readonly probeReply: boolean;
+
+  constructor(
+    protected readonly sim: Sim,
+    cfg: HaConfig,
+    protected readonly nodes: Nodes,
+    protected readonly links: Links,
+    protected readonly monitor: Monitor,
+    protected readonly counts: Counters,
+    protected readonly trace: Trace,
+  ) {
+    const N = (this.N = nodes.N);
+    this.seq = new Float64Array(N);
+    this.counted = new Float64Array(N * N);
+    this.answered = new Float64Array(N * N);
+    this.codes = N * N * 4;
+    this.probeReply = cfg.probeReply;
+    this.onArrive = (key) => this.arrive(key);
+  }
+
+  tick(i: number): void {
+    if (this.nodes.hung[i]) return;
+    const s = ++this.seq[i];
+    const N = this.N, now = this.sim.now;
+    for (let j = 0; j < N; j++) if (j !== i) this.send(i, j, s, 0, now);
+  }
+
+  probe(i: number, j: number): void {
+    this.send(i, j, ++this.seq[i], 1, this.sim.now);
+  }
+
+  settle(_k: number): void {}
+  flush(): void {}
+  settleAll(): void {}
+
+  /** Send heartbeat s from i to j on both channels. */
+  protected send(i: number, j: number, s: number, probe: number, now: number): void {
+    const key0 = s * this.codes + (i * this.N + j) * 4 + probe;
+    this.counts.hbMessages += 2;
+    const L = this.links;
+    L.drawHeartbeat(i, j);
+    const latNet = L.latNet, lostNet = L.lostNet, latSerial = L.latSerial, lostSerial = L.lostSerial;
+    if (!this.deferCopies(i, j, s, probe, now, key0, latNet, lostNet, latSerial, lostSerial)) {
+      if (!lostNet) this.sim.at(now + latNet, this.onArrive, key0);
+      if (!lostSerial) this.sim.at(now + latSerial, this.onArrive, key0 + 2);
+    }
+    if (lostNet) this.counts.messagesLost++;
+    if (lostSerial) this.counts.messagesLost++;
+    if (this.trace.recordMessages) {
+      this.trace.heartbeat(now, i, j, 'net', probe, s, lostNet, now + latNet, key0);
+      this.trace.heartbeat(now, i, j, 'serial', probe, s, lostSerial, now + latSerial, key0 + 2);
+    }
+  }
+
+  /** Hold the delivered copies instead of making them kernel events; false when they must be events. */
+  protected deferCopies(_i: number, _j: number, _s: number, _probe: number, _now: number, _key0: number,
+    _latNet: number, _lostNet: boolean, _latSerial: number, _lostSerial: boolean): boolean {
+    return false;
+  }
+
+  /** A copy arrives (the one handler of every copy). */
+  protected arrive(key: number): void {
+    const code = key % this.codes;
+    const N = this.N;
+    const probe = code & 1;
+    const c = (code >> 1) & 1;
+    const pair = code >> 2; // from * N + to
+    const i = (pair / N) | 0;
+    const j = pair - i * N;
+    const k = j * N + i;
+    // copies of this pair held back that come earlier in the event order arrive first
+    this.settle(k);
+    const down = !this.links.isUp(i, j, c);
+    if (this.trace.recordMessages) this.trace.arrived(key, down);
+    if (down) {
+      this.counts.messagesLost++;
+      return;
+    }
+    if (!this.nodes.live(j)) return;
+    const s = (key - code) / this.codes;
+    if (s <= this.counted[k]) return;
+    this.counted[k] = s;
+    const now = this.sim.now;
+    if (this.monitor.view[k]) this.monitor.heard(k, now, s);
+    else this.monitor.outsider(j, i);
+    if (probe && this.probeReply && s > this.answered[k]) {
+      this.answered[k] = s;
+      this.send(j, i, ++this.seq[j], 0, now);
+    }
+  }
+}
+
+export const channelName = (c: number) => CHANNELS[c];

@@ -1,0 +1,55 @@
+/**
+ * The failure-detector interface. A detector keeps, for every ordered pair
+ * k = i * N + j (observer i, target j), what i has learnt from j's
+ * heartbeats, and says when i must look again and whether to suspect j.
+ * The monitor (monitor.ts) owns the timers and the view; a detector owns
+ * only its per-pair estimates, so a new detector is one small file.
+ *
+ * Built-in: 'timeout' (the HA paper's), 'phi' (phi-accrual, Akka's and
+ * Cassandra's forms), 'adaptive' (Chen-Toueg-Aguilera NFD-E).
+ */
+import type { HaConfig } from './options.ts';
+import { TimeoutDetector } from './detectors/timeout.ts';
+import { PhiDetector } from './detectors/phi.ts';
+import { AdaptiveDetector } from './detectors/adaptive.ts';
+
+/** What a detector may ask of the cluster. */
+export interface DetectorPort {
+  /** Send a probe (a heartbeat that asks for an answer at once) from i to j. */
+  probe(i: number, j: number): void;
+}
+
+export interface FailureDetector {
+  readonly name: string;
+  /**
+   * True when the detector's state after a set of counted heartbeats does
+   * not depend on the order they are applied in (only then are heartbeat
+   * copies deferred and applied late, in send order; see delivery-deferred.ts).
+   */
+  readonly orderFree: boolean;
+  /** i starts watching j at `now` (first watch, after a boot or a rejoin), as if it had just heard j. */
+  reset(k: number, now: number): void;
+  /** j's heartbeat number `seq` counted at i at time `t` (a newer number than any counted before). */
+  heard(k: number, t: number, seq: number): void;
+  /**
+   * i looks at j at `now` (at or after the time `next` last returned): the
+   * time of the next look, or -1 to suspect j now. `lastHeard` is the
+   * arrival of the last counted heartbeat (or the reset).
+   */
+  next(k: number, now: number, lastHeard: number, port: DetectorPort): number;
+}
+
+/** Make the detector the configuration names, for N nodes. */
+export function makeDetector(cfg: HaConfig, N: number): FailureDetector {
+  switch (cfg.detector) {
+    case 'timeout':
+      return new TimeoutDetector(N, cfg.timeout, cfg.retries);
+    case 'phi':
+      return new PhiDetector(N, {
+        form: cfg.phiForm, threshold: cfg.phiThreshold, window: cfg.phiWindow, minStd: cfg.phiMinStd,
+        pause: cfg.phiPause, first: cfg.phiFirst, maxInterval: cfg.phiMaxInterval,
+      });
+    case 'adaptive':
+      return new AdaptiveDetector(N, cfg.interval, cfg.adaptiveWindow, cfg.adaptiveAlpha);
+  }
+}

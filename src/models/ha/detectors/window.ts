@@ -1,0 +1,46 @@
+/** A sliding window of the last `size` values per pair, with their running sum and sum of squares. */
+export class Windows {
+  private readonly buf: Float64Array;
+  private readonly head: Int32Array;
+  readonly count: Int32Array;
+  readonly sum: Float64Array;
+  readonly sumSq: Float64Array;
+
+  constructor(pairs: number, private readonly size: number) {
+    this.buf = new Float64Array(pairs * size);
+    this.head = new Int32Array(pairs);
+    this.count = new Int32Array(pairs);
+    this.sum = new Float64Array(pairs);
+    this.sumSq = new Float64Array(pairs);
+  }
+
+  clear(k: number): void {
+    this.head[k] = 0;
+    this.count[k] = 0;
+    this.sum[k] = 0;
+    this.sumSq[k] = 0;
+  }
+
+  push(k: number, v: number): void {
+    const base = k * this.size;
+    if (this.count[k] === this.size) {
+      const old = this.buf[base + this.head[k]];
+      this.sum[k] -= old;
+      this.sumSq[k] -= old * old;
+    } else this.count[k]++;
+    this.buf[base + this.head[k]] = v;
+    this.head[k] = (this.head[k] + 1) % this.size;
+    this.sum[k] += v;
+    this.sumSq[k] += v * v;
+  }
+
+  mean(k: number): number {
+    return this.sum[k] / this.count[k];
+  }
+
+  /** Population standard deviation (as Akka's HeartbeatHistory). */
+  std(k: number): number {
+    const n = this.count[k], m = this.sum[k] / n;
+    return Math.sqrt(Math.max(0, this.sumSq[k] / n - m * m));
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Protocol messages (everything but heartbeats): a typed union, their
+ * one-line descriptions for the message log, and the transport that sends
+ * them over the links. A message goes on every channel ('all', the receiver
+ * handles the first copy to arrive) or on net only; each copy's latency and
+ * loss are drawn, and its channel's state decided, at send. A copy that
+ * arrives at a crashed or paused node is dropped.
+ */
+import type { Sim } from '../../kernel/sim.ts';
+import type { HaConfig } from './options.ts';
+import type { Nodes } from './nodes.ts';
+import type { Links } from './links.ts';
+import type { Counters } from './metrics.ts';
+import type { Trace } from './trace.ts';
+import { CHANNELS } from './links.ts';
+import { SVC_STATE_NAMES } from './services.ts';
+
+/** A service and its state on the answering node. */
+export type Held = Array<[service: number, state: number]>;
+
+export type Message =
+  | { type: 'FAULT'; failed: number }
+  | { type: 'REJOIN'; node: number }
+  | { type: 'SYSTEM_LOAD'; round: number }
+  | { type: 'SYSTEM_LOAD_ANSWER'; round: number; held: Held; load: number; up: boolean }
+  | { type: 'FAIL_OVER'; services: number[] }
+  | { type: 'RELEASE'; services: number[] }
+  | { type: 'CHECK_IP' }
+  | { type: 'CHECK_IP_ANSWER'; held: number[] }
+  | { type: 'FAIL_BACK'; services: number[] }
+  | { type: 'FAIL_BACK_OK'; services: number[] };
+
+export type MessageType = Message['type'];
+
+/** The message log's one-line description of a message. */
+export function describe(m: Message, names: string[]): string {
+  const svcs = (list: number[]) => list.map((s) => 's' + s).join(' ');
+  switch (m.type) {
+    case 'FAULT':
+      return `node ${names[m.failed]} failed`;
+    case 'REJOIN':
+      return `node ${names[m.node]} is back`;
+    case 'SYSTEM_LOAD':
+      return `round ${m.round}`;
+    case 'SYSTEM_LOAD_ANSWER':
+      return `round ${m.round} load ${m.load}${m.held.length ? ' holds ' + m.held.map(([s, st]) => `s${s}:${SVC_STATE_NAMES[st]}`).join(' ') : ''}`;
+    case 'FAIL_OVER':
+    case 'RELEASE':
+    case 'FAIL_BACK':
+    case 'FAIL_BACK_OK':
+      return `services ${svcs(m.services)}`;
+    case 'CHECK_IP':
+      return '';
+    case 'CHECK_IP_ANSWER':
+      return m.held.length ? `holds ${svcs(m.held)}` : 'holds none';
+  }
+}
+
+interface Envelope {
+  from: number;
+  to: number;
+  msg: Message;
+  handled: boolean;
+}
+
+export class Transport {
+  private readonly onDeliver: (e: Envelope) => void;
+  private readonly channels: number;
+
+  constructor(
+    private readonly sim: Sim,
+    cfg: HaConfig,
+    private readonly nodes: Nodes,
+    private readonly links: Links,
+    private readonly counts: Counters,
+    private readonly trace: Trace,
+    /** Called with every message a live node receives (once, the first copy). */
+    private readonly handle: (me: number, from: number, msg: Message) => void,
+  ) {
+    this.channels = cfg.protocolChannels === 'all' ? 2 : 1;
+    this.onDeliver = (e) => this.deliver(e);
+  }
+
+  send(from: number, to: number, msg: Message): void {
+    const now = this.sim.now;
+    const e: Envelope = { from, to, msg, handled: false };
+    const record = this.trace.recordMessages;
+    if (from === to) {
+      if (record) this.trace.message(now, from, to, 'local', msg.type, 'delivered', now, describe(msg, this.nodes.names));
+      this.sim.schedule(0, this.onDeliver, e);
+      return;
+    }
+    for (let c = 0; c < this.channels; c++) {
+      this.counts.protocolMessages++;
+      const { lat, lost } = this.links.drawProtocol(from, to, c);
+      if (lost) this.counts.messagesLost++;
+      if (record) this.trace.message(now, from, to, CHANNELS[c], msg.type, lost ? 'lost' : 'delivered', now + lat, describe(msg, this.nodes.names));
+      if (!lost) this.sim.schedule(lat, this.onDeliver, e);
+    }
+  }
+
+  /** Log a step a node takes by itself as a message to itself (its own answer in a poll). */
+  local(n: number, msg: Message): void {
+    if (this.trace.recordMessages) this.trace.message(this.sim.now, n, n, 'local', msg.type, 'delivered', this.sim.now, describe(msg, this.nodes.names));
+  }
+
+  private deliver(e: Envelope): void {
+    if (!this.nodes.live(e.to)) {
+      if (this.trace.recordMessages) this.trace.message(this.sim.now, e.from, e.to, 'local', e.msg.type, 'dropped', this.sim.now, 'receiver down or paused');
+      return;
+    }
+    if (e.handled) return; // the copy on the other channel was first
+    e.handled = true;
+    this.handle(e.to, e.from, e.msg);
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The monitor: each node's view (which peers it counts as members) and its
+ * watch of every peer in view: when it last heard the peer, and the timer of
+ * its next look. What a look concludes is the detector's business
+ * (detector.ts); the monitor runs the looks, and says when a node declares a
+ * peer failed or hears one it had out of view.
+ *
+ * A look waits while its node is paused (the watch restarts, or is looked at
+ * at once, when it resumes: option resumeDetector) and runs late while its
+ * node is starved (observer starvation). Every change of a view first tells
+ * the heartbeat delivery, since whether a copy is a rejoin depends on it.
+ */
+import type { Sim } from '../../kernel/sim.ts';
+import type { Nodes } from './nodes.ts';
+import type { FailureDetector, DetectorPort } from './detector.ts';
+import type { HeartbeatDelivery } from './delivery.ts';
+
+export interface MonitorListener {
+  /** i's detector declared j failed (j is out of i's view now). */
+  declared(i: number, j: number): void;
+  /** i heard j, which it had out of view: j is in view again. */
+  rejoined(i: number, j: number): void;
+}
+
+export class Monitor {
+  /** view[i * N + j]: node i counts j as a member. */
+  readonly view: Uint8Array;
+  /** Arrival of the last heartbeat from j counted at i, or when i started watching j. */
+  private readonly last: Float64Array;
+  private readonly timer: Float64Array;
+  private readonly onLook: (k: number) => void;
+  delivery!: HeartbeatDelivery;
+
+  constructor(
+    private readonly sim: Sim,
+    private readonly nodes: Nodes,
+    readonly detector: FailureDetector,
+    private readonly port: DetectorPort,
+    private readonly listener: MonitorListener,
+  ) {
+    const N = nodes.N;
+    this.view = new Uint8Array(N * N).fill(1);
+    this.last = new Float64Array(N * N);
+    this.timer = new Float64Array(N * N).fill(-1);
+    this.onLook = (k) => this.look(k);
+  }
+
+  /** i starts watching j now, as if it had just heard it. */
+  watch(i: number, j: number): void {
+    const k = i * this.nodes.N + j;
+    const now = this.sim.now;
+    this.last[k] = now;
+    this.detector.reset(k, now);
+    if (this.timer[k] !== -1) this.sim.cancel(this.timer[k]);
+    this.timer[k] = this.sim.at(this.detector.next(k, now, now, this.port), this.onLook, k);
+  }
+
+  /** Look at i's watch of j now (after a resume with resumeDetector 'keep'). */
+  lookNow(i: number, j: number): void {
+    const k = i * this.nodes.N + j;
+    if (this.timer[k] !== -1) this.sim.cancel(this.timer[k]);
+    this.timer[k] = this.sim.at(this.sim.now, this.onLook, k);
+  }
+
+  private unwatch(k: number): void {
+    if (this.timer[k] !== -1) this.sim.cancel(this.timer[k]);
+    this.timer[k] = -1;
+  }
+
+  /** A heartbeat from j counted at i (k = i * N + j) at time t; j is in i's view. */
+  heard(k: number, t: number, seq: number): void {
+    this.last[k] = t;
+    this.detector.heard(k, t, seq);
+  }
+
+  /** When i last heard j (the last counted heartbeat, or when i started watching j). */
+  lastHeard(i: number, j: number): number {
+    const k = i * this.nodes.N + j;
+    this.delivery.settle(k);
+    return this.last[k];
+  }
+
+  inView(i: number, j: number): boolean {
+    return this.view[i * this.nodes.N + j] === 1;
+  }
+
+  /** The lowest id in i's view (i itself when its view holds nobody): the controller as i sees it. */
+  lowest(i: number): number {
+    const N = this.nodes.N;
+    for (let j = 0; j < N; j++) if (this.view[i * N + j]) return j;
+    return i;
+  }
+
+  private look(k: number): void {
+    this.timer[k] = -1;
+    this.delivery.settle(k);
+    const N = this.nodes.N;
+    const i = (k / N) | 0, j = k - i * N;
+    if (!this.nodes.running[i] || !this.view[k] || this.nodes.hung[i]) return;
+    const now = this.sim.now;
+    const starved = this.nodes.starvedUntil[i];
+    if (starved > now) {
+      this.timer[k] = this.sim.at(starved, this.onLook, k);
+      return;
+    }
+    const next = this.detector.next(k, now, this.last[k], this.port);
+    if (next >= 0) {
+      this.timer[k] = this.sim.at(next, this.onLook, k);
+      return;
+    }
+    this.remove(i, j);
+    this.listener.declared(i, j);
+  }
+
+  // ---- view mutators ----
+
+  /** i takes j out of its view (a declaration or a fault report). */
+  remove(i: number, j: number): void {
+    this.delivery.flush();
+    const k = i * this.nodes.N + j;
+    this.unwatch(k);
+    this.view[k] = 0;
+  }
+
+  /** i heard j, which it has out of view: j is back. */
+  outsider(i: number, j: number): void {
+    if (!this.nodes.live(i) || this.view[i * this.nodes.N + j]) return;
+    this.delivery.flush();
+    this.view[i * this.nodes.N + j] = 1;
+    this.watch(i, j);
+    this.listener.rejoined(i, j);
+  }
+
+  /** Node n crashed: its view and watches are gone. */
+  clear(n: number): void {
+    this.delivery.flush();
+    const N = this.nodes.N;
+    for (let j = 0; j < N; j++) {
+      this.unwatch(n * N + j);
+      this.view[n * N + j] = 0;
+    }
+  }
+
+  /** Node n booted: it counts everyone as a member and watches every peer. */
+  admitAll(n: number): void {
+    this.delivery.flush();
+    const N = this.nodes.N;
+    for (let j = 0; j < N; j++) {
+      this.view[n * N + j] = 1;
+      if (j !== n) this.watch(n, j);
+    }
+  }
+}
