@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { simulate, closedFormDetection, makeConfig, type HaCluster, type HaConfig } from '../src/models/ha/index.ts';
+import { simulate, closedFormDetection, makeConfig, type Fault, type HaCluster, type HaConfig } from '../src/models/ha/index.ts';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -107,30 +107,39 @@ test('a crash of the take-over node in the middle of the fail-over is recovered 
   assert.ok(result.takeovers >= 2);
 });
 
-type Op =
-  | { t: number; verb: 'crash' | 'repair'; n: number }
-  | { t: number; verb: 'hang'; n: number; d: number }
-  | { t: number; verb: 'cut' | 'heal'; a: number; b: number; ch: 'net' | 'serial' | 'both' }
-  | { t: number; verb: 'loss'; p: number };
+/** A fault verb at a time (the same data a scenario file holds). */
+type Op = { t: number; fault: Fault };
 
-function opArb(N: number): fc.Arbitrary<Op> {
+function opArb(N: number, tMax = 300): fc.Arbitrary<Op> {
   const node = fc.integer({ min: 0, max: N - 1 });
-  const t = fc.double({ min: 0, max: 300, noNaN: true });
+  const t = fc.double({ min: 0, max: tMax, noNaN: true });
   const pair = fc.tuple(node, node).filter(([a, b]) => a !== b);
-  const ch = fc.constantFrom('net' as const, 'serial' as const, 'both' as const);
-  return fc.oneof(
-    fc.record({ t, verb: fc.constant('crash' as const), n: node }),
-    fc.record({ t, verb: fc.constant('repair' as const), n: node }),
-    fc.record({ t, verb: fc.constant('hang' as const), n: node, d: fc.double({ min: 0.1, max: 40, noNaN: true }) }),
-    fc.record({ t, verb: fc.constant('cut' as const), ab: pair, ch }).map(({ t, verb, ab, ch }) => ({ t, verb, a: ab[0], b: ab[1], ch })),
-    fc.record({ t, verb: fc.constant('heal' as const), ab: pair, ch }).map(({ t, verb, ab, ch }) => ({ t, verb, a: ab[0], b: ab[1], ch })),
-    fc.record({ t, verb: fc.constant('loss' as const), p: fc.constantFrom(0, 0.01, 0.1, 0.3) }),
+  const channel = fc.constantFrom('net' as const, 'serial' as const, 'both' as const);
+  const d = fc.double({ min: 0.1, max: 40, noNaN: true });
+  const fault: fc.Arbitrary<Fault> = fc.oneof(
+    fc.record({ verb: fc.constant('crash' as const), node }),
+    fc.record({ verb: fc.constant('repair' as const), node }),
+    fc.record({ verb: fc.constant('pause' as const), node, duration: d }),
+    fc.record({ verb: fc.constant('starve' as const), node, duration: d }),
+    fc.record({ verb: fc.constantFrom('cut' as const, 'heal' as const), ab: pair, channel, oneWay: fc.boolean() })
+      .map(({ ab, ...r }) => ({ ...r, a: ab[0], b: ab[1] })),
+    fc.record({ verb: fc.constant('loss' as const), p: fc.constantFrom(0, 0.01, 0.1, 0.3) }),
+    fc.record({ verb: fc.constant('spike' as const), ab: pair, channel, extra: fc.double({ min: 0, max: 5, noNaN: true }), duration: fc.double({ min: 0.1, max: 30, noNaN: true }) })
+      .map(({ ab, ...r }) => ({ ...r, a: ab[0], b: ab[1] })),
+    fc.record({ verb: fc.constant('partition' as const), group: fc.subarray([...Array(N).keys()], { minLength: 1 }) }),
   );
+  return fc.record({ t, fault });
 }
 
 test('swarm: random fault sequences, then a quiet tail: one live owner per service, no user lost', () => {
   const scenario = fc
-    .record({ N: fc.integer({ min: 2, max: 3 }), services: fc.integer({ min: 1, max: 4 }), seed: fc.integer({ min: 1, max: 1e6 }), autoFailback: fc.boolean() })
+    .record({
+      N: fc.integer({ min: 2, max: 3 }), services: fc.integer({ min: 1, max: 4 }), seed: fc.integer({ min: 1, max: 1e6 }), autoFailback: fc.boolean(),
+      // protocol messages on net only, with loss: a lost REJOIN must not leave a split brain for ever
+      protocolChannels: fc.constantFrom('all' as const, 'net' as const),
+      resumeDetector: fc.constantFrom('fresh' as const, 'keep' as const),
+      detector: fc.constantFrom('timeout' as const, 'phi' as const, 'adaptive' as const),
+    })
     .chain((base) =>
       fc.record({
         base: fc.constant(base),
@@ -140,21 +149,13 @@ test('swarm: random fault sequences, then a quiet tail: one live owner per servi
     );
   fc.assert(
     fc.property(scenario, ({ base, active, ops }) => {
-      const cfg: Partial<HaConfig> = { nodes: base.N, services: base.services, activeNodes: active, bootTime: 10, autoFailback: base.autoFailback };
+      const cfg: Partial<HaConfig> = {
+        nodes: base.N, services: base.services, activeNodes: active, bootTime: 10, autoFailback: base.autoFailback,
+        protocolChannels: base.protocolChannels, resumeDetector: base.resumeDetector, detector: base.detector, phiPause: 2, adaptiveAlpha: 1,
+      };
       const quiet = 320;
       const { cluster } = simulate(cfg, base.seed, quiet + 400, (c) => {
-        for (const op of ops) {
-          c.script(op.t, (x) => {
-            switch (op.verb) {
-              case 'crash': return x.crash(op.n);
-              case 'repair': return x.repair(op.n);
-              case 'hang': return x.hang(op.n, op.d);
-              case 'cut': return x.cut(op.a, op.b, op.ch);
-              case 'heal': return x.heal(op.a, op.b, op.ch);
-              case 'loss': return x.setLoss(op.p);
-            }
-          });
-        }
+        for (const op of ops) c.at(op.t, op.fault);
         // the quiet tail: faults stop, links heal, loss ends, crashed nodes are repaired
         c.script(quiet, (x) => {
           x.healAll();
@@ -249,16 +250,12 @@ test('a crash of the controller in the middle of the fail-over is recovered from
   assert.ok(result.takeovers >= 2);
 });
 
-test("deferred heartbeat copies and lazy ticks give the same run as one kernel event per tick and per copy, byte for byte", () => {
+test("deferred heartbeat copies give the same run as one kernel event per copy, byte for byte", () => {
   // Random scenarios with every fault verb, random faults and pauses, observations of the
   // detectors in the middle of the run, and sometimes no jitter (exact ties in time, where
   // only the reserved sequence numbers keep the order). Also without the logs, which take
   // other paths (nothing to mark lost).
-  type Step =
-    | Op
-    | { t: number; verb: 'spike'; a: number; b: number; ch: 'net' | 'serial' | 'both'; extra: number; d: number }
-    | { t: number; verb: 'partition'; a: number }
-    | { t: number; verb: 'look'; a: number; b: number };
+  type Step = Op | { t: number; look: [number, number] };
   const scenario = fc
     .record({
       N: fc.integer({ min: 2, max: 4 }),
@@ -268,6 +265,7 @@ test("deferred heartbeat copies and lazy ticks give the same run as one kernel e
       jitter: fc.boolean(),
       loss: fc.constantFrom(0, 0.01, 0.2),
       random: fc.boolean(),
+      resumeDetector: fc.constantFrom('fresh' as const, 'keep' as const),
       // extra latency on every channel for the whole run, up to 3 h: copies are in flight
       // most of the time, so cuts, pauses and view changes often catch some
       slow: fc.option(fc.double({ min: 0, max: 3, noNaN: true }), { nil: undefined }),
@@ -275,15 +273,8 @@ test("deferred heartbeat copies and lazy ticks give the same run as one kernel e
     .chain((base) => {
       const node = fc.integer({ min: 0, max: base.N - 1 });
       const pair = fc.tuple(node, node).filter(([a, b]) => a !== b);
-      const t = fc.double({ min: 0, max: 200, noNaN: true });
-      const ch = fc.constantFrom('net' as const, 'serial' as const, 'both' as const);
-      const extra: fc.Arbitrary<Step> = fc.oneof(
-        fc.record({ t, verb: fc.constant('spike' as const), ab: pair, ch, extra: fc.double({ min: 0, max: 5, noNaN: true }), d: fc.double({ min: 0.1, max: 30, noNaN: true }) })
-          .map(({ ab, ...r }) => ({ ...r, a: ab[0], b: ab[1] })),
-        fc.record({ t, verb: fc.constant('partition' as const), a: node }),
-        fc.record({ t, verb: fc.constant('look' as const), ab: pair }).map(({ ab, ...r }) => ({ ...r, a: ab[0], b: ab[1] })),
-      );
-      return fc.record({ base: fc.constant(base), steps: fc.array(fc.oneof(opArb(base.N) as fc.Arbitrary<Step>, extra), { maxLength: 30 }) });
+      const look: fc.Arbitrary<Step> = fc.record({ t: fc.double({ min: 0, max: 200, noNaN: true }), look: pair });
+      return fc.record({ base: fc.constant(base), steps: fc.array(fc.oneof(opArb(base.N, 200) as fc.Arbitrary<Step>, look), { maxLength: 30 }) });
     });
   fc.assert(
     fc.property(scenario, ({ base, steps }) => {
@@ -291,27 +282,16 @@ test("deferred heartbeat copies and lazy ticks give the same run as one kernel e
         const looks: number[] = [];
         const cfg: Partial<HaConfig> = {
           heartbeatEvents, nodes: base.N, services: base.services, interval: base.h, timeout: 3 * base.h, bootTime: 10,
-          netLoss: base.loss, serialLoss: base.loss, recordMessages: record, recordTimeline: record,
+          netLoss: base.loss, serialLoss: base.loss, recordMessages: record, recordTimeline: record, resumeDetector: base.resumeDetector,
           ...(base.jitter ? {} : { netJitter: 0, serialJitter: 0 }),
-          ...(base.random ? { mtbf: 120, mttr: 20, pauseMtb: 100, pauseMean: 3 } : {}),
+          ...(base.random ? { mtbf: 120, mttr: 20, pauseMtb: 100, pauseMean: 3, pauseDist: 'pareto' as const, pauseShape: 1.5, starveMtb: 60, starveMean: 2, spikeMtb: 80, spikeMean: 5, spikeExtra: base.h * 2 } : {}),
         };
         const { cluster, result } = simulate(cfg, base.seed, 260, (c) => {
           if (base.slow !== undefined)
             for (let a = 0; a < base.N; a++) for (let b = a + 1; b < base.N; b++) c.spike(a, b, 'both', base.slow * base.h, 1000);
           for (const st of steps) {
-            c.script(st.t, (x) => {
-              switch (st.verb) {
-                case 'crash': return x.crash(st.n);
-                case 'repair': return x.repair(st.n);
-                case 'hang': return x.hang(st.n, st.d);
-                case 'cut': return x.cut(st.a, st.b, st.ch);
-                case 'heal': return x.heal(st.a, st.b, st.ch);
-                case 'loss': return x.setLoss(st.p);
-                case 'spike': return x.spike(st.a, st.b, st.ch, st.extra, st.d);
-                case 'partition': return x.partition([st.a]);
-                case 'look': looks.push(x.lastHeard(st.a, st.b));
-              }
-            });
+            if ('look' in st) c.script(st.t, (x) => looks.push(x.lastHeard(st.look[0], st.look[1])));
+            else c.at(st.t, st.fault);
           }
         });
         const heard: number[] = [];

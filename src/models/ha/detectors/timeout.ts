@@ -26,12 +26,11 @@ export class TimeoutDetector implements FailureDetector {
 
   next(k: number, now: number, heard: number, port: DetectorPort): number {
     const T = this.T;
-    if (this.attempts[k] === 0) {
-      if (heard + T > now) return heard + T;
-    } else if (heard > this.probedAt[k]) {
-      this.attempts[k] = 0;
-      return heard + T;
-    }
+    // a heartbeat heard after the last probe ends the retries
+    if (this.attempts[k] > 0 && heard > this.probedAt[k]) this.attempts[k] = 0;
+    // silent for less than T: look again when it will have been T (a late look, after a
+    // starvation or a pause, may find it silent longer and go on at once)
+    if (this.attempts[k] === 0 && heard + T > now) return heard + T;
     if (this.attempts[k] < this.R) {
       // "send HEART_BEAT_PACKET to neighbor, wait for a fixed time"
       this.attempts[k]++;

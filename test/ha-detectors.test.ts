@@ -1,0 +1,85 @@
+/**
+ * Failure detectors checked against numbers published by others: RFC 5798
+ * (VRRP's master-down interval), Akka's and Cassandra's phi-accrual
+ * detectors at their defaults, and Chen, Toueg and Aguilera's formulas for
+ * the mistake recurrence time and query accuracy of a timeout detector.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { simulate, resolveDetector, type HaConfig } from '../src/models/ha/index.ts';
+import { phiNormal, phiExponential } from '../src/models/ha/detectors/phi.ts';
+
+const near = (x: number, want: number, rel: number, what: string) =>
+  assert.ok(Math.abs(x / want - 1) <= rel, `${what}: ${x} is not within ${rel * 100}% of ${want}`);
+
+test('VRRP (RFC 5798): master-down interval 3 Adv + (256 - priority) Adv / 256 = 3.609 s; mean detection 3.609 - h/2 + one-way latency', () => {
+  const masterDown = 3 * 1 + ((256 - 100) * 1) / 256;
+  assert.equal(masterDown, 3.609375);
+  const d = resolveDetector('vrrp');
+  assert.equal(d.timeout, masterDown);
+  assert.equal(d.retries, 0);
+  const cfg: Partial<HaConfig> = { interval: d.interval, timeout: d.timeout, retries: 0, mtbf: 600, mttr: 60, bootTime: 10 };
+  const { result } = simulate(cfg, 5, 150_000);
+  const lat = result.detections.filter((x) => x.clean).map((x) => x.latency);
+  assert.ok(lat.length > 300, `${lat.length} detections`);
+  const mean = lat.reduce((a, b) => a + b, 0) / lat.length;
+  near(mean, masterDown - d.interval / 2 + 0.0005, 0.01, 'mean detection latency');
+});
+
+/** Declaration time minus the last heartbeat heard before a crash at `crashAt`, on a jitter-free lossless link. */
+function detectionAfterLastHeartbeat(over: Partial<HaConfig>, crashAt: number): number {
+  let lastHeard = NaN;
+  const { result } = simulate({ netJitter: 0, serialJitter: 0, ...over }, 3, crashAt + 60, (c) => {
+    c.script(crashAt, (x) => {
+      lastHeard = x.lastHeard(1, 0);
+      x.crash(0);
+    });
+  });
+  const det = result.detections.find((x) => x.observer === 1 && x.target === 0);
+  assert.ok(det, 'the crash was detected');
+  return det.crash + det.latency - lastHeard;
+}
+
+test("Akka's phi-accrual at its defaults (heartbeat 1 s, acceptable pause 3 s, min std 100 ms, phi 8) declares a crash 4.52 s after the last heartbeat", () => {
+  // the logistic approximation as Akka writes it: phi(mean) = log10(2), and it grows with t
+  assert.ok(Math.abs(phiNormal(4, 4, 0.1) - Math.log10(2)) < 1e-12);
+  assert.ok(phiNormal(4.6, 4, 0.1) > phiNormal(4.5, 4, 0.1));
+  // 1,200 s of heartbeats fill the window of 1,000 with 1 s intervals (std 0, clamped to 0.1)
+  const after = detectionAfterLastHeartbeat({ detector: 'phi', phiForm: 'normal', phiThreshold: 8, phiWindow: 1000, phiMinStd: 0.1, phiPause: 3, phiFirst: 1 }, 1200.3);
+  near(after, 4.52, 0.01, 'declaration after the last heartbeat');
+});
+
+test("Cassandra's phi (exponential: phi = t / (mean ln 10)) at phi = 8 with 1 s heartbeats declares a crash 18.42 s after the last one", () => {
+  assert.ok(Math.abs(phiExponential(18.42, 1) - 8) < 0.001);
+  const after = detectionAfterLastHeartbeat({ detector: 'phi', phiForm: 'exponential', phiThreshold: 8, phiWindow: 1000, phiFirst: 2, phiMaxInterval: 2 }, 1200.3);
+  near(after, 18.42, 0.01, 'declaration after the last heartbeat');
+});
+
+test('Chen-Toueg-Aguilera: a timeout detector with R = 0 and constant latency has E(T_MR) = h / ((1 - q) q^k) and P_A = 1 - E(T_M) / E(T_MR)', () => {
+  // net cut, serial at 30% loss: a heartbeat is lost on every channel with q = 0.3; T / h = 3.5, k = 3
+  const h = 1, T = 3.5, q = 0.3, k = Math.floor(T / h);
+  const tmr = h / ((1 - q) * q ** k);
+  near(tmr, 52.9, 0.001, 'E(T_MR) as the issue states it');
+  // a mistake lasts until the next heartbeat arrives: heartbeats k+1, k+2, ... each arrive with 1 - q
+  const tm = (k + 1 / (1 - q)) * h - T;
+  const pa = 1 - tm / tmr;
+  const cfg: Partial<HaConfig> = { interval: h, timeout: T, retries: 0, netJitter: 0, serialJitter: 0, serialLoss: q };
+  const { result } = simulate(cfg, 7, 400_000, (c) => c.script(0, (x) => x.cut(0, 1, 'net')));
+  assert.ok(result.mistakes > 10_000, `${result.mistakes} mistakes`);
+  near(result.mistakeRecurrence, tmr, 0.03, 'measured T_MR');
+  near(result.meanMistakeDuration, tm, 0.03, 'measured T_M');
+  near(result.queryAccuracy, pa, 0.002, 'measured P_A');
+});
+
+test('adaptive (NFD-E): on a jitter-free link a crash is declared alpha after the expected next arrival', () => {
+  const after = detectionAfterLastHeartbeat({ detector: 'adaptive', adaptiveAlpha: 0.7, adaptiveWindow: 100 }, 300.3);
+  near(after, 1 + 0.7, 0.001, 'declaration after the last heartbeat');
+});
+
+test('a detector that needs heartbeats in arrival order gets one kernel event per copy (deferred delivery would reorder them)', () => {
+  const over: Partial<HaConfig> = { detector: 'phi', phiPause: 0.5, netLoss: 0.05, serialLoss: 0.05, mtbf: 300, mttr: 30, bootTime: 10 };
+  const k = simulate({ ...over, heartbeatEvents: 'kernel' }, 9, 5000);
+  const d = simulate({ ...over, heartbeatEvents: 'deferred' }, 9, 5000);
+  assert.equal(JSON.stringify(d.result), JSON.stringify(k.result));
+  assert.equal(d.cluster.sim.executed, k.cluster.sim.executed, 'no copy was deferred');
+});
