@@ -283,7 +283,7 @@ export class Controller {
     if (mine.length === 0) return;
     const tokens = new Map<number, number>();
     for (const s of mine) {
-      this.metrics.tookOver(svc.lastHolderRuns(s, n));
+      this.metrics.tookOver(svc.runsElsewhere(s, n));
       svc.set(n, s, STARTING);
       tokens.set(s, svc.token(n, s));
     }

@@ -56,8 +56,11 @@ export interface HaResult {
   queryAccuracy: number;
   observedTime: number;
   takeovers: number;
+  /** Take-overs of a service that another node still ran (paused or cut off, not crashed). */
   falseTakeovers: number;
   releases: number;
+  /** Suspect -> trust transitions of a wrong suspicion (the target ran all along): the detector flapped. */
+  flaps: number;
   incidents: Incident[];
   detections: Detection[];
   /** Notes on what the run left out (a log that reached its cap). */
@@ -73,6 +76,7 @@ export class Counters {
   takeovers = 0;
   falseTakeovers = 0;
   releases = 0;
+  flaps = 0;
 }
 
 export class Metrics {
@@ -133,8 +137,8 @@ export class Metrics {
     }
     for (let j = 0; j < N; j++) {
       this.watchCrash[n * N + j] = NaN;
-      // suspicions held by the crashed node end; suspicions of it become correct
-      this.trusts(n, j);
+      // suspicions held by the crashed node end (no flap: it did not change its mind); suspicions of it become correct
+      this.trusts(n, j, false);
       const kk = j * N + n;
       if (!this.trust[kk] && this.mistake[kk]) this.closeMistake(kk);
     }
@@ -184,12 +188,15 @@ export class Metrics {
     }
   }
 
-  /** i trusts j again. */
-  trusts(i: number, j: number): void {
+  /** i trusts j again (flap: i changed its mind about a node that ran all along). */
+  trusts(i: number, j: number, flap = true): void {
     const k = i * this.nodes.N + j;
     if (this.trust[k]) return;
     this.accountPair(k);
-    if (this.mistake[k]) this.closeMistake(k);
+    if (this.mistake[k]) {
+      if (flap) this.counts.flaps++;
+      this.closeMistake(k);
+    }
     this.trust[k] = 1;
   }
 
@@ -280,6 +287,7 @@ export class Metrics {
       takeovers: c.takeovers,
       falseTakeovers: c.falseTakeovers,
       releases: c.releases,
+      flaps: c.flaps,
       incidents,
       detections: this.detections,
       notes: this.notes,

@@ -22,7 +22,6 @@ export class Services {
   private readonly st: Uint8Array;
   /** Bumped by every state change: a step scheduled for one state is dropped after another. */
   private readonly tok: Int32Array;
-  private readonly lastHolder: Int32Array;
   private readonly up: Uint8Array;
   private readonly owners: Int32Array;
   private readonly connected: Float64Array;
@@ -38,7 +37,6 @@ export class Services {
     this.users = new Float64Array(S);
     this.st = new Uint8Array(N * S);
     this.tok = new Int32Array(N * S);
-    this.lastHolder = new Int32Array(S);
     this.up = new Uint8Array(S);
     this.owners = new Int32Array(S);
     this.connected = new Float64Array(S);
@@ -52,7 +50,6 @@ export class Services {
       this.home[s] = s % cfg.activeNodes;
       this.users[s] = cfg.usersPerService;
       this.st[this.home[s] * S + s] = RUNNING;
-      this.lastHolder[s] = this.home[s];
       this.up[s] = 1;
       this.owners[s] = 1;
       this.connected[s] = this.users[s];
@@ -73,10 +70,10 @@ export class Services {
     return st === RUNNING || st === STARTING;
   }
 
-  /** The node that last ran s, and whether it still does (a take-over of it is false). */
-  lastHolderRuns(s: number, taker: number): boolean {
-    const lh = this.lastHolder[s];
-    return lh >= 0 && lh !== taker && this.st[lh * this.S + s] === RUNNING;
+  /** Some node other than `taker` still runs s (crashed nodes run nothing; a paused one still does): a take-over of s now is false. */
+  runsElsewhere(s: number, taker: number): boolean {
+    for (let n = 0; n < this.nodes.N; n++) if (n !== taker && this.st[n * this.S + s] === RUNNING) return true;
+    return false;
   }
 
   set(n: number, s: number, st: number): void {
@@ -84,7 +81,6 @@ export class Services {
     if (this.st[k] === st) return;
     this.st[k] = st;
     this.tok[k]++;
-    if (st === RUNNING) this.lastHolder[s] = n;
     this.update(s);
   }
 
