@@ -9,6 +9,7 @@ import { calibrate } from './calibrate.ts';
 import { failover } from './failover.ts';
 import { heartbeat } from './heartbeat.ts';
 import { downtime } from './downtime.ts';
+import { detectors } from './detectors.ts';
 
 export const experiments: Experiment[] = [
   example,
@@ -20,6 +21,7 @@ export const experiments: Experiment[] = [
   failover,
   heartbeat,
   downtime,
+  detectors,
 ];
 
 export function findExperiment(name: string): Experiment | undefined {

@@ -345,3 +345,38 @@ test('property: dual-active time implies a false take-over; flaps never exceed m
     { numRuns: 40, seed: 7 },
   );
 });
+
+test('a starved observer looks late and reads late: starved past T it suspects a running peer, then trusts it again', () => {
+  const run = (d: number, retries: number) =>
+    simulate({ retries }, 4, 200, (c) => c.script(100.2, (x) => x.starve(1, d))).result;
+  // T = 3 s, no retry: a 1.5 s starvation only delays B's looks
+  assert.equal(run(1.5, 0).mistakes, 0);
+  // with the paper's probe (R = 1) the overdue look probes, A answers at once: no mistake
+  assert.equal(run(8, 1).mistakes, 0);
+  // 8 s, no retry: B's overdue look runs before it reads A's queued heartbeats (a stale "last
+  // heard"), so it declares A at the end; the queued heartbeats then bring A back
+  const long = run(8, 0);
+  assert.equal(long.mistakes, 1);
+  assert.equal(long.flaps, 1);
+  assert.equal(long.declarations, 1);
+});
+
+test('pause lengths follow their distribution with mean pauseMean (lognormal, Pareto)', () => {
+  for (const [pauseDist, pauseShape] of [['lognormal', 1], ['pareto', 3]] as const) {
+    const { cluster } = simulate({ pauseMtb: 50, pauseMean: 2, pauseDist, pauseShape, recordTimeline: true }, 12, 200_000);
+    // every pause: from 'paused' to the next state of that node (pauses that start during one extend it, so use sparse pauses)
+    const lengths: number[] = [];
+    const open = new Map<string, number>();
+    for (const t of cluster.timeline) {
+      if (t.kind !== 'node') continue;
+      if (t.state === 'paused') open.set(t.name, t.time);
+      else if (open.has(t.name)) {
+        lengths.push(t.time - open.get(t.name)!);
+        open.delete(t.name);
+      }
+    }
+    const mean = lengths.reduce((a, b) => a + b, 0) / lengths.length;
+    // merged overlapping pauses (rare at mean 2 s every 50 s) make the mean a little longer
+    assert.ok(lengths.length > 5000 && mean > 1.85 && mean < 2.4, `${pauseDist}: ${lengths.length} pauses, mean ${mean}`);
+  }
+});

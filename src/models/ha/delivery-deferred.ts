@@ -2,8 +2,8 @@
  * Deferred heartbeat delivery: the same arrivals as one kernel event per
  * copy, with most copies kept out of the heap.
  *
- * An ordinary heartbeat (not a probe) to a receiver that runs, is not paused
- * and has the sender in view can, on arrival, only move the receiver's "last
+ * An ordinary heartbeat (not a probe) to a receiver that runs, is neither
+ * paused nor starved, and has the sender in view can, on arrival, only move the receiver's "last
  * heard" of the sender. Its delivered copies take reserved places (tickets)
  * in the event order and wait in the directed link's buffer. They are
  * applied when something reads that link's receiver state (`settle`: the
@@ -38,7 +38,7 @@ export class DeferredDelivery extends KernelDelivery {
   protected override deferCopies(i: number, j: number, s: number, probe: number, now: number, key0: number,
     latNet: number, lostNet: boolean, latSerial: number, lostSerial: boolean): boolean {
     const k = j * this.N + i;
-    if (probe !== 0 || !this.nodes.live(j) || this.monitor.view[k] !== 1) return false;
+    if (probe !== 0 || !this.nodes.live(j) || this.monitor.view[k] !== 1 || this.nodes.starvedUntil[j] > now) return false;
     // reserve the places the kernel events would take, net first
     if (!lostNet) {
       const qNet = this.sim.reserve();

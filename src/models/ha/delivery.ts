@@ -27,7 +27,6 @@ import type { Links } from './links.ts';
 import type { Counters } from './metrics.ts';
 import type { Trace } from './trace.ts';
 import type { Monitor } from './monitor.ts';
-import { CHANNELS } from './links.ts';
 
 export interface HeartbeatDelivery {
   /** Node i's heartbeat clock ticks: a heartbeat to every peer (none while i is paused). */
@@ -42,6 +41,9 @@ export interface HeartbeatDelivery {
   settleAll(): void;
 }
 
+/** Copies read late by a starved node come after the other events at the starvation's end (its overdue looks). */
+const LATE_READ_PRIORITY = 1;
+
 export class KernelDelivery implements HeartbeatDelivery {
   protected readonly N: number;
   /** Heartbeat numbers sent by each node (a node's sequence never restarts). */
@@ -52,6 +54,7 @@ export class KernelDelivery implements HeartbeatDelivery {
   private readonly answered: Float64Array;
   protected readonly codes: number;
   protected readonly onArrive: (key: number) => void;
+  private readonly onProcess: (key: number) => void;
   private readonly probeReply: boolean;
 
   constructor(
@@ -70,6 +73,7 @@ export class KernelDelivery implements HeartbeatDelivery {
     this.codes = N * N * 4;
     this.probeReply = cfg.probeReply;
     this.onArrive = (key) => this.arrive(key);
+    this.onProcess = (key) => this.process(key);
   }
 
   tick(i: number): void {
@@ -116,7 +120,6 @@ export class KernelDelivery implements HeartbeatDelivery {
   protected arrive(key: number): void {
     const code = key % this.codes;
     const N = this.N;
-    const probe = code & 1;
     const c = (code >> 1) & 1;
     const pair = code >> 2; // from * N + to
     const i = (pair / N) | 0;
@@ -130,7 +133,29 @@ export class KernelDelivery implements HeartbeatDelivery {
       this.counts.messagesLost++;
       return;
     }
+    this.process(key);
+  }
+
+  /**
+   * The receiver reads a copy that arrived: it counts if the receiver runs, is
+   * not paused, and it is news. A starved receiver reads it when the
+   * starvation ends, after its overdue looks (a busy process reads its socket
+   * late and stamps the heartbeat then).
+   */
+  protected process(key: number): void {
+    const code = key % this.codes;
+    const N = this.N;
+    const pair = code >> 2;
+    const i = (pair / N) | 0;
+    const j = pair - i * N;
+    const k = j * N + i;
     if (!this.nodes.live(j)) return;
+    const starved = this.nodes.starvedUntil[j];
+    if (starved > this.sim.now) {
+      this.sim.at(starved, this.onProcess, key, LATE_READ_PRIORITY);
+      return;
+    }
+    const probe = code & 1;
     const s = (key - code) / this.codes;
     if (s <= this.counted[k]) return;
     this.counted[k] = s;
@@ -143,5 +168,3 @@ export class KernelDelivery implements HeartbeatDelivery {
     }
   }
 }
-
-export const channelName = (c: number) => CHANNELS[c];

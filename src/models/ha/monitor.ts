@@ -7,7 +7,8 @@
  *
  * A look waits while its node is paused (the watch restarts, or is looked at
  * at once, when it resumes: option resumeDetector) and runs late while its
- * node is starved (observer starvation). Every change of a view first tells
+ * node is starved (observer starvation: the overdue looks run when it ends,
+ * before the heartbeats that arrived meanwhile are read). Every change of a view first tells
  * the heartbeat delivery, since whether a copy is a rejoin depends on it.
  */
 import type { Sim } from '../../kernel/sim.ts';

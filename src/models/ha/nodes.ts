@@ -28,7 +28,7 @@ export class Nodes {
   readonly running: Uint8Array;
   /** Paused (a hang): alive, but does nothing until it resumes. */
   readonly hung: Uint8Array;
-  /** Observer starvation: the node's detector checks wait until this time. */
+  /** Observer starvation: the node's looks and its reading of heartbeats wait until this time. */
   readonly starvedUntil: Float64Array;
   readonly phase: NodePhase[];
   private readonly hangEnd: Float64Array;
@@ -156,8 +156,11 @@ export class Nodes {
     return this.waiting[n].splice(0);
   }
 
-  /** The node's detector checks wait until now + d. */
+  /** The node is starved until now + d: its looks and its reading of heartbeats wait until then. */
   starve(n: number, d: number): void {
-    this.starvedUntil[n] = Math.max(this.starvedUntil[n], this.sim.now + d);
+    const until = Math.max(this.starvedUntil[n], this.sim.now + d);
+    if (until === this.starvedUntil[n]) return;
+    this.listener.beforeChange(n);
+    this.starvedUntil[n] = until;
   }
 }
