@@ -1,7 +1,7 @@
 /**
  * Availability, downtime and outage cost per year (the HA paper's table 1)
  * against the heartbeat interval, for one server without HA and for the
- * heartbeat pair, with the closed forms of SPEC 3.7 beside them.
+ * heartbeat pair, with the closed forms beside them.
  */
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import {
@@ -19,7 +19,7 @@ export const downtime: Experiment = {
     'Node failures arrive with exponential time to failure (mtbf, default 30 days) and are repaired after mttr (default 1 hour). ' +
     'A single server is down for the whole repair; the heartbeat pair is down for the detection, the take-over and the ' +
     "fail-back hand-over. Downtime per year is priced with the HA paper's table 1 (dollars per hour of outage, `sector`). " +
-    'Closed forms: MTBF/(MTBF+MTTR) without HA, MTBF/(MTBF+detection+fail-over) for the pair (SPEC 3.7), and the same plus the fail-back outage.',
+    'Closed forms: MTBF/(MTBF+MTTR) without HA, MTBF/(MTBF+detection+fail-over) for the pair, and the same plus the fail-back outage.',
   seeds: 4,
   params: {
     ...detectorParams([0.5, 1, 2, 5, 10], "heartbeat interval h in seconds (0 = the preset's)"),
@@ -120,7 +120,7 @@ export const downtime: Experiment = {
       caption:
         `Left: downtime per year; right: its cost at the paper's table 1 price for "${sector}" ($${OUTAGE_COST_PER_HOUR[sector]?.toLocaleString('en-US')} ` +
         'per hour of outage). Colour = system; filled points = simulated mean with the 95% CI over seeds (a CI reaching zero is cut at the axis); ' +
-        'dashed line = closed form (single: MTTR/(MTBF+MTTR); HA pair: detection + fail-over, SPEC 3.7), dotted line = the HA pair\'s closed form ' +
+        'dashed line = closed form (single: MTTR/(MTBF+MTTR); HA pair: detection + fail-over), dotted line = the HA pair\'s closed form ' +
         'plus the fail-back outage, as in the availability chart (the cost lines are the downtime lines times the price). Log scales.',
       spec: {
         $schema: VEGA,
@@ -144,7 +144,7 @@ export const downtime: Experiment = {
       title: 'Availability (number of nines) against the heartbeat interval',
       caption:
         'Availability as nines (1 = 90%, 3 = 99.9%, 5 = 99.999%). Colour = system; filled points = simulated mean with the 95% CI over seeds (cut at the axis); dashed ' +
-        "line = closed form (single: MTBF/(MTBF+MTTR); HA pair: MTBF/(MTBF+detection+fail-over), SPEC 3.7), dotted line = the HA pair's closed form " +
+        "line = closed form (single: MTBF/(MTBF+MTTR); HA pair: MTBF/(MTBF+detection+fail-over)), dotted line = the HA pair's closed form " +
         "with the fail-back outage added. The magenta rule at 1 nine is the paper's claim of over 90%; both systems are far above it with these MTBF and MTTR.",
       spec: {
         $schema: VEGA,

@@ -30,7 +30,7 @@ export const PRESETS: Record<string, Preset> = {
     interval: 1,
     timeoutRatio: 3,
     retries: 1,
-    note: 'SPEC 3.2 defaults: h = 1 s, T = 3 s, R = 1 (detection T(1+R) = 6 s after the last heartbeat)',
+    note: 'the HA paper: h = 1 s, T = 3 s, R = 1 (detection T(1+R) = 6 s after the last heartbeat)',
   },
   'linux-ha': {
     name: 'linux-ha',
@@ -78,8 +78,9 @@ export function firstArrivalLatency(c: HaConfig): number {
   return Math.min(c.netLatency, serialMin + c.serialJitter / 2);
 }
 
-/** SPEC 3.7 closed form: mean detection = T(1+R) - h/2 + one-way latency (lossless). */
+/** Closed form of the timeout detector: mean detection = T(1+R) - h/2 + one-way latency (lossless); NaN for the other detectors. */
 export function closedFormDetection(c: HaConfig): number {
+  if (c.detector !== 'timeout') return NaN;
   return c.timeout * (1 + c.retries) - c.interval / 2 + firstArrivalLatency(c);
 }
 
@@ -100,7 +101,7 @@ export function availabilityNoHa(mtbf: number, mttr: number): number {
   return mtbf / (mtbf + mttr);
 }
 
-/** SPEC 3.7 HA pair: MTBF / (MTBF + detection + fail-over). */
+/** HA pair closed form: MTBF / (MTBF + detection + fail-over). */
 export function availabilityHa(mtbf: number, detection: number, failover: number): number {
   return mtbf / (mtbf + detection + failover);
 }

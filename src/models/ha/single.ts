@@ -1,7 +1,7 @@
 /**
  * One server without HA: up for an exponential time to failure (mean mtbf),
  * down for a repair time drawn like the cluster's (repairDist, mean mttr).
- * The reference the HA pair is compared with (SPEC 3.7 `downtime`).
+ * The reference the HA pair is compared with (experiment `downtime`).
  */
 import { Streams } from '../../kernel/random.ts';
 import type { HaConfig } from './config.ts';
