@@ -8,7 +8,7 @@
  * Aguilera's measures), one line per detector, one panel per workload.
  */
 import type { ChartSpec, Experiment, Params, Point, Row } from '../src/runner/experiment.ts';
-import { simulate, type HaConfig } from '../src/models/ha/index.ts';
+import { checkRecordBudget, makeConfig, simulate, type HaConfig } from '../src/models/ha/index.ts';
 import { VEGA, quantile } from './ha-common.ts';
 
 const DAY = 86400;
@@ -78,6 +78,8 @@ export const detectors: Experiment = {
     for (const workload of params.workload as string[])
       for (const detector of params.detector as string[])
         for (const knobValue of lists[detector]) out.push({ ...scalars, workload, detector, knob: DETECTORS[detector].knob, knobValue });
+    // every configuration checked before any run
+    for (const p of out) checkRecordBudget(configFor(p), p.duration as number);
     return out;
   },
   keys: [],
@@ -85,12 +87,7 @@ export const detectors: Experiment = {
     'T_D', 'T_D_p99', 'detections', 'mistakes', 'observedHours', 'T_MR_hours', 'T_M', 'P_A', 'flapsPerNodeDay', 'falseDetectionsPerDay', 'falseFailoversPerDay',
   ],
   run(point, seed) {
-    const h = point.interval as number;
-    const cfg: Partial<HaConfig> = {
-      interval: h, retries: point.retries as number, mtbf: point.mtbf as number, mttr: point.mttr as number,
-      ...WORKLOADS[point.workload as string].over,
-      ...DETECTORS[point.detector as string].config(point.knobValue as number, h),
-    };
+    const cfg = configFor(point);
     const duration = point.duration as number;
     const { result } = simulate(cfg, seed, duration);
     const lat = result.detections.filter((d) => d.clean).map((d) => d.latency).sort((a, b) => a - b);
@@ -184,6 +181,16 @@ export const detectors: Experiment = {
     return lines;
   },
 };
+
+/** The model configuration of a point (validated). */
+function configFor(point: Point): HaConfig {
+  const h = point.interval as number;
+  return makeConfig({
+    interval: h, retries: point.retries as number, mtbf: point.mtbf as number, mttr: point.mttr as number,
+    ...WORKLOADS[point.workload as string].over,
+    ...DETECTORS[point.detector as string].config(point.knobValue as number, h),
+  });
+}
 
 function fmtHours(hours: number): string {
   return hours >= 1 ? `${hours.toPrecision(3)} h` : `${(hours * 3600).toPrecision(3)} s`;

@@ -8,7 +8,7 @@ import {
   simulate, simulateSingle, availabilityNoHa, availabilityHa, closedFormDetection, closedFormFailover, closedFormFailbackOutage,
   OUTAGE_COST_PER_HOUR, SECTORS, SECONDS_PER_YEAR,
 } from '../src/models/ha/index.ts';
-import { VEGA, configOf, detectorParams, detectorPoints, logAxisX, logDomain, modelParams, presetsTable, seriesLabel } from './ha-common.ts';
+import { VEGA, checkPoints, configOf, detectorParams, detectorPoints, logAxisX, logDomain, modelParams, presetsTable, seriesLabel } from './ha-common.ts';
 
 const MIN_PER_YEAR = SECONDS_PER_YEAR / 60;
 
@@ -30,7 +30,7 @@ export const downtime: Experiment = {
     sector: { type: 'enum', default: 'brokerage', choices: SECTORS, help: `outage cost per hour from the paper's table 1: ${SECTORS.map((s) => `${s} $${OUTAGE_COST_PER_HOUR[s].toLocaleString('en-US')}`).join(', ')}` },
     ...modelParams(['mtbf', 'mttr']),
   },
-  points: detectorPoints,
+  points: (params) => checkPoints(detectorPoints(params), (p) => (p.years as number) * SECONDS_PER_YEAR, (p) => ({ mtbf: p.mtbf as number, mttr: p.mttr as number })),
   keys: ['system'],
   metrics: [
     'availability', 'availabilityClosedForm', 'availabilityClosedFormFailback', 'downtimeMinPerYear', 'downtimeClosedMinPerYear',

@@ -5,7 +5,7 @@
  */
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import { simulate, closedFormDetection, closedFormFailover } from '../src/models/ha/index.ts';
-import { VEGA, configOf, detectorParams, detectorPoints, modelParams, presetsTable } from './ha-common.ts';
+import { VEGA, checkPoints, configOf, detectorParams, detectorPoints, modelParams, presetsTable } from './ha-common.ts';
 
 export const failover: Experiment = {
   name: 'failover',
@@ -32,7 +32,7 @@ export const failover: Experiment = {
       if (!((p.repairAt as number) > (p.crashAt as number))) throw new Error(`repairAt (${p.repairAt}) must be after crashAt (${p.crashAt})`);
       if (!((p.duration as number) > (p.repairAt as number))) throw new Error(`duration (${p.duration}) must be after repairAt (${p.repairAt})`);
     }
-    return pts;
+    return checkPoints(pts, (p) => p.duration as number);
   },
   keys: ['incident'],
   metrics: [

@@ -5,7 +5,7 @@
  */
 import type { ParamSpec, Params, Point, Row, Value } from '../src/runner/experiment.ts';
 import { cartesian } from '../src/runner/experiment.ts';
-import { DEFAULTS, HA_OPTIONS, PRESETS, PRESET_NAMES, resolveDetector, validate, type HaConfig } from '../src/models/ha/index.ts';
+import { DEFAULTS, HA_OPTIONS, PRESETS, PRESET_NAMES, checkRecordBudget, resolveDetector, validate, type HaConfig } from '../src/models/ha/index.ts';
 import type { OptionSpec } from '../src/schema.ts';
 
 export const VEGA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -60,6 +60,16 @@ export function detectorPoints(params: Params): Point[] {
   });
 }
 
+/**
+ * Check every point before any run: the whole model configuration (with
+ * `extra`, the experiment's own settings) and the record budget for a run of
+ * `duration(point)` seconds. Bad input is reported at once, not by a worker.
+ */
+export function checkPoints(points: Point[], duration: (p: Point) => number, extra: (p: Point) => Partial<HaConfig> = () => ({})): Point[] {
+  for (const p of points) checkRecordBudget(configOf(p, extra(p)), duration(p));
+  return points;
+}
+
 const round = (x: number) => Math.round(x * 1e9) / 1e9;
 
 /** The model configuration of a point (extra fields override). */
@@ -68,7 +78,7 @@ export function configOf(point: Point, extra: Partial<HaConfig> = {}): HaConfig 
   const loss = (point.loss as number | undefined) ?? 0;
   const c: Record<string, unknown> = { ...DEFAULTS };
   for (const name of Object.keys(HA_OPTIONS)) if (!NOT_PARAMS.has(name) && point[name] !== undefined) c[name] = point[name];
-  Object.assign(c, { interval: d.interval, timeout: d.timeout, retries: d.retries, netLoss: loss, serialLoss: loss }, extra);
+  Object.assign(c, { interval: d.interval, timeout: d.timeout, retries: d.retries, netLoss: loss, serialLoss: loss }, d.config, extra);
   validate(c as HaConfig);
   return c as HaConfig;
 }
@@ -80,7 +90,8 @@ export function presetsTable(): Row[] {
     const d = resolveDetector(n);
     return {
       presetName: n, presetH: d.interval, presetT: round(d.timeout), presetTOverH: round(p.timeoutRatio), presetR: d.retries,
-      presetDetection: round(d.timeout * (1 + d.retries)), presetWarntime: p.warntime ?? '', presetNote: p.note,
+      presetDetector: String(d.config.detector ?? 'timeout'),
+      presetDetection: d.config.detector ? NaN : round(d.timeout * (1 + d.retries)), presetWarntime: p.warntime ?? '', presetNote: p.note,
     };
   });
 }

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { simulate, resolveDetector, type HaConfig } from '../src/models/ha/index.ts';
+import { simulate, resolveDetector, PRESETS, RECORD_BUDGET, type HaConfig } from '../src/models/ha/index.ts';
 import { phiNormal, phiExponential } from '../src/models/ha/detectors/phi.ts';
 
 const near = (x: number, want: number, rel: number, what: string) =>
@@ -82,4 +82,14 @@ test('a detector that needs heartbeats in arrival order gets one kernel event pe
   const d = simulate({ ...over, heartbeatEvents: 'deferred' }, 9, 5000);
   assert.equal(JSON.stringify(d.result), JSON.stringify(k.result));
   assert.equal(d.cluster.sim.executed, k.cluster.sim.executed, 'no copy was deferred');
+});
+
+test('the akka and cassandra presets carry their projects\' defaults', () => {
+  near(detectionAfterLastHeartbeat({ ...resolveDetector('akka').config, interval: PRESETS.akka.interval }, 1200.3), 4.52, 0.01, 'akka preset');
+  near(detectionAfterLastHeartbeat({ ...resolveDetector('cassandra').config, interval: PRESETS.cassandra.interval }, 1200.3), 18.42, 0.01, 'cassandra preset');
+});
+
+test('a run whose crash records would exceed the budget is refused before it starts', () => {
+  assert.throws(() => simulate({ mtbf: 1 }, 1, RECORD_BUDGET), /over the budget/);
+  assert.doesNotThrow(() => simulate({ mtbf: 1000 }, 1, 1000));
 });

@@ -18,6 +18,8 @@ export interface Preset {
   retries: number;
   /** Informational (Linux-HA warntime), in seconds; no effect on the model. */
   warntime?: number;
+  /** Another detector and its knobs (phi presets): these options are set by the preset. */
+  detector?: Partial<HaConfig>;
   note: string;
 }
 
@@ -47,6 +49,22 @@ export const PRESETS: Record<string, Preset> = {
     retries: 0,
     note: 'VRRP: advert 1 s, master down after 3 x advert + skew (256-100)/256 x advert = 3.61 s, no retry',
   },
+  akka: {
+    name: 'akka',
+    interval: 1,
+    timeoutRatio: 3,
+    retries: 0,
+    detector: { detector: 'phi', phiForm: 'normal', phiThreshold: 8, phiWindow: 1000, phiMinStd: 0.1, phiPause: 3, phiFirst: 1, phiMaxInterval: 1e9 },
+    note: "Akka's phi-accrual defaults: heartbeat 1 s, threshold 8, window 1000, min std 0.1 s, acceptable pause 3 s (declares 4.52 s after the last heartbeat on a steady link)",
+  },
+  cassandra: {
+    name: 'cassandra',
+    interval: 1,
+    timeoutRatio: 3,
+    retries: 0,
+    detector: { detector: 'phi', phiForm: 'exponential', phiThreshold: 8, phiWindow: 1000, phiFirst: 2, phiMaxInterval: 2 },
+    note: "Cassandra's phi (exponential form) defaults: gossip 1 s, phi 8, window 1000, first interval 2 s, intervals over 2 s skipped (declares 18.4 s after the last heartbeat)",
+  },
 };
 
 export const PRESET_NAMES = Object.keys(PRESETS);
@@ -62,7 +80,21 @@ export function resolveDetector(preset: string, interval = 0, timeoutRatio = 0, 
   const ratio = timeoutRatio > 0 ? timeoutRatio : p.timeoutRatio;
   const r = retries >= 0 ? retries : p.retries;
   if (!(ratio > 1)) throw new Error(`timeout ratio T/h must be greater than 1 (got ${ratio}): a shorter timeout fires between heartbeats`);
-  return { interval: h, timeout: ratio * h, retries: r, timeoutRatio: ratio };
+  return { interval: h, timeout: ratio * h, retries: r, timeoutRatio: ratio, config: p.detector ?? {} };
+}
+
+/** Incidents and detection records a run keeps at the most (each crash: one incident and up to N - 1 detections). */
+export const RECORD_BUDGET = 2_000_000;
+
+/** Refuse, before it starts, a run whose expected crash records (nodes^2 x duration / mtbf) exceed RECORD_BUDGET. */
+export function checkRecordBudget(c: HaConfig, duration: number): void {
+  if (!(c.mtbf > 0)) return;
+  const expected = (c.nodes * c.nodes * duration) / c.mtbf;
+  if (expected > RECORD_BUDGET)
+    throw new Error(
+      `a run of ${duration} s with ${c.nodes} nodes and mtbf ${c.mtbf} s would keep about ${Math.round(expected).toLocaleString('en-US')} ` +
+        `crash records (nodes^2 x duration / mtbf), over the budget of ${RECORD_BUDGET.toLocaleString('en-US')}: shorten the run or raise mtbf`,
+    );
 }
 
 /** Serial frame time: frameBytes x 10 bits / baud. */

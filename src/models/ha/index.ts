@@ -2,7 +2,7 @@
 import { Sim } from '../../kernel/sim.ts';
 import { Streams } from '../../kernel/random.ts';
 import { HaCluster, type HaResult } from './cluster.ts';
-import { makeConfig, type HaConfig } from './config.ts';
+import { checkRecordBudget, makeConfig, type HaConfig } from './config.ts';
 
 export * from './config.ts';
 export * from './cluster.ts';
@@ -17,6 +17,7 @@ export function simulate(
 ): { cluster: HaCluster; result: HaResult } {
   if (!(duration > 0 && Number.isFinite(duration))) throw new Error(`duration must be a positive number of seconds (got ${duration})`);
   const cfg = makeConfig(over);
+  checkRecordBudget(cfg, duration);
   const sim = new Sim();
   const cluster = new HaCluster(sim, new Streams(seed), cfg);
   scenario?.(cluster);
