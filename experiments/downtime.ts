@@ -5,7 +5,7 @@
  */
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import {
-  simulate, simulateSingle, availabilityNoHa, availabilityHa, closedFormDetection, closedFormFailover, closedFormFailbackOutage,
+  simulate, simulateSingle, availabilityNoHa, availabilityHa, doubleFailureFraction, closedFormDetection, closedFormFailover, closedFormFailbackOutage,
   OUTAGE_COST_PER_HOUR, SECTORS, SECONDS_PER_YEAR,
 } from '../src/models/ha/index.ts';
 import { VEGA, checkPoints, configOf, detectorParams, detectorPoints, logAxisX, logDomain, modelParams, presetsTable, seriesLabel } from './ha-common.ts';
@@ -34,7 +34,7 @@ export const downtime: Experiment = {
   keys: ['system'],
   metrics: [
     'availability', 'availabilityClosedForm', 'availabilityClosedFormFailback', 'downtimeMinPerYear', 'downtimeClosedMinPerYear',
-    'downtimeClosedFailbackMinPerYear', 'costPerYear', 'costClosedPerYear', 'failuresPerYear', 'dualActiveTime',
+    'downtimeClosedFailbackMinPerYear', 'downtimeClosedDoubleMinPerYear', 'costPerYear', 'costClosedPerYear', 'failuresPerYear', 'dualActiveTime',
   ],
   run(point, seed) {
     const mtbf = point.mtbf as number, mttr = point.mttr as number;
@@ -48,6 +48,8 @@ export const downtime: Experiment = {
     const D = closedFormDetection(cfg), F = closedFormFailover(cfg), FB = closedFormFailbackOutage(cfg);
     const aHa = availabilityHa(mtbf, D, F);
     const aHaFb = cfg.autoFailback ? availabilityHa(mtbf, D, F + FB) : aHa;
+    // plus double failures (one node crashes while the other is down), which the two forms above leave out
+    const dbl = doubleFailureFraction(cfg);
     const rows: Row[] = [
       {
         system: 'single (no HA)',
@@ -57,6 +59,7 @@ export const downtime: Experiment = {
         downtimeMinPerYear: perYear(single.downtime),
         downtimeClosedMinPerYear: (1 - aNo) * MIN_PER_YEAR,
         downtimeClosedFailbackMinPerYear: NaN,
+        downtimeClosedDoubleMinPerYear: NaN,
         costPerYear: (perYear(single.downtime) / 60) * cost,
         costClosedPerYear: ((1 - aNo) * MIN_PER_YEAR / 60) * cost,
         failuresPerYear: single.failures / (point.years as number),
@@ -70,6 +73,7 @@ export const downtime: Experiment = {
         downtimeMinPerYear: perYear(result.downtime),
         downtimeClosedMinPerYear: (1 - aHa) * MIN_PER_YEAR,
         downtimeClosedFailbackMinPerYear: (1 - aHaFb) * MIN_PER_YEAR,
+        downtimeClosedDoubleMinPerYear: (1 - aHaFb + dbl) * MIN_PER_YEAR,
         costPerYear: (perYear(result.downtime) / 60) * cost,
         costClosedPerYear: ((1 - aHa) * MIN_PER_YEAR / 60) * cost,
         // crashes of the node running the service (the only ones that cost downtime)
@@ -81,13 +85,13 @@ export const downtime: Experiment = {
   },
   charts(data) {
     // Colour = system, line style = which closed form, filled points = simulated (95% CI), the same in both charts.
-    const CF = 'closed form', CF_FB = 'closed form + fail-back outage';
+    const CF = 'closed form', CF_FB = 'closed form + fail-back outage', CF_DBL = '+ fail-back + double failures';
     const SIM = 'simulated (95% CI over seeds)';
     const color = {
       field: 'system', type: 'nominal', title: 'system',
       scale: { domain: ['single (no HA)', 'HA pair'], range: ['#009e73', '#0072b2'] },
     };
-    const dash = { field: 'form', type: 'nominal', title: 'closed form', scale: { domain: [CF, CF_FB], range: [[6, 3], [1, 3]] }, legend: { labelLimit: 320, symbolStrokeColor: '#444' } };
+    const dash = { field: 'form', type: 'nominal', title: 'closed form', scale: { domain: [CF, CF_FB, CF_DBL], range: [[6, 3], [1, 3], [10, 2, 2, 2]] }, legend: { labelLimit: 320, symbolStrokeColor: '#444' } };
     const shape = { field: 'kind', type: 'nominal', title: null, scale: { domain: [SIM], range: ['circle'] }, legend: { symbolFillColor: '#444', symbolStrokeColor: '#444', labelLimit: 320 } };
     const sim = (m: string) => data.summary.filter((r) => r.metric === m).map((r): Row => ({ ...r, kind: SIM, label: seriesLabel(r) }));
     // the single server has one closed form, MTBF/(MTBF+MTTR), drawn with the plain style
@@ -121,12 +125,13 @@ export const downtime: Experiment = {
         `Left: downtime per year; right: its cost at the paper's table 1 price for "${sector}" ($${OUTAGE_COST_PER_HOUR[sector]?.toLocaleString('en-US')} ` +
         'per hour of outage). Colour = system; filled points = simulated mean with the 95% CI over seeds (a CI reaching zero is cut at the axis); ' +
         'dashed line = closed form (single: MTTR/(MTBF+MTTR); HA pair: detection + fail-over), dotted line = the HA pair\'s closed form ' +
-        'plus the fail-back outage, as in the availability chart (the cost lines are the downtime lines times the price). Log scales.',
+        'plus the fail-back outage, as in the availability chart, and dash-dotted the same plus double failures (a node crashes while the other ' +
+        'is down; the two single-failure forms leave them out). The cost lines are the downtime lines times the price. Log scales.',
       spec: {
         $schema: VEGA,
         hconcat: [
-          panel(sim('downtimeMinPerYear'), [...closed('downtimeClosedMinPerYear', CF), ...closed('downtimeClosedFailbackMinPerYear', CF_FB)], 'downtime (minutes / year)'),
-          panel(sim('costPerYear'), [...closed('costClosedPerYear', CF), ...closed('downtimeClosedFailbackMinPerYear', CF_FB).map(costOf)], 'outage cost ($ / year)', '$.2~s'),
+          panel(sim('downtimeMinPerYear'), [...closed('downtimeClosedMinPerYear', CF), ...closed('downtimeClosedFailbackMinPerYear', CF_FB), ...closed('downtimeClosedDoubleMinPerYear', CF_DBL)], 'downtime (minutes / year)'),
+          panel(sim('costPerYear'), [...closed('costClosedPerYear', CF), ...closed('downtimeClosedFailbackMinPerYear', CF_FB).map(costOf), ...closed('downtimeClosedDoubleMinPerYear', CF_DBL).map(costOf)], 'outage cost ($ / year)', '$.2~s'),
         ],
       },
     };
@@ -169,11 +174,11 @@ export const downtime: Experiment = {
     const lines: string[] = [];
     const get = (m: string, r: Row) => data.summary.find((x) => x.metric === m && x.system === r.system && x.h === r.h && seriesLabel(x) === seriesLabel(r));
     for (const r of data.summary.filter((x) => x.metric === 'availability')) {
-      const d = get('downtimeMinPerYear', r), dc = get('downtimeClosedMinPerYear', r), dfb = get('downtimeClosedFailbackMinPerYear', r), c = get('costPerYear', r);
+      const d = get('downtimeMinPerYear', r), dc = get('downtimeClosedMinPerYear', r), dfb = get('downtimeClosedFailbackMinPerYear', r), dd = get('downtimeClosedDoubleMinPerYear', r), c = get('costPerYear', r);
       lines.push(
         `${seriesLabel(r)} h=${r.h} ${r.system}: availability ${(Number(r.mean) * 100).toFixed(5)}%, downtime ${Number(d?.mean).toFixed(2)} min/yr ` +
           `[${Number(d?.ci95_low).toFixed(2)}, ${Number(d?.ci95_high).toFixed(2)}] (closed form ${Number(dc?.mean).toFixed(2)}` +
-          `${Number.isFinite(Number(dfb?.mean)) ? `, with fail-back ${Number(dfb?.mean).toFixed(2)}` : ''}), cost $${Math.round(Number(c?.mean)).toLocaleString('en-US')}/yr`,
+          `${Number.isFinite(Number(dfb?.mean)) ? `, with fail-back ${Number(dfb?.mean).toFixed(2)}, and double failures ${Number(dd?.mean).toFixed(2)}` : ''}), cost $${Math.round(Number(c?.mean)).toLocaleString('en-US')}/yr`,
       );
     }
     return lines;

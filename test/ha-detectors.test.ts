@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { simulate, resolveDetector, PRESETS, RECORD_BUDGET, type HaConfig } from '../src/models/ha/index.ts';
+import { simulate, resolveDetector, makeConfig, availabilityHa, closedFormDetection, closedFormFailover, closedFormFailbackOutage, doubleFailureFraction, PRESETS, RECORD_BUDGET, type HaConfig } from '../src/models/ha/index.ts';
 import { phiNormal, phiExponential } from '../src/models/ha/detectors/phi.ts';
 
 const near = (x: number, want: number, rel: number, what: string) =>
@@ -92,4 +92,20 @@ test('the akka and cassandra presets carry their projects\' defaults', () => {
 test('a run whose crash records would exceed the budget is refused before it starts', () => {
   assert.throws(() => simulate({ mtbf: 1 }, 1, RECORD_BUDGET), /over the budget/);
   assert.doesNotThrow(() => simulate({ mtbf: 1000 }, 1, 1000));
+});
+
+test('double failures: where they dominate (MTBF 1 day, MTTR 2 h) the closed form with them matches the simulated downtime', () => {
+  const over: Partial<HaConfig> = { interval: 10, timeout: 30, mtbf: 86400, mttr: 7200 };
+  const cfg = makeConfig(over);
+  const singleFailures = 1 - availabilityHa(cfg.mtbf, closedFormDetection(cfg), closedFormFailover(cfg) + closedFormFailbackOutage(cfg));
+  const withDouble = singleFailures + doubleFailureFraction(cfg);
+  let down = 0, duration = 0;
+  for (const seed of [1, 2, 3, 4]) {
+    const r = simulate(over, seed, 500 * 86400).result;
+    down += r.downtime;
+    duration += r.duration;
+  }
+  const simulated = down / duration;
+  near(simulated, withDouble, 0.1, 'downtime fraction against the closed form with double failures');
+  assert.ok(simulated > 5 * singleFailures, 'the single-failure forms alone are far off here');
 });

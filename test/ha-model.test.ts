@@ -380,3 +380,16 @@ test('pause lengths follow their distribution with mean pauseMean (lognormal, Pa
     assert.ok(lengths.length > 5000 && mean > 1.85 && mean < 2.4, `${pauseDist}: ${lengths.length} pauses, mean ${mean}`);
   }
 });
+
+test('a service run twice after a false take-over is released when the paused holder resumes, not at the periodic poll', () => {
+  for (const seed of [3, 4, 5]) {
+    const { cluster, result } = simulate({ recordTimeline: true }, seed, 400, (c) => c.script(100, (x) => x.pause(0, 20)));
+    const both = cluster.timeline.find((t) => t.kind === 'service' && t.state === 'A+B');
+    assert.ok(both, 'B took the service over while A was paused');
+    // dual-active from B's start to A's resume (120 s), plus a poll's round trip (A resumes as the controller)
+    const expected = 120 - both.time;
+    assert.ok(result.dualActiveTime >= expected && result.dualActiveTime < expected + 0.05, `seed ${seed}: dual ${result.dualActiveTime}, expected ${expected}`);
+    assert.equal(result.falseTakeovers, 1);
+    assert.deepEqual(cluster.runningOn(0), [0]);
+  }
+});

@@ -128,6 +128,30 @@ export function closedFormFailbackOutage(c: HaConfig): number {
 
 export const SECONDS_PER_YEAR = 365 * 86400;
 
+/**
+ * Downtime fraction the two single-failure closed forms leave out: double
+ * failures of a pair, where one node crashes while the other is down (crashed,
+ * repairing or booting). Each node is down a fraction u = (MTTR + boot) /
+ * (MTBF + MTTR + boot) of the time, independently; the pair enters "both down"
+ * at rate 2 u / MTBF (either node crashes while the other is down), and stays
+ * there until the first of the two comes back: with exponential repairs the
+ * remaining repair of the first is exponential too, so the minimum lasts
+ * MTTR / 2, plus the boot, plus the restart (half the time the home node comes
+ * back and restarts its services, half the time the standby must first
+ * declare it failed and take over). An approximation: it ignores the crash
+ * processes' dependence on the service's place and is exact only for
+ * exponential repairs; see docs/ha.md.
+ */
+export function doubleFailureFraction(c: HaConfig): number {
+  if (!(c.mtbf > 0) || c.nodes < 2) return 0;
+  const down = c.mttr + c.bootTime;
+  const u = down / (c.mtbf + down);
+  const homeRestart = c.configTime + c.checkIpTimeout * c.checkIpRetries + c.externalIpTime + c.startTime;
+  const standbyRestart = c.configTime + c.timeout * (1 + c.retries) + closedFormFailover(c);
+  const outage = c.mttr / 2 + c.bootTime + (homeRestart + standbyRestart) / 2;
+  return ((2 * u) / c.mtbf) * outage;
+}
+
 /** No HA: availability = MTBF / (MTBF + MTTR). */
 export function availabilityNoHa(mtbf: number, mttr: number): number {
   return mtbf / (mtbf + mttr);
