@@ -393,3 +393,25 @@ test('a service run twice after a false take-over is released when the paused ho
     assert.deepEqual(cluster.runningOn(0), [0]);
   }
 });
+
+test('detections: an observer paused after the crash declares late; it counts among all detections, not among clean ones', () => {
+  const { result } = simulate({}, 8, 300, (c) => {
+    c.script(100, (x) => x.crash(0));
+    c.script(101, (x) => x.pause(1, 20));
+  });
+  assert.equal(result.detections.length, 1);
+  const [d] = result.detections;
+  assert.equal(d.clean, false);
+  assert.ok(d.latency > 21, `declared ${d.latency} s after the crash, after the pause`);
+});
+
+test("resumeDetector: 'fresh' trusts every peer after a long pause, 'keep' looks at once and suspects them", () => {
+  const run = (resumeDetector: 'fresh' | 'keep') => simulate({ resumeDetector, retries: 0 }, 9, 300, (c) => c.script(100, (x) => x.pause(1, 30))).result;
+  // in both, A suspects the paused B (a mistake: B runs); only with 'keep' does B, on resume, suspect A too
+  const fresh = run('fresh'), keep = run('keep');
+  assert.equal(fresh.mistakes, 1);
+  assert.equal(fresh.falseTakeovers, 0);
+  assert.equal(keep.mistakes, 2, 'B suspects A the moment it resumes (its last heartbeat is 30 s old)');
+  assert.equal(keep.flaps, 2, 'and trusts it again at its next heartbeat');
+  assert.equal(keep.falseTakeovers, 1, 'B, alone in its view, takes the service over');
+});
