@@ -3,6 +3,8 @@
  * Bad input prints one line `error: ...` on stderr and exits 2, having written nothing.
  */
 import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SingleBar } from 'cli-progress';
 import yargs from 'yargs';
@@ -12,6 +14,30 @@ import type { ChartData, Experiment, Params } from './runner/experiment.ts';
 import { resolveParams, UsageError } from './runner/params.ts';
 import { expandPoints, runExperiment, type ExperimentResult } from './runner/run.ts';
 import { writeExperiment } from './output/write.ts';
+import { experimentsOf, importModule } from './runner/task.ts';
+
+/** The built-in registry's module, for the worker threads (the compiled one when this file is compiled). */
+const REGISTRY = new URL(import.meta.url.endsWith('.js') ? '../experiments/index.js' : '../experiments/index.ts', import.meta.url).href;
+const ORDER = experiments.map((e) => e.name);
+
+/** An experiment from a file (`gamesim experiment ./mine.ts`): the one it exports, with its module URL for the workers. */
+async function experimentFromFile(path: string): Promise<{ exp: Experiment; module: string }> {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new UsageError(`no experiment file ${path}`);
+  const module = pathToFileURL(abs).href;
+  let mod: Record<string, unknown>;
+  try {
+    mod = await importModule(module);
+  } catch (e) {
+    throw new UsageError(`cannot load ${path}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const found = experimentsOf(mod);
+  if (found.length === 0) throw new UsageError(`${path} exports no experiment (an object with a name, params, run, ...)`);
+  if (found.length > 1) throw new UsageError(`${path} exports ${found.length} experiments (${found.map((e) => e.name).join(', ')}): export one`);
+  return { exp: found[0], module };
+}
+
+const looksLikeFile = (name: string) => /[\\/]/.test(name) || /\.(m|c)?(t|j)s$/.test(name);
 import { formatValue } from './output/csv.ts';
 
 const GLOBAL = ['seeds', 'seed', 'out', 'workers', 'quiet', 'help', 'version'];
@@ -87,7 +113,7 @@ function fmt(v: number): string {
   return String(Number(v.toPrecision(4)));
 }
 
-async function runOne(exp: Experiment, params: Params, c: Common): Promise<void> {
+async function runOne(exp: Experiment, params: Params, c: Common, module = REGISTRY): Promise<void> {
   const seeds = c.seeds ?? exp.seeds;
   let bar: SingleBar | undefined;
   const showBar = !c.quiet && process.stderr.isTTY;
@@ -95,6 +121,7 @@ async function runOne(exp: Experiment, params: Params, c: Common): Promise<void>
     seeds,
     seed: c.seed,
     workers: c.workers,
+    module,
     onStart: (total) => {
       if (showBar && total > 1) {
         bar = new SingleBar({ stream: process.stderr, format: `${exp.name} [{bar}] {value}/{total} runs {eta_formatted}`, hideCursor: true });
@@ -104,7 +131,7 @@ async function runOne(exp: Experiment, params: Params, c: Common): Promise<void>
     onProgress: (done) => bar?.update(done),
   });
   bar?.stop();
-  const written = await writeExperiment(c.out, exp, res, { seeds, seed: c.seed });
+  const written = await writeExperiment(c.out, exp, res, { seeds, seed: c.seed, order: ORDER });
   if (!c.quiet) {
     const lines = exp.report ? exp.report(res) : defaultReport(exp, res);
     process.stdout.write(`== ${exp.name}: ${exp.title} (${res.points.length} points x ${seeds} seeds) ==\n${lines.join('\n')}\nwritten: ${written.dir}/\n\n`);
@@ -123,11 +150,12 @@ function describeParams(exp: Experiment): Record<string, { describe: string; typ
 
 export async function main(args: string[]): Promise<number> {
   const name = args[0] === 'experiment' ? args[1] : undefined;
-  const exp = name ? findExperiment(name) : undefined;
+  const fromFile = name !== undefined && looksLikeFile(name) ? await experimentFromFile(name) : undefined;
+  const exp = fromFile?.exp ?? (name ? findExperiment(name) : undefined);
   let action: (() => Promise<void>) | undefined;
   const parser = yargs(args)
     .scriptName('gamesim')
-    .usage('$0 experiment list | all | <name> [args..] [options]')
+    .usage('$0 experiment list | all | <name> | <file.ts|file.mjs> [args..] [options]')
     .option('seeds', { describe: 'replicates per point (default: the experiment\'s)', type: 'string' })
     .option('seed', { describe: 'base seed; each run\'s seed is derived from it, the point and the replicate', type: 'string', defaultDescription: '1' })
     .option('out', { describe: 'output directory', type: 'string', defaultDescription: 'results' })
@@ -168,10 +196,10 @@ export async function main(args: string[]): Promise<number> {
           };
           return;
         }
-        if (!exp) throw new UsageError(`unknown experiment '${n}' (try: experiment list)`);
+        if (!exp) throw new UsageError(`unknown experiment '${n}' (try: experiment list, or give a file that exports one)`);
         const params = resolveParams(exp, rawParams(exp, a, positional));
         expandPoints(exp, params); // validate the sweep before anything runs or is written
-        action = () => runOne(exp, params, c);
+        action = () => runOne(exp, params, c, fromFile?.module);
       },
     )
     .demandCommand(1, 'missing command (try: experiment list)')

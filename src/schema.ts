@@ -6,7 +6,7 @@
  */
 
 export interface OptionSpec {
-  type: 'number' | 'integer' | 'boolean' | 'enum';
+  type: 'number' | 'integer' | 'boolean' | 'enum' | 'string';
   default: number | boolean | string;
   help: string;
   /** Inclusive bounds (number, integer). */
@@ -25,7 +25,7 @@ export interface OptionSpec {
 export type Schema = Record<string, OptionSpec>;
 
 /** The value type of an option. */
-export type ValueOf<S> = S extends { type: 'boolean' } ? boolean : S extends { type: 'enum'; choices: readonly (infer C)[] } ? C : number;
+export type ValueOf<S> = S extends { type: 'boolean' } ? boolean : S extends { type: 'enum'; choices: readonly (infer C)[] } ? C : S extends { type: 'string' } ? string : number;
 
 /** The configuration type a schema describes. */
 export type ConfigOf<T extends Schema> = { -readonly [K in keyof T]: ValueOf<T[K]> };
@@ -44,6 +44,8 @@ export function checkOption(spec: OptionSpec, v: unknown): string | undefined {
       return typeof v === 'boolean' ? undefined : `must be true or false (got ${String(v)})`;
     case 'enum':
       return typeof v === 'string' && spec.choices!.includes(v) ? undefined : `must be one of ${spec.choices!.join(', ')} (got ${String(v)})`;
+    case 'string':
+      return typeof v === 'string' && v !== '' ? undefined : `must be a non-empty string (got ${String(v)})`;
     default: {
       if (typeof v !== 'number' || Number.isNaN(v)) return `must be a number (got ${String(v)})`;
       if (spec.type === 'integer' && !Number.isInteger(v)) return `must be an integer (got ${v})`;

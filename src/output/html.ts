@@ -1,7 +1,6 @@
 /** DIR/index.html: every experiment found under DIR, its charts with captions and its summary table. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { experiments } from '../../experiments/index.ts';
 import { writeAtomic } from './atomic.ts';
 
 const MAX_ROWS = 60;
@@ -50,8 +49,8 @@ function table(csvPath: string, link: string): string {
   );
 }
 
-export function writeIndex(outDir: string): void {
-  const order = experiments.map((e) => e.name);
+/** Write `outDir/index.html` over every experiment directory in it; `order` names the experiments to list first. */
+export function writeIndex(outDir: string, order: string[] = []): void {
   const names = existsSync(outDir)
     ? readdirSync(outDir, { withFileTypes: true })
         .filter((d) => d.isDirectory() && existsSync(join(outDir, d.name, 'meta.json')))

@@ -1,7 +1,8 @@
 /** Writes one experiment's outputs under DIR/<experiment>/ and refreshes DIR/index.html. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ChartSpec, Experiment } from '../runner/experiment.ts';
 import type { ExperimentResult } from '../runner/run.ts';
 import { writeAtomic } from './atomic.ts';
@@ -9,25 +10,45 @@ import { renderSvg, svgToPng, withDefaults } from './charts.ts';
 import { columnsOf, toCsv } from './csv.ts';
 import { writeIndex } from './html.ts';
 
-const ROOT = new URL('../../', import.meta.url);
-
-function packageVersion(): string {
-  return JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')).version;
+/** The gamesim package's own folder: the nearest package.json named gamesim above this file (sources or dist/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const p = join(dir, 'package.json');
+    if (existsSync(p) && JSON.parse(readFileSync(p, 'utf8')).name === 'gamesim') return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('gamesim: cannot find its own package.json');
+    dir = up;
+  }
 }
 
-function gitCommit(): string | null {
+function packageVersion(): string {
+  return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version;
+}
+
+/**
+ * The git commit of gamesim itself, and whether its checkout has uncommitted
+ * changes: only when the package folder is the top of a git work tree (a
+ * gamesim checkout). Installed as a dependency inside another project's
+ * repository, it records neither (that repository's commit says nothing of
+ * gamesim's code).
+ */
+function provenance(): { gitCommit: string | null; gitDirty: boolean | null } {
+  const root = packageRoot();
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
+    if (realpathSync(git('rev-parse', '--show-toplevel')) !== realpathSync(root)) return { gitCommit: null, gitDirty: null };
+    return { gitCommit: git('rev-parse', 'HEAD'), gitDirty: git('status', '--porcelain', '--untracked-files=no').length > 0 };
   } catch {
-    return null;
+    return { gitCommit: null, gitDirty: null };
   }
 }
 
 export interface WriteOptions {
   seeds: number;
   seed: number;
+  /** Experiment names in the order index.html lists them (others follow by name). */
+  order?: string[];
 }
 
 export interface Written {
@@ -72,10 +93,10 @@ export async function writeExperiment(outDir: string, exp: Experiment, res: Expe
     charts: charts.map((c) => ({ name: c.name, title: c.title, caption: c.caption })),
     files: [...files, 'meta.json'],
     version: packageVersion(),
-    gitCommit: gitCommit(),
+    ...provenance(),
     node: process.version,
   };
   put('meta.json', JSON.stringify(meta, null, 1) + '\n');
-  writeIndex(outDir);
+  writeIndex(outDir, opts.order);
   return { dir, files, charts };
 }

@@ -3,11 +3,14 @@
  * returned in task order, so nothing downstream depends on K or on timing.
  */
 import { Worker } from 'node:worker_threads';
-import { executeTask, type Task, type TaskResult } from './task.ts';
+import { runTask, type Task, type TaskResult } from './task.ts';
+import type { Experiment } from './experiment.ts';
 
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+// compiled (this file is .js): the worker is plain JS; from the sources: a boot file registers tsx first
+const BOOT = import.meta.url.endsWith('.js') ? new URL('./worker.js', import.meta.url) : new URL('./worker-boot.mjs', import.meta.url);
 
-export async function runTasks(tasks: Task[], workers: number, onDone?: (done: number) => void): Promise<TaskResult[]> {
+/** Run the tasks of `exp`; with more than one worker, each worker imports the experiment from the tasks' module. */
+export async function runTasks(exp: Experiment, tasks: Task[], workers: number, onDone?: (done: number) => void): Promise<TaskResult[]> {
   const results: TaskResult[] = new Array(tasks.length);
   let done = 0;
   const finish = (r: TaskResult) => {
@@ -19,7 +22,7 @@ export async function runTasks(tasks: Task[], workers: number, onDone?: (done: n
   const k = Math.max(1, Math.min(workers, tasks.length));
   if (k === 1) {
     for (const t of tasks) {
-      finish(executeTask(t));
+      finish(runTask(exp, t));
       // let the progress bar and signals breathe
       if (done % 16 === 0) await new Promise((r) => setImmediate(r));
     }

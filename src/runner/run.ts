@@ -12,7 +12,10 @@ import type { Task } from './task.ts';
 export interface RunOptions {
   seeds: number;
   seed: number;
+  /** Worker threads; with more than one, `module` must name the module that exports the experiment. */
   workers: number;
+  /** URL of the module exporting the experiment (e.g. `import.meta.url` of its file), for the worker threads. */
+  module?: string;
   onStart?: (total: number) => void;
   onProgress?: (done: number) => void;
 }
@@ -58,7 +61,7 @@ export async function runExperiment(exp: Experiment, params: Params, opts: RunOp
     for (let r = 0; r < opts.seeds; r++) {
       const seed = deriveSeed(opts.seed, key, r);
       seeds.push(seed);
-      tasks.push({ index: tasks.length, experiment: exp.name, point: { ...point, _point: pi, _replicate: r } as Point, seed });
+      tasks.push({ index: tasks.length, module: opts.module ?? '', experiment: exp.name, point: { ...point, _point: pi, _replicate: r } as Point, seed });
     }
     runSeeds.push(seeds);
   });
@@ -70,7 +73,8 @@ export async function runExperiment(exp: Experiment, params: Params, opts: RunOp
     t.point = clean;
   }
   opts.onStart?.(tasks.length);
-  const results = await runTasks(tasks, opts.workers, opts.onProgress);
+  const workers = opts.module ? opts.workers : 1;
+  const results = await runTasks(exp, tasks, workers, opts.onProgress);
 
   const runs: Row[] = [];
   const tables: Record<string, Row[]> = {};

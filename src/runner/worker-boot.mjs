@@ -1,5 +1,7 @@
-// node 20 cannot load a .ts worker through execArgv: register tsx here, then import the worker.
+// Running from the TypeScript sources: node 20 cannot load a .ts worker through execArgv,
+// so register tsx here, then import the worker. (Compiled, the pool starts worker.js itself.)
 import { register } from 'tsx/esm/api';
 
 register();
+globalThis.__gamesimTsx = true;
 await import('./worker.ts');

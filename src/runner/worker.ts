@@ -2,6 +2,6 @@
 import { parentPort } from 'node:worker_threads';
 import { executeTask, type Task } from './task.ts';
 
-parentPort!.on('message', (task: Task) => {
-  parentPort!.postMessage(executeTask(task));
+parentPort!.on('message', async (task: Task) => {
+  parentPort!.postMessage(await executeTask(task));
 });

@@ -39,17 +39,36 @@ export interface FailureDetector {
   next(k: number, now: number, lastHeard: number, port: DetectorPort): number;
 }
 
+/** Makes a detector for N nodes from the run's configuration. */
+export type DetectorFactory = (cfg: HaConfig, N: number) => FailureDetector;
+
+const DETECTOR_REGISTRY = new Map<string, DetectorFactory>();
+
+/**
+ * Register a failure detector under a name: `detector: name` in a
+ * configuration (and `--detector name`) then uses it like a built-in. The
+ * three built-ins are registered the same way, below.
+ */
+export function registerDetector(name: string, factory: DetectorFactory): void {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`detector name '${name}' must be lower-case letters, digits and dashes`);
+  DETECTOR_REGISTRY.set(name, factory);
+}
+
+export function detectorNames(): string[] {
+  return [...DETECTOR_REGISTRY.keys()];
+}
+
 /** Make the detector the configuration names, for N nodes. */
 export function makeDetector(cfg: HaConfig, N: number): FailureDetector {
-  switch (cfg.detector) {
-    case 'timeout':
-      return new TimeoutDetector(N, cfg.timeout, cfg.retries);
-    case 'phi':
-      return new PhiDetector(N, {
-        form: cfg.phiForm, threshold: cfg.phiThreshold, window: cfg.phiWindow, minStd: cfg.phiMinStd,
-        pause: cfg.phiPause, first: cfg.phiFirst, maxInterval: cfg.phiMaxInterval,
-      });
-    case 'adaptive':
-      return new AdaptiveDetector(N, cfg.interval, cfg.adaptiveWindow, cfg.adaptiveAlpha);
-  }
+  const f = DETECTOR_REGISTRY.get(cfg.detector);
+  if (!f) throw new Error(`unknown detector '${cfg.detector}' (registered: ${detectorNames().join(', ')})`);
+  return f(cfg, N);
 }
+
+registerDetector('timeout', (cfg, N) => new TimeoutDetector(N, cfg.timeout, cfg.retries));
+registerDetector('phi', (cfg, N) =>
+  new PhiDetector(N, {
+    form: cfg.phiForm, threshold: cfg.phiThreshold, window: cfg.phiWindow, minStd: cfg.phiMinStd,
+    pause: cfg.phiPause, first: cfg.phiFirst, maxInterval: cfg.phiMaxInterval,
+  }));
+registerDetector('adaptive', (cfg, N) => new AdaptiveDetector(N, cfg.interval, cfg.adaptiveWindow, cfg.adaptiveAlpha));

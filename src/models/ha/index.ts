@@ -7,6 +7,11 @@ import { checkRecordBudget, makeConfig, type HaConfig } from './config.ts';
 export * from './config.ts';
 export * from './cluster.ts';
 export * from './single.ts';
+export * from './detector.ts';
+export { TimeoutDetector } from './detectors/timeout.ts';
+export { PhiDetector, phiNormal, phiExponential, type PhiOptions } from './detectors/phi.ts';
+export { AdaptiveDetector } from './detectors/adaptive.ts';
+export { applyFault, drawLength, FAULT_VERBS, type Fault, type FaultVerb, type FaultTarget } from './faults.ts';
 
 /** Build a cluster, let `scenario` script faults on it, run for `duration` seconds and close the books. */
 export function simulate(

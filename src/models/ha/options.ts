@@ -5,6 +5,7 @@
  * HA paper is vague the value is an option here (docs/ha.md says why).
  */
 import { defaultsOf, validateOptions, type ConfigOf } from '../../schema.ts';
+import { detectorNames } from './detector.ts';
 
 export const HA_OPTIONS = {
   // ---- cluster ----
@@ -14,7 +15,7 @@ export const HA_OPTIONS = {
   usersPerService: { type: 'integer', default: 500, min: 0, group: 'cluster', help: 'users connected to each service (the paper: 500-600 per server)' },
 
   // ---- failure detector ----
-  detector: { type: 'enum', default: 'timeout', choices: ['timeout', 'phi', 'adaptive'], group: 'detector', help: "failure detector: 'timeout' (the paper's: silence T, then R probes), 'phi' (phi-accrual), 'adaptive' (Chen-Toueg-Aguilera NFD-E)" },
+  detector: { type: 'string', default: 'timeout', group: 'detector', help: "failure detector: 'timeout' (the paper's: silence T, then R probes), 'phi' (phi-accrual), 'adaptive' (Chen-Toueg-Aguilera NFD-E), or one added with registerDetector" },
   interval: { type: 'number', default: 1, greaterThan: 0, group: 'detector', help: 'heartbeat interval h (s)' },
   timeout: { type: 'number', default: 3, greaterThan: 0, group: 'detector', help: "timeout detector: silence T (s) after which the node probes (the paper's 'fixed time')" },
   retries: { type: 'integer', default: 1, min: 0, max: 100, group: 'detector', help: "timeout detector: probes R before the peer is declared failed (the paper's 'predefined number')" },
@@ -89,6 +90,7 @@ export const DEFAULTS: HaConfig = defaultsOf(HA_OPTIONS);
 /** Check a configuration; throws Error with a one-line message. */
 export function validate(c: HaConfig): void {
   validateOptions(HA_OPTIONS, c as unknown as Record<string, unknown>);
+  if (!detectorNames().includes(c.detector)) throw new Error(`detector must be one of ${detectorNames().join(', ')} (got ${c.detector})`);
   if (c.activeNodes > c.nodes) throw new Error(`activeNodes (${c.activeNodes}) must not exceed nodes (${c.nodes})`);
   if (c.detector === 'timeout' && !(c.timeout > c.interval)) throw new Error(`timeout (${c.timeout}) must be greater than interval (${c.interval})`);
   if (c.netJitter > c.netLatency) throw new Error(`netJitter (${c.netJitter}) must not exceed netLatency (${c.netLatency})`);

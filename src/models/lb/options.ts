@@ -3,7 +3,9 @@
  * the paper leaves open is a named option here with the SPEC default.
  */
 
-export type SchemeName = 'static' | 'dynamic' | 'user-centric';
+/** A registered scheme's name: the paper's three ('static', 'dynamic', 'user-centric') or one added with registerScheme. */
+export type SchemeName = string;
+/** The paper's three schemes. */
 export const SCHEMES: readonly SchemeName[] = ['static', 'dynamic', 'user-centric'];
 
 export type CellChoice = 'best-boundary' | 'most-loaded' | 'random';

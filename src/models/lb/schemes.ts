@@ -301,13 +301,32 @@ export class UserCentricScheme implements Scheme {
   }
 }
 
-export function makeScheme(name: SchemeName, world: World, cellChoice: Stream): Scheme {
-  switch (name) {
-    case 'static':
-      return new StaticScheme(world);
-    case 'dynamic':
-      return new DynamicScheme(world, cellChoice);
-    case 'user-centric':
-      return new UserCentricScheme(world);
-  }
+/** Makes a scheme for a world; `cellChoice` is the run's stream for the scheme's random choices. */
+export type SchemeFactory = (world: World, cellChoice: Stream) => Scheme;
+
+const SCHEME_REGISTRY = new Map<string, SchemeFactory>();
+
+/**
+ * Register a load-balancing scheme under a name: `runScheme(name, ...)` and
+ * the LB experiments can then use it like a built-in. The built-in three are
+ * registered the same way, below.
+ */
+export function registerScheme(name: string, factory: SchemeFactory): void {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`scheme name '${name}' must be lower-case letters, digits and dashes`);
+  SCHEME_REGISTRY.set(name, factory);
 }
+
+/** Names of the registered schemes, built-in first. */
+export function schemeNames(): string[] {
+  return [...SCHEME_REGISTRY.keys()];
+}
+
+export function makeScheme(name: SchemeName, world: World, cellChoice: Stream): Scheme {
+  const f = SCHEME_REGISTRY.get(name);
+  if (!f) throw new Error(`unknown scheme '${name}' (registered: ${schemeNames().join(', ')})`);
+  return f(world, cellChoice);
+}
+
+registerScheme('static', (world) => new StaticScheme(world));
+registerScheme('dynamic', (world, cellChoice) => new DynamicScheme(world, cellChoice));
+registerScheme('user-centric', (world) => new UserCentricScheme(world));

@@ -1,0 +1,43 @@
+/**
+ * gamesim, the library: a deterministic discrete-event kernel, the MMORPG
+ * load-balancing model, the heartbeat high-availability model, and the runner
+ * and writers the experiments use. Everything exported here is the public
+ * API (documented in the README's "Library" section and by `npm run docs`);
+ * everything else is internal.
+ *
+ * @packageDocumentation
+ */
+
+// ---- kernel: event queue, clock, seeded streams ----
+export { Sim, SchedulingError, MAX_PRIORITY, type Handler, type EventHandle, type Ticket } from './kernel/sim.ts';
+export { Stream, Streams, deriveSeed } from './kernel/random.ts';
+export { defaultsOf, validateOptions, checkOption, type OptionSpec, type Schema, type ConfigOf } from './schema.ts';
+
+// ---- load balancing ----
+export {
+  runScheme, generateArrivals, resolveOptions, registerScheme, schemeNames, makeScheme, World,
+  SCHEMES, DEFAULTS as LB_DEFAULTS,
+  type LbOptions, type LbResult, type Scheme, type SchemeFactory, type SchemeName, type Migration, type RunHooks, type Arrivals,
+} from './models/lb/index.ts';
+
+// ---- high availability ----
+export {
+  simulate, HaCluster, makeConfig, validate as validateHaConfig, HA_OPTIONS, DEFAULTS as HA_DEFAULTS, PRESETS, PRESET_NAMES, resolveDetector,
+  registerDetector, detectorNames, makeDetector, TimeoutDetector, PhiDetector, AdaptiveDetector, phiNormal, phiExponential,
+  applyFault, FAULT_VERBS, simulateSingle,
+  closedFormDetection, closedFormFailover, closedFormFailbackOutage, availabilityHa, availabilityNoHa, doubleFailureFraction, SECONDS_PER_YEAR,
+  type HaConfig, type HaResult, type Incident, type Detection, type Fault, type FaultVerb, type FaultTarget,
+  type FailureDetector, type DetectorFactory, type DetectorPort, type MessageRecord, type TimelineRecord, type ChannelSel, type SingleResult,
+} from './models/ha/index.ts';
+
+// ---- runner: points x seeds on worker threads ----
+export { runExperiment, expandPoints, summarizeRuns, type RunOptions, type ExperimentResult } from './runner/run.ts';
+export { resolveParams, parseValue, UsageError } from './runner/params.ts';
+export { cartesian, type Experiment, type ParamSpec, type Params, type Point, type Row, type Value, type RunOutput, type ChartSpec, type ChartData } from './runner/experiment.ts';
+export { summarize, type Summary } from './runner/stats.ts';
+
+// ---- output: CSV, charts, meta.json, the HTML index ----
+export { writeExperiment, type WriteOptions, type Written } from './output/write.ts';
+export { writeIndex } from './output/html.ts';
+export { toCsv, formatValue } from './output/csv.ts';
+export { renderSvg, svgToPng } from './output/charts.ts';
