@@ -5,6 +5,7 @@
  */
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import { simulate, closedFormDetection, closedFormFailover } from '../src/models/ha/index.ts';
+import { timelineSegments } from '../src/output/timeline.ts';
 import { VEGA, checkPoints, configOf, detectorParams, detectorPoints, modelParams, presetsTable } from './ha-common.ts';
 
 export const failover: Experiment = {
@@ -94,22 +95,7 @@ export const failover: Experiment = {
       ...tl.filter((r) => r.kind === 'node' && Number(r.time) > repairAt && r.state !== 'booting').map((r) => Number(r.time)),
     );
     // state segments per lane
-    const segs: Row[] = [];
-    const lanes = new Map<string, Row[]>();
-    for (const r of tl) {
-      if (r.kind === 'event') continue;
-      const lane = r.kind === 'node' ? `node ${r.name}` : `service ${r.name} on`;
-      if (!lanes.has(lane)) lanes.set(lane, []);
-      lanes.get(lane)!.push(r);
-    }
-    for (const [lane, rs] of lanes) {
-      rs.forEach((r, i) => {
-        const next = rs.slice(i + 1).find((x) => Number(x.time) > Number(r.time));
-        const to = next ? Number(next.time) : end;
-        if (i + 1 < rs.length && Number(rs[i + 1].time) === Number(r.time)) return; // superseded at the same instant
-        segs.push({ lane, kind: lane.startsWith('node') ? 'node' : 'service', from: Number(r.time), to, state: String(r.state) });
-      });
-    }
+    const segs = timelineSegments(tl, end).segments;
     const events = tl.filter((r) => r.kind === 'event').map((r): Row => ({ event: `${r.name}: ${r.state}`, time: Number(r.time) }));
     const eventOrder = [...new Set(events.map((e) => String(e.event)))];
     // node states: semantic colours (up green, crashed red, booting grey), the fail-back steps in between

@@ -15,6 +15,8 @@ import { resolveParams, UsageError } from './runner/params.ts';
 import { expandPoints, runExperiment, type ExperimentResult } from './runner/run.ts';
 import { writeExperiment } from './output/write.ts';
 import { experimentsOf, importModule } from './runner/task.ts';
+import { loadScenario, ScenarioError } from './scenario/load.ts';
+import { scenarioExperiment, scenarioModule } from './scenario/experiment.ts';
 
 /** The built-in registry's module, for the worker threads (the compiled one when this file is compiled). */
 const REGISTRY = new URL(import.meta.url.endsWith('.js') ? '../experiments/index.js' : '../experiments/index.ts', import.meta.url).href;
@@ -155,7 +157,7 @@ export async function main(args: string[]): Promise<number> {
   let action: (() => Promise<void>) | undefined;
   const parser = yargs(args)
     .scriptName('gamesim')
-    .usage('$0 experiment list | all | <name> | <file.ts|file.mjs> [args..] [options]')
+    .usage('$0 experiment list | all | <name> | <file.ts|file.mjs> [args..] [options]\n$0 run <scenario.yaml|scenario.json> [options]')
     .option('seeds', { describe: 'replicates per point (default: the experiment\'s)', type: 'string' })
     .option('seed', { describe: 'base seed; each run\'s seed is derived from it, the point and the replicate', type: 'string', defaultDescription: '1' })
     .option('out', { describe: 'output directory', type: 'string', defaultDescription: 'results' })
@@ -202,7 +204,32 @@ export async function main(args: string[]): Promise<number> {
         action = () => runOne(exp, params, c, fromFile?.module);
       },
     )
-    .demandCommand(1, 'missing command (try: experiment list)')
+    .command(
+      'run <file>',
+      'run a scenario file (YAML or JSON; schema/scenario.schema.json): an HA cluster and its faults, or an LB map and its players',
+      (y) => y.positional('file', { describe: 'the scenario file', type: 'string' }),
+      (argv) => {
+        const a = argv as unknown as Record<string, unknown>;
+        const file = String(a.file);
+        const c = commonOptions(a);
+        let loaded;
+        try {
+          loaded = loadScenario(file);
+        } catch (e) {
+          if (e instanceof ScenarioError) throw new UsageError(`${file}: ${e.message}`);
+          throw e;
+        }
+        const sx = scenarioExperiment(loaded.scenario, loaded.axes);
+        const params = resolveParams(sx, {});
+        try {
+          expandPoints(sx, params);
+        } catch (e) {
+          throw new UsageError(`${file}: ${(e as Error).message}`);
+        }
+        action = () => runOne(sx, params, c, scenarioModule(file));
+      },
+    )
+    .demandCommand(1, 'missing command (try: experiment list, or run FILE)')
     .strict()
     .help()
     .version(false)

@@ -11,13 +11,14 @@
 // ---- kernel: event queue, clock, seeded streams ----
 export { Sim, SchedulingError, MAX_PRIORITY, type Handler, type EventHandle, type Ticket } from './kernel/sim.ts';
 export { Stream, Streams, deriveSeed } from './kernel/random.ts';
-export { defaultsOf, validateOptions, checkOption, type OptionSpec, type Schema, type ConfigOf } from './schema.ts';
+export { defaultsOf, validateOptions, checkOption, type OptionSpec, type Schema, type ConfigOf, type ValueOf } from './schema.ts';
 
 // ---- load balancing ----
 export {
   runScheme, generateArrivals, resolveOptions, registerScheme, schemeNames, makeScheme, World,
   SCHEMES, DEFAULTS as LB_DEFAULTS,
   type LbOptions, type LbResult, type Scheme, type SchemeFactory, type SchemeName, type Migration, type RunHooks, type Arrivals,
+  type CellChoice, type BucketMetrics, type MigrationRecord, type RunMetrics,
 } from './models/lb/index.ts';
 
 // ---- high availability ----
@@ -27,7 +28,8 @@ export {
   applyFault, FAULT_VERBS, simulateSingle,
   closedFormDetection, closedFormFailover, closedFormFailbackOutage, availabilityHa, availabilityNoHa, doubleFailureFraction, SECONDS_PER_YEAR,
   type HaConfig, type HaResult, type Incident, type Detection, type Fault, type FaultVerb, type FaultTarget,
-  type FailureDetector, type DetectorFactory, type DetectorPort, type MessageRecord, type TimelineRecord, type ChannelSel, type SingleResult,
+  type FailureDetector, type DetectorFactory, type DetectorPort, type MessageRecord, type TimelineRecord, type ChannelSel, type ChannelName, type SingleResult,
+  type Preset, type PhiOptions,
 } from './models/ha/index.ts';
 
 // ---- runner: points x seeds on worker threads ----
@@ -35,6 +37,11 @@ export { runExperiment, expandPoints, summarizeRuns, type RunOptions, type Exper
 export { resolveParams, parseValue, UsageError } from './runner/params.ts';
 export { cartesian, type Experiment, type ParamSpec, type Params, type Point, type Row, type Value, type RunOutput, type ChartSpec, type ChartData } from './runner/experiment.ts';
 export { summarize, type Summary } from './runner/stats.ts';
+
+// ---- scenario files ----
+export { loadScenario, ScenarioError, type Scenario, type HaScenario, type LbScenario, type Axis } from './scenario/load.ts';
+export { scenarioExperiment, scenarioModule } from './scenario/experiment.ts';
+export { scenarioSchema } from './scenario/schema.ts';
 
 // ---- output: CSV, charts, meta.json, the HTML index ----
 export { writeExperiment, type WriteOptions, type Written } from './output/write.ts';

@@ -32,12 +32,19 @@ import { RandomFaults, applyFault, type Fault, type FaultTarget } from './faults
 export class HaCluster implements FaultTarget {
   readonly N: number;
   readonly S: number;
+  /** @internal a part of the cluster (see docs/ha.md); use the verbs and queries below */
   readonly nodes: Nodes;
+  /** @internal a part of the cluster (see docs/ha.md); use the verbs and queries below */
   readonly links: Links;
+  /** @internal a part of the cluster (see docs/ha.md); use the verbs and queries below */
   readonly monitor: Monitor;
+  /** @internal a part of the cluster (see docs/ha.md); use the verbs and queries below */
   readonly detector: FailureDetector;
+  /** @internal a part of the cluster (see docs/ha.md); use the verbs and queries below */
   readonly services: Services;
+  /** @internal a part of the cluster (see docs/ha.md); use the verbs and queries below */
   readonly metrics: Metrics;
+  /** @internal a part of the cluster (see docs/ha.md); use the verbs and queries below */
   readonly trace: Trace;
   private readonly delivery: HeartbeatDelivery;
   private readonly controller: Controller;

@@ -1,0 +1,150 @@
+/**
+ * A scenario file as an experiment: its sweep axes are the experiment's list
+ * parameters, so the runner gives it seeds, confidence intervals, worker
+ * threads and the usual outputs. HA scenarios write what the failover
+ * experiment writes (incidents, protocol messages, the timeline, a timeline
+ * chart); LB scenarios the paper's migration measures per run and per bucket.
+ *
+ * Worker threads import this module with the scenario file in the query
+ * string (`experiment.ts?scenario=/abs/path.yaml`); it then loads the file
+ * and exports the experiment as `experiments`.
+ */
+import { resolve } from 'node:path';
+import type { ChartSpec, Experiment, ParamSpec, Row } from '../runner/experiment.ts';
+import { cartesian } from '../runner/experiment.ts';
+import { simulate } from '../models/ha/index.ts';
+import { runScheme } from '../models/lb/run.ts';
+import { timelineSegments } from '../output/timeline.ts';
+import { at, checkModel, loadScenario, type Axis, type HaScenario, type LbScenario, type Scenario } from './load.ts';
+
+const VEGA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const HA_METRICS = ['availability', 'downtime', 'dualActiveTime', 'incidents', 'detections', 'meanDetection', 'mistakes', 'falseTakeovers', 'declarations', 'hbMessages', 'protocolMessages', 'lost'];
+const LB_METRICS = ['migratedUsers', 'migrationEvents', 'usersPerEvent', 'largestEvent', 'imbalanceFinal', 'imbalanceMean', 'crossPairs', 'distinctUsersMoved'];
+
+/** The module URL a worker imports to find the experiment of the scenario at `path`. */
+export function scenarioModule(path: string): string {
+  const u = new URL(import.meta.url);
+  u.search = `?scenario=${encodeURIComponent(resolve(path))}`;
+  return u.href;
+}
+
+/** The experiment that runs a loaded scenario. */
+export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment {
+  // the scenario as given (meta.json records it); the sweep axes are the list parameters
+  const params: Record<string, ParamSpec> = {
+    scenario: { type: 'string', default: JSON.stringify(scenario), help: 'the scenario file as read (JSON)' },
+  };
+  for (const a of axes) params[a.label] = { type: typeof a.values[0] === 'number' ? 'number' : 'string', default: a.values, list: true, help: `sweep axis from the scenario file (${a.label})` };
+  const ha = scenario.kind === 'ha';
+  return {
+    name: scenario.name,
+    title: scenario.title ?? `Scenario ${scenario.name}`,
+    description: scenario.description ?? `The ${ha ? 'HA' : 'LB'} scenario ${scenario.name}.`,
+    seeds: scenario.seeds ?? 1,
+    params,
+    points(p) {
+      const pts = cartesian(Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'scenario')));
+      for (const pt of pts) checkModel(at(scenario, axes, pt));
+      return pts;
+    },
+    keys: [],
+    metrics: ha ? HA_METRICS : LB_METRICS,
+    run: (point, seed) => (ha ? runHa(at(scenario as HaScenario, axes, point), seed) : runLb(at(scenario as LbScenario, axes, point), seed)),
+    charts: (data) => (ha ? haCharts(data.tables.timeline ?? [], data.runs[0], [(scenario as HaScenario).duration].flat()[0]) : lbCharts(data.summary, axes, (scenario as LbScenario).scheme ?? 'user-centric')),
+  };
+}
+
+function runHa(s: HaScenario, seed: number) {
+  const options = { maxLogRows: 200_000, ...(s.options ?? {}), recordMessages: true, recordTimeline: true };
+  const { cluster, result } = simulate(options as never, seed, s.duration, (c) => {
+    for (const f of s.faults ?? []) c.at(f.at, f);
+  });
+  const lat = result.detections.filter((d) => d.clean).map((d) => d.latency);
+  const rows: Row[] = [{
+    availability: result.availability,
+    downtime: result.downtime,
+    dualActiveTime: result.dualActiveTime,
+    incidents: result.incidents.length,
+    detections: lat.length,
+    meanDetection: lat.length ? lat.reduce((a, b) => a + b, 0) / lat.length : NaN,
+    mistakes: result.mistakes,
+    falseTakeovers: result.falseTakeovers,
+    declarations: result.declarations,
+    hbMessages: result.hbMessages,
+    protocolMessages: result.protocolMessages,
+    lost: result.messagesLost,
+  }];
+  const incidents: Row[] = result.incidents.map((i) => ({
+    node: cluster.names[i.node], crash: i.crash, detected: i.detected, failoverDone: i.failoverDone, serviceBack: i.serviceBack, repaired: i.repaired, failback: i.failback,
+    services: i.services.map((x) => 's' + x).join(' '),
+  }));
+  // protocol messages only: heartbeats would fill the table (their counts are in the rows)
+  const messages = cluster.messages.filter((m) => !m.type.startsWith('HEART_BEAT')) as unknown as Row[];
+  const tables: Record<string, Row[]> = { incidents, messages, timeline: cluster.timeline as unknown as Row[] };
+  if (result.notes.length) tables.notes = result.notes.map((note) => ({ note }));
+  return { rows, tables };
+}
+
+function runLb(s: LbScenario, seed: number) {
+  const scheme = s.scheme ?? 'user-centric';
+  const r = runScheme(scheme, (s.options ?? {}) as never, seed);
+  const t = r.total as unknown as Record<string, number>;
+  const rows: Row[] = [Object.fromEntries(LB_METRICS.map((m) => [m, t[m]]))];
+  const buckets: Row[] = r.buckets.map((b) => ({ scheme, ...(b as unknown as Row) }));
+  const loads: Row[] = [...r.world.loads].map((users, server) => ({ scheme, server, users }));
+  return { rows, tables: { buckets, loads } };
+}
+
+/** Node states and service holders over the run of the first point and seed. */
+function haCharts(timeline: Row[], first: Row | undefined, duration: number): ChartSpec[] {
+  if (!first) return [];
+  const tl = timeline.filter((r) => r.seed === first.seed && r.replicate === first.replicate && Object.keys(first).every((k) => !(k in r) || r[k] === first[k] || ['time', 'kind', 'name', 'state'].includes(k)));
+  const end = Number.isFinite(Number(first.duration)) ? Number(first.duration) : duration;
+  const { lanes, segments: segs } = timelineSegments(tl, end);
+  return [{
+    name: 'timeline',
+    title: 'Nodes and services over the run',
+    caption: 'State of every node and holder of every service (first sweep point, first seed): one bar per state, time in seconds. The full record is timeline.csv; protocol messages are in messages.csv, incidents in incidents.csv.',
+    spec: {
+      $schema: VEGA,
+      width: 640,
+      height: { step: 22 },
+      data: { values: segs },
+      mark: { type: 'bar' },
+      encoding: {
+        y: { field: 'lane', type: 'nominal', title: null, sort: lanes },
+        x: { field: 'from', type: 'quantitative', title: 'time (s)' },
+        x2: { field: 'to' },
+        color: { field: 'state', type: 'nominal', title: 'state / holder', scale: { scheme: 'tableau20' } },
+        tooltip: [{ field: 'lane' }, { field: 'state' }, { field: 'from' }, { field: 'to' }],
+      },
+    },
+  }];
+}
+
+function lbCharts(summary: Row[], axes: Axis[], scheme: string): ChartSpec[] {
+  const values: Row[] = summary.filter((r) => r.metric === 'migratedUsers').map((r) => ({ scheme, ...r }));
+  const other = axes.find((a) => a.label !== 'scheme');
+  return [{
+    name: 'migrations',
+    title: 'Migrated users per run',
+    caption: 'Users moved between servers by rebalancing, mean over seeds with its 95% interval (bars end at zero when the interval does).',
+    spec: {
+      $schema: VEGA,
+      data: { values: values.map((r) => ({ ...r, lo: Math.max(0, Number(r.ci95_low)), hi: Number(r.ci95_high) })) },
+      width: 320,
+      height: 220,
+      layer: [
+        { mark: { type: 'bar' }, encoding: { x: { field: other ? other.label : 'scheme', type: 'nominal' }, xOffset: other ? { field: 'scheme' } : undefined, y: { field: 'mean', type: 'quantitative', title: 'migrated users' }, color: { field: 'scheme', type: 'nominal' } } },
+        { mark: { type: 'rule' }, encoding: { x: { field: other ? other.label : 'scheme', type: 'nominal' }, xOffset: other ? { field: 'scheme' } : undefined, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+      ],
+    },
+  }];
+}
+
+// ---- in a worker: the scenario named in this module's query string ----
+const file = new URL(import.meta.url).searchParams.get('scenario');
+export const experiments: Experiment[] = file ? (() => {
+  const { scenario, axes } = loadScenario(file);
+  return [scenarioExperiment(scenario, axes)];
+})() : [];

@@ -1,0 +1,151 @@
+/**
+ * Scenario files: read (YAML or JSON), check against the published schema and
+ * against the model (one line naming the place and the problem, e.g.
+ * `faults[2].at: must be >= 0`), and find the sweep axes: every list given
+ * where a single value is expected.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { scenarioSchema } from './schema.ts';
+import { makeConfig } from '../models/ha/options.ts';
+import { resolveOptions } from '../models/lb/options.ts';
+import { schemeNames } from '../models/lb/schemes.ts';
+import type { Fault } from '../models/ha/faults.ts';
+
+export interface HaScenario {
+  kind: 'ha';
+  name: string;
+  title?: string;
+  description?: string;
+  seeds?: number;
+  duration: number;
+  options?: Record<string, unknown>;
+  faults?: Array<Fault & { at: number }>;
+}
+
+export interface LbScenario {
+  kind: 'lb';
+  name: string;
+  title?: string;
+  description?: string;
+  seeds?: number;
+  scheme?: string;
+  options?: Record<string, unknown>;
+}
+
+export type Scenario = HaScenario | LbScenario;
+
+/** A sweep axis: where in the file (path) and its values; `label` names its CSV column. */
+export interface Axis {
+  path: (string | number)[];
+  label: string;
+  values: Array<number | string | boolean>;
+}
+
+/** Bad scenario: the CLI prints `error: FILE: <message>` and exits 2. */
+export class ScenarioError extends Error {}
+
+let validator: ((x: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }> | null };
+
+function validate(x: unknown): void {
+  if (!validator) {
+    const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ allErrors: false, strict: false });
+    validator = ajv.compile(scenarioSchema()) as typeof validator;
+  }
+  if (validator(x)) return;
+  const errs = validator.errors ?? [];
+  // the schema's top is a oneOf over the kinds: report the error inside the kind the file names
+  const kind = (x as { kind?: unknown })?.kind;
+  const e = errs.find((er) => er.instancePath !== '' || er.keyword === 'required' || er.keyword === 'additionalProperties') ?? errs[0];
+  if (kind !== 'ha' && kind !== 'lb') throw new ScenarioError(`kind: must be 'ha' or 'lb' (got ${JSON.stringify(kind)})`);
+  if (!e) throw new ScenarioError('does not match the scenario schema');
+  const where = place(e.instancePath.split('/').slice(1));
+  let msg = e.message ?? 'is not valid';
+  if (e.keyword === 'additionalProperties') msg = `unknown field '${e.params.additionalProperty}'`;
+  if (e.keyword === 'const' && where.endsWith('verb')) msg = 'unknown verb';
+  throw new ScenarioError(`${where || '(top)'}: ${msg}`);
+}
+
+/** `faults/2/at` as `faults[2].at`. */
+function place(parts: Array<string | number>): string {
+  return parts.map((p, i) => (/^\d+$/.test(String(p)) ? `[${p}]` : `${i ? '.' : ''}${p}`)).join('');
+}
+
+/** Read and check a scenario file; throws ScenarioError with one line. */
+export function loadScenario(path: string): { scenario: Scenario; axes: Axis[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ScenarioError('cannot read the file');
+  }
+  let data: unknown;
+  try {
+    data = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new ScenarioError(`not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  validate(data);
+  const scenario = data as Scenario;
+  const axes = findAxes(scenario);
+  for (const a of axes) if (new Set(a.values.map(String)).size !== a.values.length) throw new ScenarioError(`${place(a.path)}: a sweep lists a value twice`);
+  // every point must make a valid model: check each axis value with the others at their first value
+  for (const a of axes) for (const v of a.values) checkModel(at(scenario, axes, { [a.label]: v }));
+  if (axes.length === 0) checkModel(scenario);
+  return { scenario, axes };
+}
+
+/** Lists where single values are expected: the sweep axes, in file order. */
+function findAxes(s: Scenario): Axis[] {
+  const axes: Axis[] = [];
+  const add = (path: (string | number)[], label: string, v: unknown) => {
+    if (Array.isArray(v)) axes.push({ path, label, values: v as Axis['values'] });
+  };
+  if (s.kind === 'ha') add(['duration'], 'duration', s.duration);
+  if (s.kind === 'lb') add(['scheme'], 'scheme', s.scheme);
+  for (const [k, v] of Object.entries(s.options ?? {})) add(['options', k], k, v);
+  if (s.kind === 'ha')
+    (s.faults ?? []).forEach((f, i) => {
+      for (const k of ['at', 'duration', 'p', 'extra']) add(['faults', i, k], `faults[${i}].${k}`, (f as Record<string, unknown>)[k]);
+    });
+  return axes;
+}
+
+/** The scenario at one sweep point: every axis at the point's value (or its first value). */
+export function at<S extends Scenario>(s: S, axes: Axis[], point: Record<string, unknown>): S {
+  const out = structuredClone(s);
+  for (const a of axes) {
+    let o = out as unknown as Record<string | number, unknown>;
+    for (const k of a.path.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
+    o[a.path[a.path.length - 1]] = a.label in point ? point[a.label] : a.values[0];
+  }
+  return out;
+}
+
+/** Check a single-valued scenario against the model (options, node ids, schemes). */
+export function checkModel(s: Scenario): void {
+  if (s.kind === 'lb') {
+    const scheme = s.scheme ?? 'user-centric';
+    if (!schemeNames().includes(scheme)) throw new ScenarioError(`scheme: '${scheme}' is not a registered scheme (${schemeNames().join(', ')})`);
+    try {
+      resolveOptions(s.options ?? {});
+    } catch (e) {
+      throw new ScenarioError(`options: ${(e as Error).message.replace(/^option /, '')}`);
+    }
+    return;
+  }
+  let nodes: number;
+  try {
+    nodes = makeConfig((s.options ?? {}) as never).nodes;
+  } catch (e) {
+    throw new ScenarioError(`options: ${(e as Error).message}`);
+  }
+  (s.faults ?? []).forEach((f, i) => {
+    const r = f as unknown as Record<string, unknown>;
+    for (const k of ['node', 'a', 'b']) if (typeof r[k] === 'number' && (r[k] as number) >= nodes) throw new ScenarioError(`faults[${i}].${k}: must be < nodes (${nodes})`);
+    for (const k of ['group', 'other']) if (Array.isArray(r[k]) && (r[k] as number[]).some((n) => n >= nodes)) throw new ScenarioError(`faults[${i}].${k}: node ids must be < nodes (${nodes})`);
+    if ((f.verb === 'cut' || f.verb === 'heal' || f.verb === 'spike') && f.a === f.b) throw new ScenarioError(`faults[${i}]: a and b must differ`);
+    if (f.at >= s.duration) throw new ScenarioError(`faults[${i}].at: ${f.at} is not before the end of the run (duration ${s.duration})`);
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * Scenario files: the published schema is the one the option tables give, every scenario in
+ * scenarios/ runs, lists make sweeps, YAML and JSON give the same bytes, and a bad file is one
+ * line naming the place and the problem, exit 2, nothing written.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { scenarioSchema } from '../src/scenario/schema.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import { scenarioExperiment } from '../src/scenario/experiment.ts';
+import { runExperiment } from '../src/runner/run.ts';
+import { resolveParams } from '../src/runner/params.ts';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const cli = (...args: string[]) =>
+  execFileSync(process.execPath, ['--conditions=gamesim-source', '--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+test('schema/scenario.schema.json is the schema the option tables give (npm run schema rewrites it)', () => {
+  assert.deepEqual(JSON.parse(readFileSync(join(ROOT, 'schema', 'scenario.schema.json'), 'utf8')), scenarioSchema());
+});
+
+test('every scenario in scenarios/ loads and runs (one seed)', async () => {
+  const files = readdirSync(join(ROOT, 'scenarios')).filter((f) => /\.(ya?ml|json)$/.test(f));
+  assert.ok(files.length >= 4);
+  for (const f of files) {
+    const { scenario, axes } = loadScenario(join(ROOT, 'scenarios', f));
+    const exp = scenarioExperiment(scenario, axes);
+    const res = await runExperiment(exp, resolveParams(exp, {}), { seeds: 1, seed: 1, workers: 1 });
+    assert.ok(res.runs.length >= 1, f);
+    if (scenario.kind === 'ha') for (const r of res.runs) assert.ok(Number(r.availability) > 0.5 && Number(r.availability) <= 1, `${f}: ${r.availability}`);
+    else for (const r of res.runs) assert.ok(Number(r.migratedUsers) >= 0, f);
+  }
+});
+
+test('lists make sweeps: vrrp-pair sweeps three loss rates; a partition splits four nodes into two sides that each take the other\'s services', async () => {
+  const v = loadScenario(join(ROOT, 'scenarios', 'vrrp-pair.yaml'));
+  assert.deepEqual(v.axes.map((a) => [a.label, a.values]), [['netLoss', [0, 0.05, 0.2]], ['serialLoss', [0]]]);
+  const p = loadScenario(join(ROOT, 'scenarios', 'four-node-partition-gc.yaml'));
+  const exp = scenarioExperiment(p.scenario, p.axes);
+  const res = await runExperiment(exp, resolveParams(exp, {}), { seeds: 1, seed: 1, workers: 1 });
+  // 4 services, each run twice for most of the 120 s partition
+  assert.ok(Number(res.runs[0].dualActiveTime) > 300, String(res.runs[0].dualActiveTime));
+  assert.ok(Number(res.runs[0].falseTakeovers) >= 4);
+});
+
+test('YAML and JSON give the same bytes, through the CLI with worker threads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gamesim-scn-'));
+  try {
+    const y = readFileSync(join(ROOT, 'scenarios', 'vrrp-pair.yaml'), 'utf8');
+    writeFileSync(join(dir, 'vrrp-pair.json'), JSON.stringify(parseYaml(y)));
+    cli('run', 'scenarios/vrrp-pair.yaml', '--seeds', '2', '--workers', '2', '--out', join(dir, 'y'), '--quiet');
+    cli('run', join(dir, 'vrrp-pair.json'), '--seeds', '2', '--workers', '1', '--out', join(dir, 'j'), '--quiet');
+    for (const f of ['runs.csv', 'summary.csv', 'incidents.csv', 'messages.csv']) assert.equal(readFileSync(join(dir, 'j', 'vrrp-pair', f), 'utf8'), readFileSync(join(dir, 'y', 'vrrp-pair', f), 'utf8'), f);
+    const meta = JSON.parse(readFileSync(join(dir, 'y', 'vrrp-pair', 'meta.json'), 'utf8'));
+    assert.equal(JSON.parse(meta.params.scenario).name, 'vrrp-pair', 'meta.json records the scenario');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a bad scenario file: one line naming the place and the problem, exit 2, nothing written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gamesim-bad-'));
+  const base = 'kind: ha\nname: bad\nduration: 300\n';
+  const cases: Array<[string, RegExp]> = [
+    [base + 'faults:\n  - { at: 10, verb: crash, node: 0 }\n  - { at: 20, verb: repair, node: 0 }\n  - { at: -5, verb: crash, node: 1 }\n', /faults\[2\]\.at: must be >= 0/],
+    [base + 'options:\n  nodse: 3\n', /options: unknown field 'nodse'/],
+    [base + 'options:\n  nodes: 2\nfaults:\n  - { at: 10, verb: crash, node: 2 }\n', /faults\[0\]\.node: must be < nodes \(2\)/],
+    [base + 'faults:\n  - { at: 10, verb: explode, node: 0 }\n', /faults\[0\]\.verb: must be equal to one of the allowed values/],
+    [base + 'faults:\n  - { at: 10, verb: pause, node: 0 }\n', /faults\[0\]: must have required property 'duration'/],
+    [base + 'options:\n  interval: [1, 1]\n', /options\.interval: a sweep lists a value twice/],
+    [base + 'options:\n  netJitter: 0.01\n', /options: netJitter \(0\.01\) must not exceed netLatency/],
+    [base + 'options:\n  detector: nosuch\n', /options: detector must be one of timeout, phi, adaptive/],
+    ['kind: ha\nname: bad\n', /\(top\): must have required property 'duration'/],
+    ['kind: nope\nname: bad\n', /kind: must be 'ha' or 'lb'/],
+    ['kind: lb\nname: bad\nscheme: round-robin\n', /scheme: 'round-robin' is not a registered scheme/],
+    ['kind: ha\nname: bad\nduration: [300\n', /not valid YAML/],
+  ];
+  try {
+    cases.forEach(([text, msg], i) => {
+      const f = join(dir, `bad${i}.yaml`);
+      writeFileSync(f, text);
+      const out = join(dir, `out${i}`);
+      try {
+        cli('run', f, '--out', out);
+        assert.fail(`case ${i} should fail`);
+      } catch (e) {
+        const err = e as { status: number; stderr: string };
+        assert.equal(err.status, 2, `case ${i}: ${err.stderr}`);
+        assert.match(err.stderr, msg, `case ${i}`);
+        assert.equal(err.stderr.trim().split('\n').length, 1, err.stderr);
+        assert.ok(err.stderr.startsWith(`error: ${f}: `), err.stderr);
+      }
+      assert.ok(!existsSync(out), `case ${i}: nothing written`);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
