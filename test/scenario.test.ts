@@ -101,3 +101,23 @@ test('a bad scenario file: one line naming the place and the problem, exit 2, no
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('links: per-link loss and extra latency from the start (one way or both)', async () => {
+  const { scenario, axes } = (() => {
+    const dir = mkdtempSync(join(tmpdir(), 'gamesim-links-'));
+    const f = join(dir, 's.yaml');
+    writeFileSync(f, 'kind: ha\nname: links\nduration: 2000\noptions: { interval: 0.5, timeout: 1.5 }\nlinks:\n  - { a: 0, b: 1, channel: net, loss: [0.5, 0.9], oneWay: true }\n  - { a: 0, b: 1, channel: serial, extraLatency: 0.25 }\n');
+    try {
+      return loadScenario(f);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+  assert.deepEqual(axes.map((a) => a.label), ['links[0].loss']);
+  const exp = scenarioExperiment(scenario, axes);
+  const res = await runExperiment(exp, resolveParams(exp, {}), { seeds: 1, seed: 3, workers: 1 });
+  // one direction of net carries a quarter of the heartbeat copies and loses half (then 90%) of them
+  const lost = res.runs.map((r) => Number(r.lost) / Number(r.hbMessages));
+  assert.ok(Math.abs(lost[0] - 0.125) < 0.01 && Math.abs(lost[1] - 0.225) < 0.01, String(lost));
+  assert.ok(res.runs.every((r) => Number(r.mistakes) === 0), 'the slow serial copies (0.26 s < T) keep the peers trusted');
+});

@@ -57,6 +57,7 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
 function runHa(s: HaScenario, seed: number) {
   const options = { maxLogRows: 200_000, ...(s.options ?? {}), recordMessages: true, recordTimeline: true };
   const { cluster, result } = simulate(options as never, seed, s.duration, (c) => {
+    for (const l of s.links ?? []) c.configureLink(l.a, l.b, l);
     for (const f of s.faults ?? []) c.at(f.at, f);
   });
   const lat = result.detections.filter((d) => d.clean).map((d) => d.latency);

@@ -21,7 +21,18 @@ export interface HaScenario {
   seeds?: number;
   duration: number;
   options?: Record<string, unknown>;
+  links?: LinkSetting[];
   faults?: Array<Fault & { at: number }>;
+}
+
+/** One link's channels from the start of the run. */
+export interface LinkSetting {
+  a: number;
+  b: number;
+  channel?: 'net' | 'serial' | 'both';
+  oneWay?: boolean;
+  loss?: number;
+  extraLatency?: number;
 }
 
 export interface LbScenario {
@@ -106,6 +117,10 @@ function findAxes(s: Scenario): Axis[] {
   if (s.kind === 'lb') add(['scheme'], 'scheme', s.scheme);
   for (const [k, v] of Object.entries(s.options ?? {})) add(['options', k], k, v);
   if (s.kind === 'ha')
+    (s.links ?? []).forEach((l, i) => {
+      for (const k of ['loss', 'extraLatency']) add(['links', i, k], `links[${i}].${k}`, (l as unknown as Record<string, unknown>)[k]);
+    });
+  if (s.kind === 'ha')
     (s.faults ?? []).forEach((f, i) => {
       for (const k of ['at', 'duration', 'p', 'extra']) add(['faults', i, k], `faults[${i}].${k}`, (f as Record<string, unknown>)[k]);
     });
@@ -141,6 +156,10 @@ export function checkModel(s: Scenario): void {
   } catch (e) {
     throw new ScenarioError(`options: ${(e as Error).message}`);
   }
+  (s.links ?? []).forEach((l, i) => {
+    for (const k of ['a', 'b'] as const) if (l[k] >= nodes) throw new ScenarioError(`links[${i}].${k}: must be < nodes (${nodes})`);
+    if (l.a === l.b) throw new ScenarioError(`links[${i}]: a and b must differ`);
+  });
   (s.faults ?? []).forEach((f, i) => {
     const r = f as unknown as Record<string, unknown>;
     for (const k of ['node', 'a', 'b']) if (typeof r[k] === 'number' && (r[k] as number) >= nodes) throw new ScenarioError(`faults[${i}].${k}: must be < nodes (${nodes})`);

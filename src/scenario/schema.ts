@@ -115,6 +115,20 @@ export function scenarioSchema(): Json {
           ...common,
           duration: positive,
           options: { ...haOptions(), description: 'any option of the HA model (see docs/ha.md): nodes, services, detector and its knobs, channels, fail-over and fail-back timings, random fault processes' },
+          links: {
+            type: 'array',
+            description: "per-link settings from the start, on top of the options' channel defaults: a loss probability and a lasting extra latency, on one channel or both, both directions unless oneWay",
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['a', 'b'],
+              properties: {
+                a: node, b: node, channel, oneWay: { type: 'boolean' },
+                loss: numberOrList({ type: 'number', minimum: 0, exclusiveMaximum: 1 }),
+                extraLatency: numberOrList({ type: 'number', minimum: 0 }),
+              },
+            },
+          },
           faults: { type: 'array', items: faultSchema(), description: 'the script: fault verbs at times (s)' },
         },
       },

@@ -222,6 +222,16 @@ export class HaCluster implements FaultTarget {
     this.links.setLoss(a !== undefined && b !== undefined ? this.links.between(a, b, ch) : this.links.every(ch), p);
   }
 
+  /**
+   * Set up one link's channels (both directions unless oneWay): a loss
+   * probability and/or a lasting extra latency on top of the channel's own.
+   */
+  configureLink(a: number, b: number, o: { channel?: ChannelSel; oneWay?: boolean; loss?: number; extraLatency?: number }): void {
+    const ls = this.links.between(a, b, o.channel ?? 'both', o.oneWay ?? false);
+    if (o.loss !== undefined) this.links.setLoss(ls, o.loss);
+    if (o.extraLatency !== undefined) this.links.addExtra(ls, o.extraLatency);
+  }
+
   /** Add `extra` seconds of latency on a channel between a and b, both directions, for d seconds. */
   spike(a: number, b: number, ch: ChannelSel, extra: number, d: number): void {
     const ls = this.links.between(a, b, ch);
