@@ -4,7 +4,7 @@
  */
 import type { Experiment, Params, Point, Row, Value } from '../src/runner/experiment.ts';
 import { DEFAULTS, type SchemeName } from '../src/models/lb/index.ts';
-import { bucketOrder, modelParams, resultRows, runReadings, VEGA } from './lb-common.ts';
+import { bucketOrder, modelParams, resultRows, runReadings, VEGA, checkLbPoint } from './lb-common.ts';
 import { SKEW_RATIOS } from './skew.ts';
 
 const base = modelParams();
@@ -102,6 +102,7 @@ export const calibrate: Experiment = {
         pts.push({ ...scalars, family: 'user-centric', cellChoice: DEFAULTS.cellChoice, skipUseless: DEFAULTS.skipUseless, checkEvery: DEFAULTS.checkEvery, minDifference: DEFAULTS.minDifference, viewDistance: v, proximityFactor: k });
     return pts;
   },
+  check: checkLbPoint,
   keys: ['ratio', 'bucket'],
   metrics: ['migratedUsers', 'migrationEvents'],
   run(point, seed) {

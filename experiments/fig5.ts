@@ -4,7 +4,7 @@
  */
 import type { Experiment, Row } from '../src/runner/experiment.ts';
 import { DynamicScheme, StaticScheme, resolveOptions, type LbResult } from '../src/models/lb/index.ts';
-import { modelParams, optionsFrom, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, VEGA, type Reading } from './lb-common.ts';
+import { modelParams, optionsFrom, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, VEGA, type Reading, checkLbPoint } from './lb-common.ts';
 
 const SERVER_NAMES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const serverName = (s: number) => (s < SERVER_NAMES.length ? SERVER_NAMES[s] : `S${s}`);
@@ -19,6 +19,7 @@ export const fig5: Experiment = {
     'The paper: static = two halves, dynamic = cell blocks, user-centric = clusters.',
   seeds: 1,
   params: { ...modelParams(), arrivals: { type: 'string', default: 'uniform', parse: parseArrivalsParam, help: "'uniform' or 'skew R:S'" } },
+  check: checkLbPoint,
   keys: ['scheme', 'bucket'],
   metrics: [...RUN_METRICS],
   run(point, seed) {

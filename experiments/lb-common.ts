@@ -49,6 +49,14 @@ export function parseRatioParam(raw: string): Value {
   return formatRatio(parseRatio(raw));
 }
 
+/** Check a point's model options before any run (Experiment.check): bad input is one line, at once. */
+export function checkLbPoint(point: Point): void {
+  const o = resolveOptions(optionsFrom(point));
+  // every LB experiment runs the dynamic scheme, which gives each server at least one piece cell
+  if (o.cellRows * o.cellCols < o.servers)
+    throw new Error(`the dynamic scheme needs a piece cell per server: cellRows x cellCols = ${o.cellRows * o.cellCols} < servers = ${o.servers} (raise cellRows or cellCols)`);
+}
+
 /** Model options from a point (names that are not model options are ignored). */
 export function optionsFrom(point: Point): Partial<LbOptions> {
   const o: Record<string, Value> = {};

@@ -3,7 +3,7 @@
  * (0,0)-(512,512) by R:S, per scheme, all schemes on the same arrivals per seed.
  */
 import type { Experiment, Row } from '../src/runner/experiment.ts';
-import { figureReadings, linesWithCi, modelParams, parseRatioParam, resultRows, RUN_METRICS, runReadings, type Reading } from './lb-common.ts';
+import { figureReadings, linesWithCi, modelParams, parseRatioParam, resultRows, RUN_METRICS, runReadings, type Reading, checkLbPoint } from './lb-common.ts';
 
 export const SKEW_RATIOS = ['1:1', '2:1', '3:1', '4:1', '5:1'];
 
@@ -21,6 +21,7 @@ export const skew: Experiment = {
     ratio: { type: 'string', default: SKEW_RATIOS, list: true, positional: true, parse: parseRatioParam, help: 'skew R:S (R:1 or R:S, positive numbers), e.g. 3:1' },
     ...modelParams(),
   },
+  check: checkLbPoint,
   keys: ['scheme', 'bucket'],
   metrics: [...RUN_METRICS],
   run(point, seed) {

@@ -4,7 +4,7 @@
  */
 import type { Experiment, Row } from '../src/runner/experiment.ts';
 import type { UserCentricScheme } from '../src/models/lb/index.ts';
-import { linesWithCi, modelParams, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, type Reading } from './lb-common.ts';
+import { linesWithCi, modelParams, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, type Reading, checkLbPoint } from './lb-common.ts';
 
 const base = modelParams();
 
@@ -23,6 +23,7 @@ export const viewDistance: Experiment = {
     proximityFactor: { ...base.proximityFactor, default: [1.5, 2], list: true },
     arrivals: { type: 'string', default: 'uniform', parse: parseArrivalsParam, help: "'uniform' or 'skew R:S'" },
   },
+  check: checkLbPoint,
   keys: ['scheme', 'bucket'],
   metrics: [...RUN_METRICS, 'placedByProximity'],
   run(point, seed) {

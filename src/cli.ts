@@ -3,8 +3,8 @@
  * Bad input prints one line `error: ...` on stderr and exits 2, having written nothing.
  */
 import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, realpathSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SingleBar } from 'cli-progress';
 import yargs from 'yargs';
@@ -42,7 +42,7 @@ async function experimentFromFile(path: string): Promise<{ exp: Experiment; modu
 const looksLikeFile = (name: string) => /[\\/]/.test(name) || /\.(m|c)?(t|j)s$/.test(name);
 import { formatValue } from './output/csv.ts';
 
-const GLOBAL = ['seeds', 'seed', 'out', 'workers', 'quiet', 'help', 'version'];
+const GLOBAL = ['budget', 'seeds', 'seed', 'out', 'workers', 'quiet', 'help', 'version'];
 
 interface Common {
   seeds?: number;
@@ -50,7 +50,12 @@ interface Common {
   out: string;
   workers: number;
   quiet: boolean;
+  /** Most runs (points x seeds) one experiment may have. */
+  budget: number;
 }
+
+/** Runs (points x seeds) an experiment may have unless --budget says more. */
+const RUN_BUDGET = 100_000;
 
 function parseInt(name: string, raw: unknown, min: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -66,13 +71,56 @@ function commonOptions(argv: Record<string, unknown>): Common {
   if (Array.isArray(argv.out)) throw new UsageError('--out given more than once');
   const out = argv.out === undefined ? 'results' : String(argv.out);
   if (out.trim() === '') throw new UsageError('--out: empty directory name');
+  const seed = parseInt('seed', argv.seed, 0) ?? 1;
+  if (seed > Number.MAX_SAFE_INTEGER) throw new UsageError(`--seed: ${seed} is above 2^53 - 1 (seeds must be exact integers)`);
+  const seeds = parseInt('seeds', argv.seeds, 1);
+  if (seeds !== undefined && seeds > Number.MAX_SAFE_INTEGER) throw new UsageError(`--seeds: ${seeds} is above 2^53 - 1`);
+  checkOut(out);
   return {
-    seeds: parseInt('seeds', argv.seeds, 1),
-    seed: parseInt('seed', argv.seed, 0) ?? 1,
+    seeds,
+    seed,
     out,
     workers: parseInt('workers', argv.workers, 1) ?? availableParallelism(),
     quiet: Boolean(argv.quiet),
+    budget: parseInt('budget', argv.budget, 1) ?? RUN_BUDGET,
   };
+}
+
+/**
+ * Check --out before any work: it must be a directory we can write into, or
+ * not exist yet below one; not a file, a device, a dangling link, or under
+ * /proc or /sys.
+ */
+function checkOut(out: string): void {
+  const abs = resolve(out);
+  if (/^\/(proc|sys|dev)(\/|$)/.test(abs)) throw new UsageError(`--out: ${out} is under ${abs.split('/')[1] === 'dev' ? '/dev' : '/' + abs.split('/')[1]}, not a place for results`);
+  let existing = abs;
+  for (;;) {
+    let st;
+    try {
+      st = lstatSync(existing);
+    } catch {
+      const up = dirname(existing);
+      if (up === existing) throw new UsageError(`--out: no existing folder above ${out}`);
+      existing = up;
+      continue;
+    }
+    if (st.isSymbolicLink()) {
+      if (!existsSync(existing)) throw new UsageError(`--out: ${existing} is a dangling link`);
+      st = statSync(existing);
+    }
+    if (!st.isDirectory()) throw new UsageError(`--out: ${existing} is ${st.isFile() ? 'a file' : 'not a directory'}`);
+    break;
+  }
+  if (/^\/(proc|sys|dev)(\/|$)/.test(realpathSync(existing))) throw new UsageError(`--out: ${out} leads under ${realpathSync(existing)}, not a place for results`);
+  // can we create something there? (as root, access() says yes to read-only file systems too)
+  const probe = join(existing, `.gamesim-probe-${process.pid}`);
+  try {
+    mkdirSync(probe);
+    rmdirSync(probe);
+  } catch (e) {
+    throw new UsageError(`--out: cannot write in ${existing} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }
 
 /** Raw experiment options from yargs' argv: exactly the experiment's parameter names. */
@@ -113,6 +161,18 @@ function defaultReport(exp: Experiment, data: ChartData & { pointColumns: string
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return '-';
   return String(Number(v.toPrecision(4)));
+}
+
+/** Refuse, before any work, an experiment whose runs (points x seeds) exceed the budget. */
+function checkBudget(exp: Experiment, params: Params, c: Common): void {
+  const seeds = c.seeds ?? exp.seeds;
+  const points = expandPoints(exp, params).length;
+  const runs = points * seeds;
+  if (runs > c.budget)
+    throw new UsageError(
+      `${exp.name}: ${runs.toLocaleString('en-US')} runs (${points.toLocaleString('en-US')} point${points === 1 ? '' : 's'} x ${seeds.toLocaleString('en-US')} seeds) are over the budget of ` +
+        `${c.budget.toLocaleString('en-US')} runs; raise it with --budget ${runs}`,
+    );
 }
 
 async function runOne(exp: Experiment, params: Params, c: Common, module = REGISTRY): Promise<void> {
@@ -163,6 +223,7 @@ export async function main(args: string[]): Promise<number> {
     .option('out', { describe: 'output directory', type: 'string', defaultDescription: 'results' })
     .option('workers', { describe: 'worker threads', type: 'string', defaultDescription: 'number of cores' })
     .option('quiet', { describe: 'no progress bar and no summary on stdout', type: 'boolean' })
+    .option('budget', { describe: 'most runs (points x seeds) one experiment may have', type: 'string', defaultDescription: String(RUN_BUDGET) })
     .command(
       'experiment <name> [args..]',
       'run an experiment (`list` shows them, `all` runs every one at its defaults)',
@@ -193,6 +254,7 @@ export async function main(args: string[]): Promise<number> {
         if (n === 'all') {
           if (positional.length) throw new UsageError(`'all' takes no positional argument (got '${positional[0]}')`);
           const jobs = experiments.filter((e) => !e.example).map((e) => ({ e, params: resolveParams(e, {}) }));
+          for (const j of jobs) checkBudget(j.e, j.params, c);
           action = async () => {
             for (const j of jobs) await runOne(j.e, j.params, c);
           };
@@ -200,7 +262,7 @@ export async function main(args: string[]): Promise<number> {
         }
         if (!exp) throw new UsageError(`unknown experiment '${n}' (try: experiment list, or give a file that exports one)`);
         const params = resolveParams(exp, rawParams(exp, a, positional));
-        expandPoints(exp, params); // validate the sweep before anything runs or is written
+        checkBudget(exp, params, c); // validates the sweep too, before anything runs or is written
         action = () => runOne(exp, params, c, fromFile?.module);
       },
     )
@@ -222,7 +284,7 @@ export async function main(args: string[]): Promise<number> {
         const sx = scenarioExperiment(loaded.scenario, loaded.axes);
         const params = resolveParams(sx, {});
         try {
-          expandPoints(sx, params);
+          checkBudget(sx, params, c);
         } catch (e) {
           throw new UsageError(`${file}: ${(e as Error).message}`);
         }

@@ -53,7 +53,7 @@ function table(csvPath: string, link: string): string {
 export function writeIndex(outDir: string, order: string[] = []): void {
   const names = existsSync(outDir)
     ? readdirSync(outDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && existsSync(join(outDir, d.name, 'meta.json')))
+        .filter((d) => d.isDirectory() && !d.name.startsWith('.') && existsSync(join(outDir, d.name, 'meta.json')))
         .map((d) => d.name)
         .sort((a, b) => {
           const ia = order.indexOf(a), ib = order.indexOf(b);
@@ -61,7 +61,14 @@ export function writeIndex(outDir: string, order: string[] = []): void {
         })
     : [];
   const sections = names.map((name) => {
-    const meta = JSON.parse(readFileSync(join(outDir, name, 'meta.json'), 'utf8'));
+    let meta;
+    try {
+      meta = JSON.parse(readFileSync(join(outDir, name, 'meta.json'), 'utf8'));
+      if (!Array.isArray(meta.charts) || !Array.isArray(meta.files)) throw new Error('not a gamesim meta.json');
+    } catch (e) {
+      process.stderr.write(`warning: ${join(outDir, name)} is left out of index.html: its meta.json is unreadable (${(e as Error).message.split('\n')[0]})\n`);
+      return '';
+    }
     const charts = (meta.charts as { name: string; title: string; caption: string }[])
       .map(
         (c) =>

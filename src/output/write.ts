@@ -1,11 +1,10 @@
 /** Writes one experiment's outputs under DIR/<experiment>/ and refreshes DIR/index.html. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChartSpec, Experiment } from '../runner/experiment.ts';
 import type { ExperimentResult } from '../runner/run.ts';
-import { writeAtomic } from './atomic.ts';
 import { renderSvg, svgToPng, withDefaults } from './charts.ts';
 import { columnsOf, toCsv } from './csv.ts';
 import { writeIndex } from './html.ts';
@@ -57,11 +56,24 @@ export interface Written {
   charts: ChartSpec[];
 }
 
+/**
+ * Write an experiment's outputs to `outDir/<name>/`, whole or not at all: the
+ * files go to a hidden staging folder, which replaces the old folder by
+ * rename at the end (the old one is renamed aside first and removed after).
+ * A run killed at any moment leaves the previous complete folder, or its
+ * renamed-aside copy that the next run puts back, never a mix; the next run
+ * also removes the staging folders of killed runs.
+ */
 export async function writeExperiment(outDir: string, exp: Experiment, res: ExperimentResult, opts: WriteOptions): Promise<Written> {
+  mkdirSync(outDir, { recursive: true });
+  cleanLeftovers(outDir);
   const dir = join(outDir, exp.name);
+  const stage = join(outDir, `.staging-${exp.name}-${process.pid}`);
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage);
   const files: string[] = [];
   const put = (name: string, data: string | Uint8Array) => {
-    writeAtomic(join(dir, name), data);
+    writeFileSync(join(stage, name), data);
     files.push(name);
   };
   const lead = [...res.pointColumns, 'seed', 'replicate', ...exp.keys];
@@ -97,6 +109,34 @@ export async function writeExperiment(outDir: string, exp: Experiment, res: Expe
     node: process.version,
   };
   put('meta.json', JSON.stringify(meta, null, 1) + '\n');
+  // the swap: old aside, new in place, old gone
+  const old = join(outDir, `.old-${exp.name}-${process.pid}`);
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(stage, dir);
+  rmSync(old, { recursive: true, force: true });
   writeIndex(outDir, opts.order);
   return { dir, files, charts };
+}
+
+/** True while process `pid` runs (another writer may own a staging folder). */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Remove what killed runs left in `outDir`; put back a previous result that a kill left renamed aside. */
+export function cleanLeftovers(outDir: string): void {
+  for (const e of readdirSync(outDir, { withFileTypes: true })) {
+    const m = /^\.(staging|old)-(.+)-(\d+)$/.exec(e.name);
+    if (m && e.isDirectory() && !alive(Number(m[3]))) {
+      const target = join(outDir, m[2]);
+      if (m[1] === 'old' && !existsSync(target)) renameSync(join(outDir, e.name), target);
+      else rmSync(join(outDir, e.name), { recursive: true, force: true });
+    } else if (/\.\d+\.tmp$/.test(e.name) && e.isFile() && !alive(Number(/\.(\d+)\.tmp$/.exec(e.name)![1]))) rmSync(join(outDir, e.name), { force: true });
+  }
 }

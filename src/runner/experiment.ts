@@ -78,6 +78,8 @@ export interface Experiment {
   seeds: number;
   /** Expand parameters into sweep points. Default: the cartesian product of the list parameters. */
   points?(params: Params): Point[];
+  /** Check one point before any run (throw Error('...') for bad input): every point is checked up front. */
+  check?(point: Point): void;
   /** One run: must be deterministic in (point, seed) and draw only from named streams. */
   run(point: Point, seed: number): RunOutput;
   /** Row columns that identify a row within a run (e.g. scheme, bucket). */

@@ -65,6 +65,11 @@ export function resolveParams(exp: Experiment, raw: Record<string, string | stri
     const values = parts.map((p) => parseValue(name, spec, p));
     if (spec.list) {
       if (values.length === 0) throw new UsageError(`--${name}: no value given`);
+      const seen = new Set<string>();
+      for (const v of values) {
+        if (seen.has(String(v))) throw new UsageError(`--${name}: ${v} is given twice (each sweep value once)`);
+        seen.add(String(v));
+      }
       out[name] = values;
     } else out[name] = values[0];
   }

@@ -31,6 +31,7 @@ export function expandPoints(exp: Experiment, params: Params): Point[] {
   let points: Point[];
   try {
     points = exp.points ? exp.points(params) : cartesian(params);
+    if (exp.check) for (const p of points) exp.check(p);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);

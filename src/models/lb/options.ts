@@ -124,8 +124,8 @@ export function resolveOptions(partial: Partial<LbOptions> = {}): LbOptions {
     const v = o[name] as number;
     need(Number.isInteger(v) && v >= min, `option ${name} must be an integer >= ${min}, got ${v}`);
   };
-  need(Number.isFinite(o.mapWidth) && o.mapWidth > 0, `option mapWidth must be positive, got ${o.mapWidth}`);
-  need(Number.isFinite(o.mapHeight) && o.mapHeight > 0, `option mapHeight must be positive, got ${o.mapHeight}`);
+  need(Number.isFinite(o.mapWidth) && o.mapWidth >= 1 && o.mapWidth <= 1e9, `option mapWidth must be in [1, 1e9] map units, got ${o.mapWidth}`);
+  need(Number.isFinite(o.mapHeight) && o.mapHeight >= 1 && o.mapHeight <= 1e9, `option mapHeight must be in [1, 1e9] map units, got ${o.mapHeight}`);
   posInt('servers', 1);
   posInt('users', 1);
   posInt('bucketSize', 1);

@@ -127,7 +127,12 @@ export class World {
  * Pairs of users within distance `v` of each other that sit on different servers
  * (a uniform grid of cell size v: each user looks at its own and the 8 neighbouring cells).
  */
-export function crossServerPairs(xs: Float64Array, ys: Float64Array, server: Int32Array, n: number, v: number, W: number, H: number): number {
+export function crossServerPairs(xs: Float64Array, ys: Float64Array, server: Int32Array, n: number, vd: number, W: number, H: number): number {
+  // cells of side at least vd (so every pair within vd is in neighbouring cells), and not more
+  // cells than the users need: a tiny vd on a large map would otherwise ask for billions
+  const maxCells = Math.max(4096, 16 * n);
+  let v = vd;
+  while (Math.ceil(W / v) * Math.ceil(H / v) > maxCells) v *= 2;
   const cols = Math.max(1, Math.ceil(W / v));
   const rows = Math.max(1, Math.ceil(H / v));
   const head = new Int32Array(cols * rows).fill(-1);
@@ -142,7 +147,7 @@ export function crossServerPairs(xs: Float64Array, ys: Float64Array, server: Int
     next[u] = head[c];
     head[c] = u;
   }
-  const v2 = v * v;
+  const v2 = vd * vd;
   let pairs = 0;
   for (let u = 0; u < n; u++) {
     const cx = Math.min(cols - 1, Math.floor(xs[u] / v));

@@ -1,0 +1,74 @@
+/**
+ * Results survive kills: runs killed at moments spread over their whole life leave the previous
+ * complete result (or, killed between the two renames of the swap, that result renamed aside,
+ * which the next run puts back), never a mix of two runs; the next run removes what killed runs
+ * left; index.html lists only complete folders and warns about an unreadable one.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const ARGS = ['--conditions=gamesim-source', '--import', 'tsx', 'src/cli.ts', 'experiment', 'example', '--seeds', '3', '--workers', '1', '--quiet'];
+
+/** A complete, unmixed result folder: every file meta.json lists exists, and runs.csv holds exactly the seeds meta.json names. */
+function assertComplete(dir: string, what: string): number {
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+  for (const f of meta.files) assert.ok(existsSync(join(dir, f)), `${what}: ${f} is missing`);
+  const lines = readFileSync(join(dir, 'runs.csv'), 'utf8').trim().split('\n');
+  const col = lines[0].split(',').indexOf('seed');
+  const seeds = new Set(lines.slice(1).map((l) => Number(l.split(',')[col])));
+  assert.deepEqual([...seeds].sort(), [...new Set(meta.seeds.perPoint.flat() as number[])].sort(), `${what}: runs.csv and meta.json come from different runs`);
+  return meta.seeds.base;
+}
+
+test('runs killed at any moment never leave a mixed or half-written result; the next run cleans up', { timeout: 120_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'gamesim-kill-'));
+  try {
+    execFileSync(process.execPath, [...ARGS, '--seed', '1', '--out', out], { cwd: ROOT, stdio: 'ignore' });
+    assert.equal(assertComplete(join(out, 'example'), 'first run'), 1);
+    // kill moments spread over a run's life (about 0.7 s here): start-up, the runs, the charts, the swap
+    const delays = [100, 250, 350, 420, 480, 540, 600, 650, 700, 760, 820, 900];
+    for (const [i, ms] of delays.entries()) {
+      const child = spawn(process.execPath, [...ARGS, '--seed', String(i + 2), '--out', out], { cwd: ROOT, stdio: 'ignore' });
+      const exited = new Promise((r) => child.on('exit', r));
+      await new Promise((r) => setTimeout(r, ms));
+      child.kill('SIGKILL');
+      await exited;
+      const dir = join(out, 'example');
+      if (existsSync(dir)) assertComplete(dir, `killed at ${ms} ms`);
+      else {
+        // killed between the two renames: the previous result waits, renamed aside, complete
+        const aside = readdirSync(out).filter((n) => n.startsWith('.old-example-'));
+        assert.equal(aside.length, 1, `killed at ${ms} ms: no result and nothing aside`);
+        assertComplete(join(out, aside[0]), `aside after a kill at ${ms} ms`);
+      }
+    }
+    execFileSync(process.execPath, [...ARGS, '--seed', '99', '--out', out], { cwd: ROOT, stdio: 'ignore' });
+    assert.equal(assertComplete(join(out, 'example'), 'final run'), 99);
+    const left = readdirSync(out).filter((n) => n.startsWith('.') || n.endsWith('.tmp'));
+    assert.deepEqual(left, [], 'leftovers of killed runs are gone');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('index.html lists complete folders only; an unreadable one beside them is a warning, not a failure', () => {
+  const out = mkdtempSync(join(tmpdir(), 'gamesim-idx-'));
+  try {
+    mkdirSync(join(out, 'broken'));
+    writeFileSync(join(out, 'broken', 'meta.json'), '{ not json');
+    mkdirSync(join(out, 'half'));
+    writeFileSync(join(out, 'half', 'runs.csv'), 'x\n1\n');
+    const r = execFileSync(process.execPath, [...ARGS, '--seed', '5', '--out', out], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    void r;
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    assert.match(html, /<section id="example">/);
+    assert.doesNotMatch(html, /id="broken"|id="half"/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
