@@ -3,7 +3,7 @@
  * Bad input prints one line `error: ...` on stderr and exits 2, having written nothing.
  */
 import { availableParallelism } from 'node:os';
-import { existsSync, lstatSync, mkdirSync, realpathSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SingleBar } from 'cli-progress';
@@ -12,8 +12,10 @@ import { hideBin } from 'yargs/helpers';
 import { experiments, findExperiment } from '../experiments/index.ts';
 import type { ChartData, Experiment, Params } from './runner/experiment.ts';
 import { resolveParams, UsageError } from './runner/params.ts';
-import { expandPoints, runExperiment, type ExperimentResult } from './runner/run.ts';
-import { writeExperiment } from './output/write.ts';
+import { assemble, expandPoints, planExperiment, runExperiment, type ExperimentResult, type Plan } from './runner/run.ts';
+import { packageVersion, writeExperiment } from './output/write.ts';
+import { runTasks } from './runner/pool.ts';
+import { configKey, findManifests, formatRanges, loadResults, runsDir, saveResult, shardOf, shareOf, writeManifest, type ShardSpec } from './runner/shard.ts';
 import { experimentsOf, importModule } from './runner/task.ts';
 import { loadScenario, ScenarioError } from './scenario/load.ts';
 import { scenarioExperiment, scenarioModule } from './scenario/experiment.ts';
@@ -42,7 +44,7 @@ async function experimentFromFile(path: string): Promise<{ exp: Experiment; modu
 const looksLikeFile = (name: string) => /[\\/]/.test(name) || /\.(m|c)?(t|j)s$/.test(name);
 import { formatValue } from './output/csv.ts';
 
-const GLOBAL = ['budget', 'seeds', 'seed', 'out', 'workers', 'quiet', 'help', 'version'];
+const GLOBAL = ['budget', 'shard', 'shards', 'resume', 'seeds', 'seed', 'out', 'workers', 'quiet', 'help', 'version'];
 
 interface Common {
   seeds?: number;
@@ -52,6 +54,9 @@ interface Common {
   quiet: boolean;
   /** Most runs (points x seeds) one experiment may have. */
   budget: number;
+  /** This process's share of the runs (--shard, or a Slurm array task, or a Kubernetes Indexed Job). */
+  shard?: ShardSpec;
+  resume: boolean;
 }
 
 /** Runs (points x seeds) an experiment may have unless --budget says more. */
@@ -83,7 +88,19 @@ function commonOptions(argv: Record<string, unknown>): Common {
     workers: parseInt('workers', argv.workers, 1) ?? availableParallelism(),
     quiet: Boolean(argv.quiet),
     budget: parseInt('budget', argv.budget, 1) ?? RUN_BUDGET,
+    shard: shardFrom(argv),
+    resume: Boolean(argv.resume),
   };
+}
+
+function shardFrom(argv: Record<string, unknown>): ShardSpec | undefined {
+  if (Array.isArray(argv.shard)) throw new UsageError('--shard given more than once');
+  try {
+    return shardOf(argv.shard === undefined ? undefined : String(argv.shard), parseInt('shards', argv.shards, 1));
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
 }
 
 /**
@@ -175,7 +192,71 @@ function checkBudget(exp: Experiment, params: Params, c: Common): void {
     );
 }
 
+/**
+ * A share of an experiment's runs, each kept in a file (--shard, --resume):
+ * the whole share runs, then one process merges (`gamesim merge`); a run
+ * that is its own only share (--resume alone) merges at once.
+ */
+async function runShare(exp: Experiment, params: Params, c: Common, module: string, shard: ShardSpec): Promise<void> {
+  const seeds = c.seeds ?? exp.seeds;
+  const plan = planExperiment(exp, params, { seeds, seed: c.seed, module });
+  const version = packageVersion();
+  const key = configKey(plan, c.seed, version);
+  const dir = runsDir(c.out, exp.name, key);
+  writeManifest(dir, { experiment: exp.name, module: module === REGISTRY ? 'builtin' : module, params, seeds, seed: c.seed, runs: plan.tasks.length, key, version });
+  const { todo, done } = shareOf(plan, shard, dir, c.resume);
+  const bar = progressBar(exp.name, todo.length, c.quiet);
+  await runTasks(exp, todo, c.workers, (n) => bar?.update(n), (r) => saveResult(dir, r));
+  bar?.stop();
+  if (!c.quiet)
+    process.stderr.write(`${exp.name}: shard ${shard.index}/${shard.count}: ran ${todo.length} runs${done ? `, ${done} were done already` : ''} (of ${plan.tasks.length})\n`);
+  if (shard.count === 1) await mergeOne(c.out, exp, plan, dir, c.quiet);
+}
+
+/** Assemble and write one experiment from its result files; the missing runs, if any. */
+async function mergeOne(out: string, exp: Experiment, plan: Plan, dir: string, quiet: boolean): Promise<number[]> {
+  const { results, missing } = loadResults(plan, dir);
+  if (missing.length) return missing;
+  const res = assemble(plan, results);
+  const written = await writeExperiment(out, exp, res, { seeds: plan.seeds, seed: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).seed, order: ORDER });
+  if (!quiet) report(exp, res, plan.seeds, written.dir);
+  return [];
+}
+
+/** `gamesim merge DIR`: every sharded experiment in DIR; returns the exit code (1 when runs are missing). */
+async function mergeDir(out: string, quiet: boolean): Promise<number> {
+  const found = findManifests(out);
+  if (found.length === 0) throw new UsageError(`${out}: no sharded results to merge (run with --shard i/n first)`);
+  let code = 0;
+  for (const { dir, manifest: m } of found) {
+    let exp: Experiment | undefined;
+    if (m.module === 'builtin') exp = findExperiment(m.experiment);
+    else exp = experimentsOf(await importModule(m.module)).find((e) => e.name === m.experiment);
+    if (!exp) throw new UsageError(`${dir}: experiment ${m.experiment} not found in ${m.module}`);
+    const plan = planExperiment(exp, m.params, { seeds: m.seeds, seed: m.seed, module: m.module === 'builtin' ? REGISTRY : m.module });
+    const missing = await mergeOne(out, exp, plan, dir, quiet);
+    if (missing.length) {
+      process.stderr.write(`error: ${m.experiment}: runs ${formatRanges(missing)} missing (of ${plan.tasks.length}; run the shards that hold them, or rerun with --resume)\n`);
+      code = 1;
+    }
+  }
+  return code;
+}
+
+function progressBar(name: string, total: number, quiet: boolean): SingleBar | undefined {
+  if (quiet || !process.stderr.isTTY || total <= 1) return undefined;
+  const bar = new SingleBar({ stream: process.stderr, format: `${name} [{bar}] {value}/{total} runs {eta_formatted}`, hideCursor: true });
+  bar.start(total, 0);
+  return bar;
+}
+
+function report(exp: Experiment, res: ExperimentResult, seeds: number, dir: string): void {
+  const lines = exp.report ? exp.report(res) : defaultReport(exp, res);
+  process.stdout.write(`== ${exp.name}: ${exp.title} (${res.points.length} points x ${seeds} seeds) ==\n${lines.join('\n')}\nwritten: ${dir}/\n\n`);
+}
+
 async function runOne(exp: Experiment, params: Params, c: Common, module = REGISTRY): Promise<void> {
+  if (c.shard || c.resume) return runShare(exp, params, c, module, c.shard ?? { index: 1, count: 1 });
   const seeds = c.seeds ?? exp.seeds;
   let bar: SingleBar | undefined;
   const showBar = !c.quiet && process.stderr.isTTY;
@@ -194,10 +275,7 @@ async function runOne(exp: Experiment, params: Params, c: Common, module = REGIS
   });
   bar?.stop();
   const written = await writeExperiment(c.out, exp, res, { seeds, seed: c.seed, order: ORDER });
-  if (!c.quiet) {
-    const lines = exp.report ? exp.report(res) : defaultReport(exp, res);
-    process.stdout.write(`== ${exp.name}: ${exp.title} (${res.points.length} points x ${seeds} seeds) ==\n${lines.join('\n')}\nwritten: ${written.dir}/\n\n`);
-  }
+  if (!c.quiet) report(exp, res, seeds, written.dir);
 }
 
 function describeParams(exp: Experiment): Record<string, { describe: string; type: 'string'; defaultDescription: string }> {
@@ -215,6 +293,7 @@ export async function main(args: string[]): Promise<number> {
   const fromFile = name !== undefined && looksLikeFile(name) ? await experimentFromFile(name) : undefined;
   const exp = fromFile?.exp ?? (name ? findExperiment(name) : undefined);
   let action: (() => Promise<void>) | undefined;
+  let exitCode = 0;
   const parser = yargs(args)
     .scriptName('gamesim')
     .usage('$0 experiment list | all | <name> | <file.ts|file.mjs> [args..] [options]\n$0 run <scenario.yaml|scenario.json> [options]')
@@ -223,6 +302,9 @@ export async function main(args: string[]): Promise<number> {
     .option('out', { describe: 'output directory', type: 'string', defaultDescription: 'results' })
     .option('workers', { describe: 'worker threads', type: 'string', defaultDescription: 'number of cores' })
     .option('quiet', { describe: 'no progress bar and no summary on stdout', type: 'boolean' })
+    .option('shard', { describe: 'run only share i of n (i/n, 1-based; tasks by index striding) and keep each result; then `gamesim merge DIR`. Without it, SLURM_ARRAY_TASK_ID (with _MIN and _COUNT) or JOB_COMPLETION_INDEX (with --shards) pick the share', type: 'string' })
+    .option('shards', { describe: 'the number of shards, with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)', type: 'string' })
+    .option('resume', { describe: 'keep each result in a file and skip the runs whose file exists for the same configuration', type: 'boolean' })
     .option('budget', { describe: 'most runs (points x seeds) one experiment may have', type: 'string', defaultDescription: String(RUN_BUDGET) })
     .command(
       'experiment <name> [args..]',
@@ -291,6 +373,18 @@ export async function main(args: string[]): Promise<number> {
         action = () => runOne(sx, params, c, scenarioModule(file));
       },
     )
+    .command(
+      'merge <dir>',
+      'assemble the outputs of a sharded run (every experiment in DIR with sharded results): the same bytes as one unsharded run',
+      (y) => y.positional('dir', { describe: 'the --out folder of the shards', type: 'string' }),
+      (argv) => {
+        const a = argv as unknown as Record<string, unknown>;
+        const dir = String(a.dir);
+        action = async () => {
+          exitCode = await mergeDir(dir, Boolean(a.quiet));
+        };
+      },
+    )
     .demandCommand(1, 'missing command (try: experiment list, or run FILE)')
     .strict()
     .help()
@@ -303,7 +397,7 @@ export async function main(args: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns ?? 100));
   await parser.parseAsync();
   if (action) await action();
-  return 0;
+  return exitCode;
 }
 
 const invoked = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

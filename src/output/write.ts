@@ -21,7 +21,7 @@ function packageRoot(): string {
   }
 }
 
-function packageVersion(): string {
+export function packageVersion(): string {
   return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version;
 }
 

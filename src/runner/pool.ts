@@ -10,14 +10,23 @@ import type { Experiment } from './experiment.ts';
 const BOOT = import.meta.url.endsWith('.js') ? new URL('./worker.js', import.meta.url) : new URL('./worker-boot.mjs', import.meta.url);
 
 /** Run the tasks of `exp`; with more than one worker, each worker imports the experiment from the tasks' module. */
-export async function runTasks(exp: Experiment, tasks: Task[], workers: number, onDone?: (done: number) => void): Promise<TaskResult[]> {
+export async function runTasks(
+  exp: Experiment,
+  tasks: Task[],
+  workers: number,
+  onDone?: (done: number) => void,
+  /** Called with each result as it arrives (e.g. to keep it in a file). */
+  onResult?: (r: TaskResult) => void,
+): Promise<TaskResult[]> {
   const results: TaskResult[] = new Array(tasks.length);
+  const slot = new Map(tasks.map((t, i) => [t.index, i]));
   let done = 0;
   const finish = (r: TaskResult) => {
-    results[r.index] = r;
+    if (r.error) throw new RunError(r.error);
+    results[slot.get(r.index)!] = r;
+    onResult?.(r);
     done++;
     onDone?.(done);
-    if (r.error) throw new RunError(r.error);
   };
   const k = Math.max(1, Math.min(workers, tasks.length));
   if (k === 1) {

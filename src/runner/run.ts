@@ -7,7 +7,7 @@ import { cartesian, type ChartData, type Experiment, type Params, type Point, ty
 import { listParams, UsageError } from './params.ts';
 import { runTasks } from './pool.ts';
 import { summarize } from './stats.ts';
-import type { Task } from './task.ts';
+import type { Task, TaskResult } from './task.ts';
 
 export interface RunOptions {
   seeds: number;
@@ -51,42 +51,48 @@ function pointKey(point: Point, columns: string[]): string {
   return columns.map((c) => `${c}=${String(point[c])}`).join('&');
 }
 
-export async function runExperiment(exp: Experiment, params: Params, opts: RunOptions): Promise<ExperimentResult> {
+/** What an experiment's run will do: its points and tasks (one per point and replicate), in a fixed order. */
+export interface Plan {
+  exp: Experiment;
+  params: Params;
+  seeds: number;
+  points: Point[];
+  pointColumns: string[];
+  tasks: Task[];
+  runSeeds: number[][];
+}
+
+/** Points, seeds and tasks of an experiment: the same for every shard and for the merge. */
+export function planExperiment(exp: Experiment, params: Params, opts: Pick<RunOptions, 'seeds' | 'seed' | 'module'>): Plan {
   const points = expandPoints(exp, params);
   const pointColumns = pointColumnsOf(exp, points);
   const tasks: Task[] = [];
   const runSeeds: number[][] = [];
-  points.forEach((point, pi) => {
+  points.forEach((point) => {
     const key = pointKey(point, pointColumns);
     const seeds: number[] = [];
     for (let r = 0; r < opts.seeds; r++) {
       const seed = deriveSeed(opts.seed, key, r);
       seeds.push(seed);
-      tasks.push({ index: tasks.length, module: opts.module ?? '', experiment: exp.name, point: { ...point, _point: pi, _replicate: r } as Point, seed });
+      tasks.push({ index: tasks.length, module: opts.module ?? '', experiment: exp.name, point, seed });
     }
     runSeeds.push(seeds);
   });
-  // strip bookkeeping fields before the model sees them
-  for (const t of tasks) {
-    const { _point, _replicate, ...clean } = t.point as Record<string, Value>;
-    void _point;
-    void _replicate;
-    t.point = clean;
-  }
-  opts.onStart?.(tasks.length);
-  const workers = opts.module ? opts.workers : 1;
-  const results = await runTasks(exp, tasks, workers, opts.onProgress);
+  return { exp, params, seeds: opts.seeds, points, pointColumns, tasks, runSeeds };
+}
 
+/** The tidy tables of a finished plan from its task results (in task order). */
+export function assemble(plan: Plan, results: TaskResult[]): ExperimentResult {
+  const { exp, points, pointColumns, tasks, seeds } = plan;
   const runs: Row[] = [];
   const tables: Record<string, Row[]> = {};
   results.forEach((res, i) => {
-    const pi = Math.floor(i / opts.seeds);
-    const replicate = i % opts.seeds;
+    const pi = Math.floor(i / seeds);
     const point = points[pi];
     const prefix: Row = {};
     for (const c of pointColumns) prefix[c] = point[c];
     prefix.seed = tasks[i].seed;
-    prefix.replicate = replicate;
+    prefix.replicate = i % seeds;
     const out = res.output!;
     for (const row of out.rows) {
       checkRow(exp, row);
@@ -98,7 +104,15 @@ export async function runExperiment(exp: Experiment, params: Params, opts: RunOp
     }
   });
   const summary = summarizeRuns(exp, runs, pointColumns);
-  return { params, points, runs, summary, tables, pointColumns, runSeeds };
+  return { params: plan.params, points, runs, summary, tables, pointColumns, runSeeds: plan.runSeeds };
+}
+
+export async function runExperiment(exp: Experiment, params: Params, opts: RunOptions): Promise<ExperimentResult> {
+  const plan = planExperiment(exp, params, opts);
+  opts.onStart?.(plan.tasks.length);
+  const workers = opts.module ? opts.workers : 1;
+  const results = await runTasks(exp, plan.tasks, workers, opts.onProgress);
+  return assemble(plan, results);
 }
 
 function checkRow(exp: Experiment, row: Row): void {

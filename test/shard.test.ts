@@ -1,0 +1,94 @@
+/**
+ * Sharded sweeps: 3 shards + merge give the same bytes as one run (an LB and an HA experiment),
+ * a missing run is listed with exit 1, --resume skips what is done, and the share comes from
+ * --shard, Slurm's array variables or a Kubernetes Indexed Job's index.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { shardOf, formatRanges } from '../src/runner/shard.ts';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+  const base = { ...process.env };
+  for (const k of Object.keys(base)) if (k.startsWith('SLURM_') || k === 'JOB_COMPLETION_INDEX') delete base[k];
+  return execFileSync(process.execPath, ['--conditions=gamesim-source', '--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...base, ...env },
+  });
+};
+
+/** Every file below dir (hidden run folders left out), with its bytes. */
+function tree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.set(relative(dir, p), readFileSync(p).toString('base64'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+test('3 shards + merge = one run, byte for byte (an LB and an HA experiment, charts and meta.json included)', () => {
+  const one = mkdtempSync(join(tmpdir(), 'gamesim-one-')), sharded = mkdtempSync(join(tmpdir(), 'gamesim-sh-'));
+  try {
+    const exps = [['skew', '2:1,3:1', '--seeds', '3'], ['heartbeat', '--interval', '0.5,1', '--loss', '0,0.01', '--duration', '3600']];
+    for (const e of exps) {
+      cli(['experiment', ...e, '--out', one, '--quiet']);
+      // shards from --shard, from Slurm's variables, from an Indexed Job's index
+      cli(['experiment', ...e, '--out', sharded, '--quiet', '--shard', '1/3']);
+      cli(['experiment', ...e, '--out', sharded, '--quiet'], { SLURM_ARRAY_TASK_ID: '11', SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_COUNT: '3' });
+      cli(['experiment', ...e, '--out', sharded, '--quiet', '--shards', '3'], { JOB_COMPLETION_INDEX: '2' });
+    }
+    cli(['merge', sharded, '--quiet']);
+    const a = tree(one), b = tree(sharded);
+    assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
+    for (const [f, bytes] of a) assert.equal(b.get(f), bytes, f);
+    assert.ok(a.has('skew/runs.csv') && a.has('heartbeat/detection.png') && a.has('index.html'));
+  } finally {
+    rmSync(one, { recursive: true, force: true });
+    rmSync(sharded, { recursive: true, force: true });
+  }
+});
+
+test('merge lists missing runs and exits 1; --resume runs only what is missing', () => {
+  const out = mkdtempSync(join(tmpdir(), 'gamesim-miss-'));
+  try {
+    const e = ['skew', '2:1,3:1', '--seeds', '4', '--out', out];
+    cli(['experiment', ...e, '--shard', '1/3', '--quiet']);
+    cli(['experiment', ...e, '--shard', '3/3', '--quiet']);
+    try {
+      cli(['merge', out, '--quiet']);
+      assert.fail('merge should fail');
+    } catch (err) {
+      const x = err as { status: number; stderr: string };
+      assert.equal(x.status, 1);
+      assert.match(x.stderr, /^error: skew: runs 1,4,7 missing \(of 8/m);
+    }
+    const stamp = (f: string) => statSync(join(out, '.runs-skew', readdirSync(join(out, '.runs-skew'))[0], f)).mtimeMs;
+    const before = stamp('run-0000000.bin');
+    cli(['experiment', ...e, '--resume']);
+    assert.equal(stamp('run-0000000.bin'), before, 'a run already done is not run again');
+    assert.ok(readFileSync(join(out, 'skew', 'runs.csv'), 'utf8').split('\n').length > 8, 'resume merged the whole experiment');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('shardOf: --shard, Slurm array variables, Indexed Job index; bad shares are errors', () => {
+  assert.deepEqual(shardOf('2/8', undefined, {}), { index: 2, count: 8 });
+  assert.deepEqual(shardOf(undefined, undefined, { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '4', SLURM_ARRAY_TASK_COUNT: '4' }), { index: 4, count: 4 });
+  assert.deepEqual(shardOf(undefined, 5, { JOB_COMPLETION_INDEX: '0' }), { index: 1, count: 5 });
+  assert.equal(shardOf(undefined, undefined, {}), undefined);
+  assert.throws(() => shardOf('0/3', undefined, {}), /not a share/);
+  assert.throws(() => shardOf('3', undefined, {}), /not i\/n/);
+  assert.throws(() => shardOf(undefined, undefined, { JOB_COMPLETION_INDEX: '1' }), /give --shards/);
+  assert.throws(() => shardOf(undefined, 4, {}), /goes with JOB_COMPLETION_INDEX/);
+  assert.equal(formatRanges([3, 7, 8, 9, 12]), '3,7-9,12');
+});
