@@ -1,28 +1,28 @@
 /**
- * The command line: `gamesim experiment list | all | <name> [args] [options]`.
- * Bad input prints one line `error: ...` on stderr and exits 2, having written nothing.
+ * The command line: `gamesim experiment list | all | <name> | <file> [args] [options]`,
+ * `gamesim run <scenario>`, `gamesim merge <dir>`. This file parses and checks the
+ * arguments; cli-run.ts carries the commands out. Bad input prints one line
+ * `error: ...` on stderr and exits 2, having written nothing.
  */
 import { availableParallelism } from 'node:os';
-import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SingleBar } from 'cli-progress';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { experiments, findExperiment } from '../experiments/index.ts';
-import type { ChartData, Experiment, Params } from './runner/experiment.ts';
+import type { Experiment } from './runner/experiment.ts';
 import { resolveParams, UsageError } from './runner/params.ts';
-import { assemble, expandPoints, planExperiment, runExperiment, type ExperimentResult, type Plan } from './runner/run.ts';
-import { packageVersion, writeExperiment } from './output/write.ts';
-import { runTasks } from './runner/pool.ts';
-import { configKey, findManifests, formatRanges, loadResults, runsDir, saveResult, shardOf, shareOf, writeManifest, type ShardSpec } from './runner/shard.ts';
+import { shardOf, type ShardSpec } from './runner/shard.ts';
 import { experimentsOf, importModule } from './runner/task.ts';
+import { checkBudget, mergeDir, runOne, type Common, type Registry } from './cli-run.ts';
 import { loadScenario, ScenarioError } from './scenario/load.ts';
 import { scenarioExperiment, scenarioModule } from './scenario/experiment.ts';
 
 /** The built-in registry's module, for the worker threads (the compiled one when this file is compiled). */
 const REGISTRY = new URL(import.meta.url.endsWith('.js') ? '../experiments/index.js' : '../experiments/index.ts', import.meta.url).href;
 const ORDER = experiments.map((e) => e.name);
+const REG: Registry = { module: REGISTRY, find: findExperiment, order: ORDER };
 
 /** An experiment from a file (`gamesim experiment ./mine.ts`): the one it exports, with its module URL for the workers. */
 async function experimentFromFile(path: string): Promise<{ exp: Experiment; module: string }> {
@@ -42,22 +42,9 @@ async function experimentFromFile(path: string): Promise<{ exp: Experiment; modu
 }
 
 const looksLikeFile = (name: string) => /[\\/]/.test(name) || /\.(m|c)?(t|j)s$/.test(name);
-import { formatValue } from './output/csv.ts';
 
 const GLOBAL = ['budget', 'shard', 'shards', 'resume', 'seeds', 'seed', 'out', 'workers', 'quiet', 'help', 'version'];
 
-interface Common {
-  seeds?: number;
-  seed: number;
-  out: string;
-  workers: number;
-  quiet: boolean;
-  /** Most runs (points x seeds) one experiment may have. */
-  budget: number;
-  /** This process's share of the runs (--shard, or a Slurm array task, or a Kubernetes Indexed Job). */
-  shard?: ShardSpec;
-  resume: boolean;
-}
 
 /** Runs (points x seeds) an experiment may have unless --budget says more. */
 const RUN_BUDGET = 100_000;
@@ -159,125 +146,6 @@ function rawParams(exp: Experiment, argv: Record<string, unknown>, positional: s
   return raw;
 }
 
-function defaultReport(exp: Experiment, data: ChartData & { pointColumns: string[] }): string[] {
-  const cols = [...data.pointColumns, ...exp.keys, 'metric'];
-  const rows = data.summary.map((r) => [
-    ...cols.map((c) => formatValue(r[c])),
-    `${fmt(r.mean as number)}${Number.isFinite(r.ci95_low as number) ? ` [${fmt(r.ci95_low as number)}, ${fmt(r.ci95_high as number)}]` : ''}`,
-  ]);
-  const head = [...cols, 'mean [95% CI]'];
-  const limit = 40;
-  const shown = rows.slice(0, limit);
-  const widths = head.map((h, i) => Math.max(h.length, ...shown.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  const out = [line(head), ...shown.map(line)];
-  if (rows.length > limit) out.push(`... ${rows.length - limit} more rows in summary.csv`);
-  return out;
-}
-
-function fmt(v: number): string {
-  if (!Number.isFinite(v)) return '-';
-  return String(Number(v.toPrecision(4)));
-}
-
-/** Refuse, before any work, an experiment whose runs (points x seeds) exceed the budget. */
-function checkBudget(exp: Experiment, params: Params, c: Common): void {
-  const seeds = c.seeds ?? exp.seeds;
-  const points = expandPoints(exp, params).length;
-  const runs = points * seeds;
-  if (runs > c.budget)
-    throw new UsageError(
-      `${exp.name}: ${runs.toLocaleString('en-US')} runs (${points.toLocaleString('en-US')} point${points === 1 ? '' : 's'} x ${seeds.toLocaleString('en-US')} seeds) are over the budget of ` +
-        `${c.budget.toLocaleString('en-US')} runs; raise it with --budget ${runs}`,
-    );
-}
-
-/**
- * A share of an experiment's runs, each kept in a file (--shard, --resume):
- * the whole share runs, then one process merges (`gamesim merge`); a run
- * that is its own only share (--resume alone) merges at once.
- */
-async function runShare(exp: Experiment, params: Params, c: Common, module: string, shard: ShardSpec): Promise<void> {
-  const seeds = c.seeds ?? exp.seeds;
-  const plan = planExperiment(exp, params, { seeds, seed: c.seed, module });
-  const version = packageVersion();
-  const key = configKey(plan, c.seed, version);
-  const dir = runsDir(c.out, exp.name, key);
-  writeManifest(dir, { experiment: exp.name, module: module === REGISTRY ? 'builtin' : module, params, seeds, seed: c.seed, runs: plan.tasks.length, key, version });
-  const { todo, done } = shareOf(plan, shard, dir, c.resume);
-  const bar = progressBar(exp.name, todo.length, c.quiet);
-  await runTasks(exp, todo, c.workers, (n) => bar?.update(n), (r) => saveResult(dir, r));
-  bar?.stop();
-  if (!c.quiet)
-    process.stderr.write(`${exp.name}: shard ${shard.index}/${shard.count}: ran ${todo.length} runs${done ? `, ${done} were done already` : ''} (of ${plan.tasks.length})\n`);
-  if (shard.count === 1) await mergeOne(c.out, exp, plan, dir, c.quiet);
-}
-
-/** Assemble and write one experiment from its result files; the missing runs, if any. */
-async function mergeOne(out: string, exp: Experiment, plan: Plan, dir: string, quiet: boolean): Promise<number[]> {
-  const { results, missing } = loadResults(plan, dir);
-  if (missing.length) return missing;
-  const res = assemble(plan, results);
-  const written = await writeExperiment(out, exp, res, { seeds: plan.seeds, seed: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).seed, order: ORDER });
-  if (!quiet) report(exp, res, plan.seeds, written.dir);
-  return [];
-}
-
-/** `gamesim merge DIR`: every sharded experiment in DIR; returns the exit code (1 when runs are missing). */
-async function mergeDir(out: string, quiet: boolean): Promise<number> {
-  const found = findManifests(out);
-  if (found.length === 0) throw new UsageError(`${out}: no sharded results to merge (run with --shard i/n first)`);
-  let code = 0;
-  for (const { dir, manifest: m } of found) {
-    let exp: Experiment | undefined;
-    if (m.module === 'builtin') exp = findExperiment(m.experiment);
-    else exp = experimentsOf(await importModule(m.module)).find((e) => e.name === m.experiment);
-    if (!exp) throw new UsageError(`${dir}: experiment ${m.experiment} not found in ${m.module}`);
-    const plan = planExperiment(exp, m.params, { seeds: m.seeds, seed: m.seed, module: m.module === 'builtin' ? REGISTRY : m.module });
-    const missing = await mergeOne(out, exp, plan, dir, quiet);
-    if (missing.length) {
-      process.stderr.write(`error: ${m.experiment}: runs ${formatRanges(missing)} missing (of ${plan.tasks.length}; run the shards that hold them, or rerun with --resume)\n`);
-      code = 1;
-    }
-  }
-  return code;
-}
-
-function progressBar(name: string, total: number, quiet: boolean): SingleBar | undefined {
-  if (quiet || !process.stderr.isTTY || total <= 1) return undefined;
-  const bar = new SingleBar({ stream: process.stderr, format: `${name} [{bar}] {value}/{total} runs {eta_formatted}`, hideCursor: true });
-  bar.start(total, 0);
-  return bar;
-}
-
-function report(exp: Experiment, res: ExperimentResult, seeds: number, dir: string): void {
-  const lines = exp.report ? exp.report(res) : defaultReport(exp, res);
-  process.stdout.write(`== ${exp.name}: ${exp.title} (${res.points.length} points x ${seeds} seeds) ==\n${lines.join('\n')}\nwritten: ${dir}/\n\n`);
-}
-
-async function runOne(exp: Experiment, params: Params, c: Common, module = REGISTRY): Promise<void> {
-  if (c.shard || c.resume) return runShare(exp, params, c, module, c.shard ?? { index: 1, count: 1 });
-  const seeds = c.seeds ?? exp.seeds;
-  let bar: SingleBar | undefined;
-  const showBar = !c.quiet && process.stderr.isTTY;
-  const res: ExperimentResult = await runExperiment(exp, params, {
-    seeds,
-    seed: c.seed,
-    workers: c.workers,
-    module,
-    onStart: (total) => {
-      if (showBar && total > 1) {
-        bar = new SingleBar({ stream: process.stderr, format: `${exp.name} [{bar}] {value}/{total} runs {eta_formatted}`, hideCursor: true });
-        bar.start(total, 0);
-      }
-    },
-    onProgress: (done) => bar?.update(done),
-  });
-  bar?.stop();
-  const written = await writeExperiment(c.out, exp, res, { seeds, seed: c.seed, order: ORDER });
-  if (!c.quiet) report(exp, res, seeds, written.dir);
-}
-
 function describeParams(exp: Experiment): Record<string, { describe: string; type: 'string'; defaultDescription: string }> {
   const opts: Record<string, { describe: string; type: 'string'; defaultDescription: string }> = {};
   for (const [name, s] of Object.entries(exp.params)) {
@@ -338,14 +206,14 @@ export async function main(args: string[]): Promise<number> {
           const jobs = experiments.filter((e) => !e.example).map((e) => ({ e, params: resolveParams(e, {}) }));
           for (const j of jobs) checkBudget(j.e, j.params, c);
           action = async () => {
-            for (const j of jobs) await runOne(j.e, j.params, c);
+            for (const j of jobs) await runOne(REG, j.e, j.params, c);
           };
           return;
         }
         if (!exp) throw new UsageError(`unknown experiment '${n}' (try: experiment list, or give a file that exports one)`);
         const params = resolveParams(exp, rawParams(exp, a, positional));
         checkBudget(exp, params, c); // validates the sweep too, before anything runs or is written
-        action = () => runOne(exp, params, c, fromFile?.module);
+        action = () => runOne(REG, exp, params, c, fromFile?.module);
       },
     )
     .command(
@@ -370,7 +238,7 @@ export async function main(args: string[]): Promise<number> {
         } catch (e) {
           throw new UsageError(`${file}: ${(e as Error).message}`);
         }
-        action = () => runOne(sx, params, c, scenarioModule(file));
+        action = () => runOne(REG, sx, params, c, scenarioModule(file));
       },
     )
     .command(
@@ -381,7 +249,7 @@ export async function main(args: string[]): Promise<number> {
         const a = argv as unknown as Record<string, unknown>;
         const dir = String(a.dir);
         action = async () => {
-          exitCode = await mergeDir(dir, Boolean(a.quiet));
+          exitCode = await mergeDir(REG, dir, Boolean(a.quiet));
         };
       },
     )
@@ -402,6 +270,11 @@ export async function main(args: string[]): Promise<number> {
 
 const invoked = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invoked || process.env.GAMESIM_CLI === '1') {
+  // a reader that went away (`gamesim experiment list | head`) ends the program quietly
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   main(hideBin(process.argv)).then(
     (code) => {
       process.exitCode = code;

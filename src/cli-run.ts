@@ -1,0 +1,157 @@
+/**
+ * The CLI's actions: run an experiment (whole, as a share of a sharded sweep,
+ * or resumed), merge shards, and print the summary. cli.ts parses the
+ * command line and calls these; the registry comes in as `Registry`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { ChartData, Experiment, Params } from './runner/experiment.ts';
+import { UsageError } from './runner/params.ts';
+import { assemble, expandPoints, planExperiment, runExperiment, type ExperimentResult, type Plan } from './runner/run.ts';
+import { runTasks } from './runner/pool.ts';
+import { configKey, findManifests, formatRanges, loadResults, runsDir, saveResult, shareOf, writeManifest, type ShardSpec } from './runner/shard.ts';
+import { experimentsOf, importModule } from './runner/task.ts';
+import { packageVersion, writeExperiment } from './output/write.ts';
+import { formatValue } from './output/csv.ts';
+
+/** The built-in experiments: the module that exports them (for worker threads), lookup, and their order. */
+export interface Registry {
+  module: string;
+  find(name: string): Experiment | undefined;
+  order: string[];
+}
+
+/** Options every command shares. */
+export interface Common {
+  seeds?: number;
+  seed: number;
+  out: string;
+  workers: number;
+  quiet: boolean;
+  /** Most runs (points x seeds) one experiment may have. */
+  budget: number;
+  /** This process's share of the runs (--shard, or a Slurm array task, or a Kubernetes Indexed Job). */
+  shard?: ShardSpec;
+  resume: boolean;
+}
+
+function defaultReport(exp: Experiment, data: ChartData & { pointColumns: string[] }): string[] {
+  const cols = [...data.pointColumns, ...exp.keys, 'metric'];
+  const rows = data.summary.map((r) => [
+    ...cols.map((c) => formatValue(r[c])),
+    `${fmt(r.mean as number)}${Number.isFinite(r.ci95_low as number) ? ` [${fmt(r.ci95_low as number)}, ${fmt(r.ci95_high as number)}]` : ''}`,
+  ]);
+  const head = [...cols, 'mean [95% CI]'];
+  const limit = 40;
+  const shown = rows.slice(0, limit);
+  const widths = head.map((h, i) => Math.max(h.length, ...shown.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const out = [line(head), ...shown.map(line)];
+  if (rows.length > limit) out.push(`... ${rows.length - limit} more rows in summary.csv`);
+  return out;
+}
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return '-';
+  return String(Number(v.toPrecision(4)));
+}
+
+/** Refuse, before any work, an experiment whose runs (points x seeds) exceed the budget. */
+export function checkBudget(exp: Experiment, params: Params, c: Common): void {
+  const seeds = c.seeds ?? exp.seeds;
+  const points = expandPoints(exp, params).length;
+  const runs = points * seeds;
+  if (runs > c.budget)
+    throw new UsageError(
+      `${exp.name}: ${runs.toLocaleString('en-US')} runs (${points.toLocaleString('en-US')} point${points === 1 ? '' : 's'} x ${seeds.toLocaleString('en-US')} seeds) are over the budget of ` +
+        `${c.budget.toLocaleString('en-US')} runs; raise it with --budget ${runs}`,
+    );
+}
+
+/**
+ * A share of an experiment's runs, each kept in a file (--shard, --resume):
+ * the whole share runs, then one process merges (`gamesim merge`); a run
+ * that is its own only share (--resume alone) merges at once.
+ */
+async function runShare(reg: Registry, exp: Experiment, params: Params, c: Common, module: string, shard: ShardSpec): Promise<void> {
+  const seeds = c.seeds ?? exp.seeds;
+  const plan = planExperiment(exp, params, { seeds, seed: c.seed, module });
+  const version = packageVersion();
+  const key = configKey(plan, c.seed, version);
+  const dir = runsDir(c.out, exp.name, key);
+  writeManifest(dir, { experiment: exp.name, module: module === reg.module ? 'builtin' : module, params, seeds, seed: c.seed, runs: plan.tasks.length, key, version });
+  const { todo, done } = shareOf(plan, shard, dir, c.resume);
+  const bar = progressBar(exp.name, todo.length, c.quiet);
+  await runTasks(exp, todo, c.workers, (n) => bar?.update(n), (r) => saveResult(dir, r));
+  bar?.stop();
+  if (!c.quiet)
+    process.stderr.write(`${exp.name}: shard ${shard.index}/${shard.count}: ran ${todo.length} runs${done ? `, ${done} were done already` : ''} (of ${plan.tasks.length})\n`);
+  if (shard.count === 1) await mergeOne(reg, c.out, exp, plan, dir, c.quiet);
+}
+
+/** Assemble and write one experiment from its result files; the missing runs, if any. */
+async function mergeOne(reg: Registry, out: string, exp: Experiment, plan: Plan, dir: string, quiet: boolean): Promise<number[]> {
+  const { results, missing } = loadResults(plan, dir);
+  if (missing.length) return missing;
+  const res = assemble(plan, results);
+  const written = await writeExperiment(out, exp, res, { seeds: plan.seeds, seed: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).seed, order: reg.order });
+  if (!quiet) report(exp, res, plan.seeds, written.dir);
+  return [];
+}
+
+/** `gamesim merge DIR`: every sharded experiment in DIR; returns the exit code (1 when runs are missing). */
+export async function mergeDir(reg: Registry, out: string, quiet: boolean): Promise<number> {
+  const found = findManifests(out);
+  if (found.length === 0) throw new UsageError(`${out}: no sharded results to merge (run with --shard i/n first)`);
+  let code = 0;
+  for (const { dir, manifest: m } of found) {
+    let exp: Experiment | undefined;
+    if (m.module === 'builtin') exp = reg.find(m.experiment);
+    else exp = experimentsOf(await importModule(m.module)).find((e) => e.name === m.experiment);
+    if (!exp) throw new UsageError(`${dir}: experiment ${m.experiment} not found in ${m.module}`);
+    const plan = planExperiment(exp, m.params, { seeds: m.seeds, seed: m.seed, module: m.module === 'builtin' ? reg.module : m.module });
+    const missing = await mergeOne(reg, out, exp, plan, dir, quiet);
+    if (missing.length) {
+      process.stderr.write(`error: ${m.experiment}: runs ${formatRanges(missing)} missing (of ${plan.tasks.length}; run the shards that hold them, or rerun with --resume)\n`);
+      code = 1;
+    }
+  }
+  return code;
+}
+
+function progressBar(name: string, total: number, quiet: boolean): SingleBar | undefined {
+  if (quiet || !process.stderr.isTTY || total <= 1) return undefined;
+  const bar = new SingleBar({ stream: process.stderr, format: `${name} [{bar}] {value}/{total} runs {eta_formatted}`, hideCursor: true });
+  bar.start(total, 0);
+  return bar;
+}
+
+function report(exp: Experiment, res: ExperimentResult, seeds: number, dir: string): void {
+  const lines = exp.report ? exp.report(res) : defaultReport(exp, res);
+  process.stdout.write(`== ${exp.name}: ${exp.title} (${res.points.length} points x ${seeds} seeds) ==\n${lines.join('\n')}\nwritten: ${dir}/\n\n`);
+}
+
+export async function runOne(reg: Registry, exp: Experiment, params: Params, c: Common, module = reg.module): Promise<void> {
+  if (c.shard || c.resume) return runShare(reg, exp, params, c, module, c.shard ?? { index: 1, count: 1 });
+  const seeds = c.seeds ?? exp.seeds;
+  let bar: SingleBar | undefined;
+  const showBar = !c.quiet && process.stderr.isTTY;
+  const res: ExperimentResult = await runExperiment(exp, params, {
+    seeds,
+    seed: c.seed,
+    workers: c.workers,
+    module,
+    onStart: (total) => {
+      if (showBar && total > 1) {
+        bar = new SingleBar({ stream: process.stderr, format: `${exp.name} [{bar}] {value}/{total} runs {eta_formatted}`, hideCursor: true });
+        bar.start(total, 0);
+      }
+    },
+    onProgress: (done) => bar?.update(done),
+  });
+  bar?.stop();
+  const written = await writeExperiment(c.out, exp, res, { seeds, seed: c.seed, order: reg.order });
+  if (!c.quiet) report(exp, res, seeds, written.dir);
+}
+
