@@ -82,6 +82,8 @@ export const detectors: Experiment = {
     for (const p of out) checkRecordBudget(configFor(p), p.duration as number);
     return out;
   },
+  // kernel delivery (phi, adaptive) costs about twice the deferred one of the timeout detector
+  cost: (p) => (Number(p.duration) / Number(p.interval)) * (p.detector === 'timeout' ? 1 : 2),
   keys: [],
   metrics: [
     'T_D', 'T_D_p99', 'detections', 'mistakes', 'observedHours', 'T_MR_hours', 'T_M', 'P_A', 'flapsPerNodeDay', 'falseDetectionsPerDay', 'falseFailoversPerDay',

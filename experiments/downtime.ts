@@ -8,7 +8,7 @@ import {
   simulate, simulateSingle, availabilityNoHa, availabilityHa, doubleFailureFraction, closedFormDetection, closedFormFailover, closedFormFailbackOutage,
   OUTAGE_COST_PER_HOUR, SECTORS, SECONDS_PER_YEAR,
 } from '../src/models/ha/index.ts';
-import { VEGA, checkPoints, configOf, detectorParams, detectorPoints, logAxisX, logDomain, modelParams, presetsTable, seriesLabel } from './ha-common.ts';
+import { VEGA, checkPoints, haCost, configOf, detectorParams, detectorPoints, logAxisX, logDomain, modelParams, presetsTable, seriesLabel } from './ha-common.ts';
 
 const MIN_PER_YEAR = SECONDS_PER_YEAR / 60;
 
@@ -31,6 +31,7 @@ export const downtime: Experiment = {
     ...modelParams(['mtbf', 'mttr']),
   },
   points: (params) => checkPoints(detectorPoints(params), (p) => (p.years as number) * SECONDS_PER_YEAR, (p) => ({ mtbf: p.mtbf as number, mttr: p.mttr as number })),
+  cost: haCost,
   keys: ['system'],
   metrics: [
     'availability', 'availabilityClosedForm', 'availabilityClosedFormFailback', 'downtimeMinPerYear', 'downtimeClosedMinPerYear',

@@ -83,6 +83,14 @@ export function configOf(point: Point, extra: Partial<HaConfig> = {}): HaConfig 
   return c as HaConfig;
 }
 
+/** Relative cost of an HA run: heartbeat copies, duration / h x nodes^2 (`duration` in seconds, or `years`). */
+export function haCost(point: Point): number {
+  const d = resolveDetector(point.preset as string, point.interval as number, point.timeoutRatio as number, point.retries as number);
+  const duration = point.duration !== undefined ? Number(point.duration) : Number(point.years ?? 1) * 365 * 86400;
+  const n = Number(point.nodes ?? 2);
+  return (duration / d.interval) * n * n;
+}
+
 /** The `presets` table: every preset's resolved values at its own interval. */
 export function presetsTable(): Row[] {
   return PRESET_NAMES.map((n) => {

@@ -5,7 +5,7 @@
  */
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import { simulate, closedFormDetection } from '../src/models/ha/index.ts';
-import { VEGA, checkPoints, configOf, detectorParams, detectorPoints, dodgeLog, logAxisX, logDomain, modelParams, presetsTable, quantile, seriesLabel } from './ha-common.ts';
+import { VEGA, checkPoints, haCost, configOf, detectorParams, detectorPoints, dodgeLog, logAxisX, logDomain, modelParams, presetsTable, quantile, seriesLabel } from './ha-common.ts';
 
 const DAY = 86400;
 
@@ -31,6 +31,7 @@ export const heartbeat: Experiment = {
   },
   points: (params) =>
     checkPoints(detectorPoints(params), (p) => p.duration as number, (p) => ({ mtbf: p.mtbf as number, mttr: p.mttr as number, pauseMtb: p.pauseMtb as number, pauseMean: p.pauseMean as number })),
+  cost: haCost,
   keys: [],
   metrics: [
     'detMean', 'detP50', 'detP99', 'detClosedForm', 'detRelErr', 'detN', 'detMeanAll', 'detP99All', 'detNAll', 'hbPerSec', 'hbPerSecClosedForm', 'hbBytesPerSec',

@@ -6,11 +6,13 @@
 import * as kernel from './bench/kernel.ts';
 import * as lb from './bench/lb.ts';
 import * as ha from './bench/ha.ts';
+import * as runner from './bench/runner.ts';
 
 const parts: [string, { run: () => Promise<void> }][] = [
   ['kernel', kernel],
   ['lb', lb],
   ['ha', ha],
+  ['runner', runner],
 ];
 
 for (const [name, part] of parts) {

@@ -80,6 +80,8 @@ export interface Experiment {
   points?(params: Params): Point[];
   /** Check one point before any run (throw Error('...') for bad input): every point is checked up front. */
   check?(point: Point): void;
+  /** Relative cost of one run at this point (e.g. simulated events), so the pool starts the dearest runs first. */
+  cost?(point: Point): number;
   /** One run: must be deterministic in (point, seed) and draw only from named streams. */
   run(point: Point, seed: number): RunOutput;
   /** Row columns that identify a row within a run (e.g. scheme, bucket). */

@@ -37,6 +37,9 @@ export async function runTasks(
     }
     return results;
   }
+  // the dearest runs first (longest processing time first), so no worker is left with a long run at the end;
+  // results still come back in task order
+  const order = exp.cost ? [...tasks].sort((a, b) => exp.cost!(b.point) - exp.cost!(a.point) || a.index - b.index) : tasks;
   let next = 0;
   const pool = Array.from({ length: k }, () => new Worker(BOOT));
   try {
@@ -46,7 +49,7 @@ export async function runTasks(
           new Promise<void>((resolve, reject) => {
             const feed = () => {
               if (next >= tasks.length) return resolve();
-              w.postMessage(tasks[next++]);
+              w.postMessage(order[next++]);
             };
             w.on('message', (r: TaskResult) => {
               try {
