@@ -49,9 +49,14 @@ export function parseRatioParam(raw: string): Value {
   return formatRatio(parseRatio(raw));
 }
 
+/** The most users one LB run may have here (memory). */
+export const MAX_USERS = 20_000_000;
+
 /** Check a point's model options before any run (Experiment.check): bad input is one line, at once. */
 export function checkLbPoint(point: Point): void {
   const o = resolveOptions(optionsFrom(point));
+  // memory: the model keeps a few dozen bytes per user, and a worker holds one run at a time
+  if (o.users > MAX_USERS) throw new Error(`users ${o.users} is over ${MAX_USERS.toLocaleString('en-US')} per run (about 2 GB of model state)`);
   // every LB experiment runs the dynamic scheme, which gives each server at least one piece cell
   if (o.cellRows * o.cellCols < o.servers)
     throw new Error(`the dynamic scheme needs a piece cell per server: cellRows x cellCols = ${o.cellRows * o.cellCols} < servers = ${o.servers} (raise cellRows or cellCols)`);

@@ -29,7 +29,7 @@ export interface Common {
   out: string;
   workers: number;
   quiet: boolean;
-  /** Most runs (points x seeds) one experiment may have. */
+  /** A factor on the limits an experiment must stay within (RUNS_BUDGET runs, WORK_BUDGET work). */
   budget: number;
   /** This process's share of the runs (--shard, or a Slurm array task, or a Kubernetes Indexed Job). */
   shard?: ShardSpec;
@@ -60,14 +60,28 @@ function fmt(v: number): string {
 /** Refuse, before any work, an experiment whose runs (points x seeds) exceed the budget. */
 export function checkBudget(exp: Experiment, params: Params, c: Common): void {
   const seeds = c.seeds ?? exp.seeds;
-  const points = expandPoints(exp, params).length;
+  const pts = expandPoints(exp, params);
+  const points = pts.length;
   const runs = points * seeds;
-  if (runs > c.budget)
+  const factor = (need: number, limit: number) => Math.ceil((need / limit) * 10) / 10;
+  if (runs > RUNS_BUDGET * c.budget)
     throw new UsageError(
       `${exp.name}: ${runs.toLocaleString('en-US')} runs (${points.toLocaleString('en-US')} point${points === 1 ? '' : 's'} x ${seeds.toLocaleString('en-US')} seeds) are over the budget of ` +
-        `${c.budget.toLocaleString('en-US')} runs; raise it with --budget ${runs}`,
+        `${(RUNS_BUDGET * c.budget).toLocaleString('en-US')} runs; --budget ${factor(runs, RUNS_BUDGET)} allows it`,
     );
+  if (exp.cost) {
+    const work = pts.reduce((a, p) => a + exp.cost!(p), 0) * seeds;
+    if (work > WORK_BUDGET * c.budget)
+      throw new UsageError(
+        `${exp.name}: about ${work.toExponential(1)} units of work (the experiment's estimate, e.g. heartbeat copies: duration / h x nodes^2, over all runs; ` +
+          `about ${(work / 2.4e7 / 3600).toPrecision(2)} CPU-hours) are over the budget of ${(WORK_BUDGET * c.budget).toExponential(1)}; --budget ${factor(work, WORK_BUDGET)} allows it`,
+      );
+  }
 }
+
+/** What --budget 1 allows: runs (points x seeds), and work (the experiments' cost estimates summed; 1e12 is about 11 CPU-hours of HA runs). */
+export const RUNS_BUDGET = 100_000;
+export const WORK_BUDGET = 1e12;
 
 /**
  * A share of an experiment's runs, each kept in a file (--shard, --resume):

@@ -15,7 +15,7 @@ import type { Experiment } from './runner/experiment.ts';
 import { resolveParams, UsageError } from './runner/params.ts';
 import { shardOf, type ShardSpec } from './runner/shard.ts';
 import { experimentsOf, importModule } from './runner/task.ts';
-import { checkBudget, mergeDir, runOne, type Common, type Registry } from './cli-run.ts';
+import { checkBudget, mergeDir, runOne, RUNS_BUDGET, WORK_BUDGET, type Common, type Registry } from './cli-run.ts';
 import { loadScenario, ScenarioError } from './scenario/load.ts';
 import { scenarioExperiment, scenarioModule } from './scenario/experiment.ts';
 
@@ -46,8 +46,6 @@ const looksLikeFile = (name: string) => /[\\/]/.test(name) || /\.(m|c)?(t|j)s$/.
 const GLOBAL = ['budget', 'shard', 'shards', 'resume', 'seeds', 'seed', 'out', 'workers', 'quiet', 'help', 'version'];
 
 
-/** Runs (points x seeds) an experiment may have unless --budget says more. */
-const RUN_BUDGET = 100_000;
 
 function parseInt(name: string, raw: unknown, min: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -74,10 +72,17 @@ function commonOptions(argv: Record<string, unknown>): Common {
     out,
     workers: parseInt('workers', argv.workers, 1) ?? availableParallelism(),
     quiet: Boolean(argv.quiet),
-    budget: parseInt('budget', argv.budget, 1) ?? RUN_BUDGET,
+    budget: parseFactor(argv.budget),
     shard: shardFrom(argv),
     resume: Boolean(argv.resume),
   };
+}
+
+function parseFactor(raw: unknown): number {
+  if (raw === undefined) return 1;
+  const v = Number(String(raw).trim());
+  if (!(Number.isFinite(v) && v > 0)) throw new UsageError(`--budget: '${String(raw)}' is not a positive number (a factor on the run and work limits)`);
+  return v;
 }
 
 function shardFrom(argv: Record<string, unknown>): ShardSpec | undefined {
@@ -173,7 +178,7 @@ export async function main(args: string[]): Promise<number> {
     .option('shard', { describe: 'run only share i of n (i/n, 1-based; tasks by index striding) and keep each result; then `gamesim merge DIR`. Without it, SLURM_ARRAY_TASK_ID (with _MIN and _COUNT) or JOB_COMPLETION_INDEX (with --shards) pick the share', type: 'string' })
     .option('shards', { describe: 'the number of shards, with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)', type: 'string' })
     .option('resume', { describe: 'keep each result in a file and skip the runs whose file exists for the same configuration', type: 'boolean' })
-    .option('budget', { describe: 'most runs (points x seeds) one experiment may have', type: 'string', defaultDescription: String(RUN_BUDGET) })
+    .option('budget', { describe: `a factor on the limits one experiment must stay within: ${RUNS_BUDGET.toLocaleString('en-US')} runs (points x seeds) and ${WORK_BUDGET.toExponential(0)} units of estimated work (about 11 CPU-hours)`, type: 'string', defaultDescription: '1' })
     .command(
       'experiment <name> [args..]',
       'run an experiment (`list` shows them, `all` runs every one at its defaults)',

@@ -1,0 +1,70 @@
+/**
+ * Limits said up front: inputs that used to spin, eat memory or end in "error: internal" get one
+ * clear line and exit 2 before any work, or run correctly.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const cli = (args: string[]) =>
+  execFileSync(process.execPath, ['--conditions=gamesim-source', '--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+
+test('bad --out, budgets, seeds and sweeps: one line, exit 2, nothing written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gamesim-limits-'));
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'x');
+  symlinkSync(join(dir, 'nowhere', 'x'), join(dir, 'dangling'));
+  const out = join(dir, 'out');
+  const cases: Array<[string[], RegExp]> = [
+    [['experiment', 'fig5', '--out', file], /--out: .* is a file/],
+    [['experiment', 'fig5', '--out', join(file, 'sub')], /is a file/],
+    [['experiment', 'fig5', '--out', '/dev/null'], /under \/dev/],
+    [['experiment', 'fig5', '--out', '/proc/x'], /under \/proc/],
+    [['experiment', 'fig5', '--out', '/sys/x'], /under \/sys/],
+    [['experiment', 'fig5', '--out', join(dir, 'dangling')], /dangling link/],
+    [['experiment', 'fig6', '--seeds', '1e7', '--out', out], /10,000,000 runs .* over the budget of 100,000 runs; --budget 100 allows it/],
+    [['experiment', 'heartbeat', '--duration', '1e9', '--interval', '0.01', '--nodes', '16', '--mtbf', '1e12', '--out', out], /units of work .* over the budget .* --budget \d+/],
+    [['experiment', 'heartbeat', '--mtbf', '1', '--duration', '1e8', '--out', out], /crash records .* over the budget/],
+    [['experiment', 'fig6', '--seed', '1e300', '--out', out], /above 2\^53/],
+    [['experiment', 'heartbeat', '--interval', '1,0.5,1', '--out', out], /1 is given twice/],
+    [['experiment', 'failover', '--activeNodes', '3', '--out', out], /activeNodes \(3\) must not exceed nodes/],
+    [['experiment', 'failover', '--netJitter', '0.01', '--out', out], /netJitter .* must not exceed netLatency/],
+    [['experiment', 'fig6', '--arrivals', 'skew 3:1', '--mapWidth', '100', '--mapHeight', '100', '--out', out], /skew arrivals need a map larger/],
+    [['experiment', 'fig5', '--mapWidth', '1e308', '--out', out], /mapWidth must be in \[1, 1e9\]/],
+    [['experiment', 'fig5', '--mapWidth', '1e-300', '--out', out], /mapWidth must be in \[1, 1e9\]/],
+    [['experiment', 'fig5', '--viewDistance', '1e-9', '--servers', '64', '--out', out], /a piece cell per server/],
+    [['experiment', 'fig5', '--budget', '0', '--out', out], /--budget: '0' is not a positive number/],
+  ];
+  try {
+    for (const [args, msg] of cases) {
+      try {
+        cli(args);
+        assert.fail(`${args.join(' ')} should fail`);
+      } catch (e) {
+        const err = e as { status: number; stderr: string };
+        assert.equal(err.status, 2, `${args.join(' ')}: ${err.stderr}`);
+        assert.match(err.stderr, msg, args.join(' '));
+        assert.equal(err.stderr.trim().split('\n').length, 1, err.stderr);
+        assert.doesNotMatch(err.stderr, /internal/);
+      }
+      assert.ok(!existsSync(out), `${args.join(' ')} wrote ${out}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('inputs that used to crash now run: a tiny view distance on 64 servers, buckets of one user', () => {
+  const out = mkdtempSync(join(tmpdir(), 'gamesim-runs-'));
+  try {
+    cli(['experiment', 'fig5', '--viewDistance', '1e-9', '--servers', '64', '--cellRows', '8', '--out', out, '--quiet']);
+    cli(['experiment', 'fig6', '--bucketSize', '1', '--seeds', '2', '--out', out, '--quiet']);
+    assert.ok(existsSync(join(out, 'fig5', 'meta.json')) && existsSync(join(out, 'fig6', 'meta.json')));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
