@@ -49,6 +49,9 @@ export function parseRatioParam(raw: string): Value {
   return formatRatio(parseRatio(raw));
 }
 
+/** The most buckets (users / bucketSize) an LB experiment charts. */
+export const MAX_BUCKETS = 200;
+
 /** The most users one LB run may have here (memory). */
 export const MAX_USERS = 20_000_000;
 
@@ -57,6 +60,9 @@ export function checkLbPoint(point: Point): void {
   const o = resolveOptions(optionsFrom(point));
   // memory: the model keeps a few dozen bytes per user, and a worker holds one run at a time
   if (o.users > MAX_USERS) throw new Error(`users ${o.users} is over ${MAX_USERS.toLocaleString('en-US')} per run (about 2 GB of model state)`);
+  // the charts draw one bar per bucket; vega cannot sort thousands of categories
+  const buckets = Math.ceil(o.users / o.bucketSize);
+  if (buckets > MAX_BUCKETS) throw new Error(`bucketSize ${o.bucketSize} gives ${buckets} buckets of ${o.users} users: at most ${MAX_BUCKETS} (bucketSize >= ${Math.ceil(o.users / MAX_BUCKETS)})`);
   // every LB experiment runs the dynamic scheme, which gives each server at least one piece cell
   if (o.cellRows * o.cellCols < o.servers)
     throw new Error(`the dynamic scheme needs a piece cell per server: cellRows x cellCols = ${o.cellRows * o.cellCols} < servers = ${o.servers} (raise cellRows or cellCols)`);
