@@ -59,7 +59,7 @@ function parseInt(name: string, raw: unknown, min: number): number | undefined {
 
 function commonOptions(argv: Record<string, unknown>): Common {
   if (Array.isArray(argv.out)) throw new UsageError('--out given more than once');
-  const out = argv.out === undefined ? 'results' : String(argv.out);
+  const out = argv.out === undefined ? 'out' : String(argv.out);
   if (out.trim() === '') throw new UsageError('--out: empty directory name');
   const seed = parseInt('seed', argv.seed, 0) ?? 1;
   if (seed > Number.MAX_SAFE_INTEGER) throw new UsageError(`--seed: ${seed} is above 2^53 - 1 (seeds must be exact integers)`);
@@ -172,7 +172,7 @@ export async function main(args: string[]): Promise<number> {
     .usage('$0 experiment list | all | <name> | <file.ts|file.mjs> [args..] [options]\n$0 run <scenario.yaml|scenario.json> [options]')
     .option('seeds', { describe: 'replicates per point (default: the experiment\'s)', type: 'string' })
     .option('seed', { describe: 'base seed; each run\'s seed is derived from it, the point and the replicate', type: 'string', defaultDescription: '1' })
-    .option('out', { describe: 'output directory', type: 'string', defaultDescription: 'results' })
+    .option('out', { describe: 'output directory (the committed results/ is rewritten only by npm run results)', type: 'string', defaultDescription: 'out' })
     .option('workers', { describe: 'worker threads', type: 'string', defaultDescription: 'number of cores' })
     .option('quiet', { describe: 'no progress bar and no summary on stdout', type: 'boolean' })
     .option('shard', { describe: 'run only share i of n (i/n, 1-based; tasks by index striding) and keep each result; then `gamesim merge DIR`. Without it, SLURM_ARRAY_TASK_ID (with _MIN and _COUNT) or JOB_COMPLETION_INDEX (with --shards) pick the share', type: 'string' })
