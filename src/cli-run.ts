@@ -14,6 +14,7 @@ import { configKey, findManifests, formatRanges, loadResults, runsDir, saveResul
 import { experimentsOf, importModule } from './runner/task.ts';
 import { packageVersion, writeExperiment } from './output/write.ts';
 import { formatValue } from './output/csv.ts';
+import { markdown, verify, writeVerify, type Claim } from './verify/verify.ts';
 
 /** The built-in experiments: the module that exports them (for worker threads), lookup, and their order. */
 export interface Registry {
@@ -169,3 +170,14 @@ export async function runOne(reg: Registry, exp: Experiment, params: Params, c: 
   if (!c.quiet) report(exp, res, seeds, written.dir);
 }
 
+
+/** `gamesim verify`: run the claims, print the table, write it; 1 when a number left its band. */
+export async function verifyCommand(reg: Registry, c: Common): Promise<number> {
+  const { claims } = (await importModule(new URL('claims.' + (reg.module.endsWith('.js') ? 'js' : 'ts'), reg.module).href)) as { claims: Claim[] };
+  const rows = await verify(claims, reg.find, { workers: c.workers, module: reg.module, onClaim: (cl) => c.quiet || process.stderr.write(`verify: running ${cl.experiment} for ${cl.id}\n`) });
+  writeVerify(c.out, rows);
+  if (!c.quiet) process.stdout.write(markdown(rows) + `written: ${join(c.out, 'verify.csv')}, ${join(c.out, 'verify.md')}\n`);
+  const out = rows.filter((r) => !r.inBand);
+  for (const r of out) process.stderr.write(`error: ${r.id}: ours ${r.ours} left its band [${r.band_low}, ${r.band_high}]\n`);
+  return out.length ? 1 : 0;
+}

@@ -15,7 +15,7 @@ import type { Experiment } from './runner/experiment.ts';
 import { resolveParams, UsageError } from './runner/params.ts';
 import { shardOf, type ShardSpec } from './runner/shard.ts';
 import { experimentsOf, importModule } from './runner/task.ts';
-import { checkBudget, mergeDir, runOne, RUNS_BUDGET, WORK_BUDGET, type Common, type Registry } from './cli-run.ts';
+import { checkBudget, mergeDir, runOne, verifyCommand, RUNS_BUDGET, WORK_BUDGET, type Common, type Registry } from './cli-run.ts';
 import { loadScenario, ScenarioError } from './scenario/load.ts';
 import { scenarioExperiment, scenarioModule } from './scenario/experiment.ts';
 
@@ -244,6 +244,18 @@ export async function main(args: string[]): Promise<number> {
           throw new UsageError(`${file}: ${(e as Error).message}`);
         }
         action = () => runOne(REG, sx, params, c, scenarioModule(file));
+      },
+    )
+    .command(
+      'verify',
+      "run the papers' published claims at pinned seeds: the reproduction table with each claim's verdict and regression band; exit 1 when a number leaves its band (writes verify.csv and verify.md to --out)",
+      () => {},
+      (argv) => {
+        const a = argv as unknown as Record<string, unknown>;
+        const c = commonOptions(a);
+        action = async () => {
+          exitCode = await verifyCommand(REG, c);
+        };
       },
     )
     .command(
