@@ -25,8 +25,8 @@ export const VEGA = 'https://vega.github.io/schema/vega-lite/v6.json';
 /** Every model option as a scalar experiment parameter with the SPEC default. */
 export function modelParams(): Record<string, ParamSpec> {
   return {
-    mapWidth: { type: 'number', default: DEFAULTS.mapWidth, greaterThan: 0, help: 'map width (SPEC 2.1: 1024)' },
-    mapHeight: { type: 'number', default: DEFAULTS.mapHeight, greaterThan: 0, help: 'map height (SPEC 2.1: 512)' },
+    mapWidth: { type: 'number', default: DEFAULTS.mapWidth, greaterThan: 0, help: 'map width (the paper: 1024)' },
+    mapHeight: { type: 'number', default: DEFAULTS.mapHeight, greaterThan: 0, help: 'map height (the paper: 512)' },
     servers: { type: 'integer', default: DEFAULTS.servers, min: 1, max: 64, help: 'number of game servers (the paper: 2)' },
     users: { type: 'integer', default: DEFAULTS.users, min: 1, max: 1_000_000, help: 'arrivals per run (the paper: 1000)' },
     bucketSize: { type: 'integer', default: DEFAULTS.bucketSize, min: 1, help: 'users per bucket of the per-bucket metrics' },

@@ -11,7 +11,7 @@ import { UsageError } from './runner/params.ts';
 import { assemble, expandPoints, planExperiment, runExperiment, type ExperimentResult, type Plan } from './runner/run.ts';
 import { runTasks } from './runner/pool.ts';
 import { configKey, findManifests, formatRanges, loadResults, runsDir, saveResult, shareOf, writeManifest, type ShardSpec } from './runner/shard.ts';
-import { experimentsOf, importModule } from './runner/task.ts';
+import { experimentsOf, importModule, type Task } from './runner/task.ts';
 import { packageVersion, writeExperiment } from './output/write.ts';
 import { formatValue } from './output/csv.ts';
 import { markdown, verify, writeVerify, type Claim } from './verify/verify.ts';
@@ -97,8 +97,8 @@ async function runShare(reg: Registry, exp: Experiment, params: Params, c: Commo
   const dir = runsDir(c.out, exp.name, key);
   writeManifest(dir, { experiment: exp.name, module: module === reg.module ? 'builtin' : module, params, seeds, seed: c.seed, runs: plan.tasks.length, key, version });
   const { todo, done } = shareOf(plan, shard, dir, c.resume);
-  const bar = progressBar(exp.name, todo.length, c.quiet);
-  await runTasks(exp, todo, c.workers, (n) => bar?.update(n), (r) => saveResult(dir, r));
+  const bar = Progress.maybe(exp.name, todo, exp, c.quiet);
+  await runTasks(exp, todo, c.workers, (n, i) => bar?.done(n, i), (r) => saveResult(dir, r));
   bar?.stop();
   if (!c.quiet)
     process.stderr.write(`${exp.name}: shard ${shard.index}/${shard.count}: ran ${todo.length} runs${done ? `, ${done} were done already` : ''} (of ${plan.tasks.length})\n`);
@@ -135,11 +135,49 @@ export async function mergeDir(reg: Registry, out: string, quiet: boolean): Prom
   return code;
 }
 
-function progressBar(name: string, total: number, quiet: boolean): SingleBar | undefined {
-  if (quiet || !process.stderr.isTTY || total <= 1) return undefined;
-  const bar = new SingleBar({ stream: process.stderr, format: `${name} [{bar}] {value}/{total} runs {eta_formatted}`, hideCursor: true });
-  bar.start(total, 0);
-  return bar;
+/**
+ * Runs done of the total, with an ETA weighted by each run's estimated cost
+ * (Experiment.cost; equal without one), shown only once it means something:
+ * 5% of the work done and 2 s passed.
+ */
+class Progress {
+  private readonly bar: SingleBar;
+  private readonly cost = new Map<number, number>();
+  private total = 0;
+  private doneCost = 0;
+  private readonly t0 = Date.now();
+
+  constructor(name: string, tasks: Task[], exp: Experiment) {
+    for (const t of tasks) {
+      const c = exp.cost ? Math.max(0, exp.cost(t.point)) : 1;
+      this.cost.set(t.index, c);
+      this.total += c;
+    }
+    this.bar = new SingleBar({ stream: process.stderr, format: `${name} [{bar}] {value}/{total} runs {eta}`, hideCursor: true });
+    this.bar.start(tasks.length, 0, { eta: '' });
+  }
+
+  done(n: number, index: number): void {
+    this.doneCost += this.cost.get(index) ?? 0;
+    const elapsed = (Date.now() - this.t0) / 1000;
+    const f = this.total > 0 ? this.doneCost / this.total : n / this.bar.getTotal();
+    const eta = f >= 0.05 && elapsed >= 2 ? `ETA ${fmtDuration((elapsed * (1 - f)) / f)}` : '';
+    this.bar.update(n, { eta });
+  }
+
+  stop(): void {
+    this.bar.stop();
+  }
+
+  static maybe(name: string, tasks: Task[], exp: Experiment, quiet: boolean): Progress | undefined {
+    return quiet || !process.stderr.isTTY || tasks.length <= 1 ? undefined : new Progress(name, tasks, exp);
+  }
+}
+
+function fmtDuration(s: number): string {
+  if (s < 90) return `${Math.ceil(s)} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
 }
 
 function report(exp: Experiment, res: ExperimentResult, seeds: number, dir: string): void {
@@ -150,20 +188,16 @@ function report(exp: Experiment, res: ExperimentResult, seeds: number, dir: stri
 export async function runOne(reg: Registry, exp: Experiment, params: Params, c: Common, module = reg.module): Promise<void> {
   if (c.shard || c.resume) return runShare(reg, exp, params, c, module, c.shard ?? { index: 1, count: 1 });
   const seeds = c.seeds ?? exp.seeds;
-  let bar: SingleBar | undefined;
-  const showBar = !c.quiet && process.stderr.isTTY;
+  let bar: Progress | undefined;
   const res: ExperimentResult = await runExperiment(exp, params, {
     seeds,
     seed: c.seed,
     workers: c.workers,
     module,
-    onStart: (total) => {
-      if (showBar && total > 1) {
-        bar = new SingleBar({ stream: process.stderr, format: `${exp.name} [{bar}] {value}/{total} runs {eta_formatted}`, hideCursor: true });
-        bar.start(total, 0);
-      }
+    onStart: (_total, tasks) => {
+      bar = Progress.maybe(exp.name, tasks, exp, c.quiet);
     },
-    onProgress: (done) => bar?.update(done),
+    onProgress: (done, index) => bar?.done(done, index),
   });
   bar?.stop();
   const written = await writeExperiment(c.out, exp, res, { seeds, seed: c.seed, order: reg.order });

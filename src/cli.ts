@@ -14,6 +14,7 @@ import { experiments, findExperiment } from '../experiments/index.ts';
 import type { Experiment } from './runner/experiment.ts';
 import { resolveParams, UsageError } from './runner/params.ts';
 import { shardOf, type ShardSpec } from './runner/shard.ts';
+import { packageVersion } from './output/write.ts';
 import { experimentsOf, importModule } from './runner/task.ts';
 import { checkBudget, mergeDir, runOne, verifyCommand, RUNS_BUDGET, WORK_BUDGET, type Common, type Registry } from './cli-run.ts';
 import { loadScenario, ScenarioError } from './scenario/load.ts';
@@ -151,12 +152,29 @@ function rawParams(exp: Experiment, argv: Record<string, unknown>, positional: s
   return raw;
 }
 
-function describeParams(exp: Experiment): Record<string, { describe: string; type: 'string'; defaultDescription: string }> {
-  const opts: Record<string, { describe: string; type: 'string'; defaultDescription: string }> = {};
+interface YargsOption {
+  describe: string;
+  type: 'string' | 'number';
+  choices?: string[];
+  defaultDescription: string;
+}
+
+/**
+ * The experiment's parameters as yargs options, typed for --help: a number as
+ * a number, a boolean or a single choice as its choices, a sweep as a list
+ * (a string that parseValue splits). parseValue checks every value either way.
+ */
+function describeParams(exp: Experiment): Record<string, YargsOption> {
+  const opts: Record<string, YargsOption> = {};
   for (const [name, s] of Object.entries(exp.params)) {
     const def = Array.isArray(s.default) ? s.default.join(',') : String(s.default);
-    const extra = s.choices ? ` (one of ${s.choices.join(', ')})` : s.list ? ' (comma-separated list: a sweep)' : '';
-    opts[name] = { describe: s.help + extra, type: 'string', defaultDescription: def };
+    if (s.list) {
+      const extra = s.choices ? ` (each one of ${s.choices.join(', ')})` : '';
+      opts[name] = { describe: `${s.help}${extra} [list: a comma-separated sweep]`, type: 'string', defaultDescription: def };
+    } else if (s.type === 'boolean') opts[name] = { describe: s.help, type: 'string', choices: ['true', 'false', 'on', 'off', 'yes', 'no', '1', '0'], defaultDescription: def };
+    else if (s.type === 'enum') opts[name] = { describe: s.help, type: 'string', choices: [...s.choices!], defaultDescription: def };
+    else if ((s.type === 'number' || s.type === 'integer') && !s.parse && !s.positional) opts[name] = { describe: s.help, type: 'number', defaultDescription: def };
+    else opts[name] = { describe: s.help, type: 'string', defaultDescription: def };
   }
   return opts;
 }
@@ -273,7 +291,8 @@ export async function main(args: string[]): Promise<number> {
     .demandCommand(1, 'missing command (try: experiment list, or run FILE)')
     .strict()
     .help()
-    .version(false)
+    .alias('h', 'help')
+    .version(packageVersion())
     .showHelpOnFail(false)
     .exitProcess(false)
     .fail((msg, err) => {

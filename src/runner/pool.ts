@@ -14,7 +14,7 @@ export async function runTasks(
   exp: Experiment,
   tasks: Task[],
   workers: number,
-  onDone?: (done: number) => void,
+  onDone?: (done: number, index: number) => void,
   /** Called with each result as it arrives (e.g. to keep it in a file). */
   onResult?: (r: TaskResult) => void,
 ): Promise<TaskResult[]> {
@@ -26,7 +26,7 @@ export async function runTasks(
     results[slot.get(r.index)!] = r;
     onResult?.(r);
     done++;
-    onDone?.(done);
+    onDone?.(done, r.index);
   };
   const k = Math.max(1, Math.min(workers, tasks.length));
   if (k === 1) {

@@ -16,8 +16,10 @@ export interface RunOptions {
   workers: number;
   /** URL of the module exporting the experiment (e.g. `import.meta.url` of its file), for the worker threads. */
   module?: string;
-  onStart?: (total: number) => void;
-  onProgress?: (done: number) => void;
+  /** Before the first run: how many runs, and the tasks (e.g. to weigh a progress estimate by cost). */
+  onStart?: (total: number, tasks: Task[]) => void;
+  /** After each run: how many are done, and the index of the one that just finished. */
+  onProgress?: (done: number, index: number) => void;
 }
 
 export interface ExperimentResult extends ChartData {
@@ -109,7 +111,7 @@ export function assemble(plan: Plan, results: TaskResult[]): ExperimentResult {
 
 export async function runExperiment(exp: Experiment, params: Params, opts: RunOptions): Promise<ExperimentResult> {
   const plan = planExperiment(exp, params, opts);
-  opts.onStart?.(plan.tasks.length);
+  opts.onStart?.(plan.tasks.length, plan.tasks);
   const workers = opts.module ? opts.workers : 1;
   const results = await runTasks(exp, plan.tasks, workers, opts.onProgress);
   return assemble(plan, results);
