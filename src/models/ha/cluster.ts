@@ -79,8 +79,9 @@ export class HaCluster implements FaultTarget {
     this.monitor.delivery = this.delivery;
     this.services = new Services(sim, cfg, this.nodes, this.metrics, this.trace);
     const transport = new Transport(sim, cfg, this.nodes, this.links, this.metrics.counts, this.trace, (me, from, m) => this.handle(me, from, m));
-    this.failback = new Failback(sim, cfg, this.nodes, this.monitor, this.services, transport, this.metrics, this.trace, (n) => this.controller.backUp(n));
-    this.controller = new Controller(sim, cfg, this.nodes, this.monitor, this.services, transport, this.metrics, this.trace, (n) => this.failback.active(n));
+    const parts = { sim, cfg, nodes: this.nodes, monitor: this.monitor, services: this.services, transport, metrics: this.metrics, trace: this.trace };
+    this.failback = new Failback(parts, (n) => this.controller.backUp(n));
+    this.controller = new Controller(parts, (n) => this.failback.active(n));
 
     // every node up and watching every peer; each heartbeat clock starts at a random phase in [0, h)
     const phases = streams.get('phase');

@@ -7,14 +7,8 @@
  * releases the services held twice (RELEASE by all but the home node, or
  * the lowest id). A node that declares a peer failed broadcasts FAULT.
  */
-import type { Sim, EventHandle } from '../../kernel/sim.ts';
-import type { HaConfig } from './options.ts';
-import type { Nodes } from './nodes.ts';
-import type { Monitor } from './monitor.ts';
-import type { Services } from './services.ts';
-import type { Metrics } from './metrics.ts';
-import type { Trace } from './trace.ts';
-import type { Held, Message, Transport } from './messages.ts';
+import type { EventHandle } from '../../kernel/sim.ts';
+import type { Held, Message, ProtocolParts } from './messages.ts';
 import { NONE, RUNNING, STARTING } from './services.ts';
 
 interface Round {
@@ -34,17 +28,11 @@ export class Controller {
   private roundCounter = 0;
 
   constructor(
-    private readonly sim: Sim,
-    private readonly cfg: HaConfig,
-    private readonly nodes: Nodes,
-    private readonly monitor: Monitor,
-    private readonly services: Services,
-    private readonly transport: Transport,
-    private readonly metrics: Metrics,
-    private readonly trace: Trace,
+    private readonly p: ProtocolParts,
     /** Node n is failing back: it claims its home services in a poll. */
     private readonly failingBack: (n: number) => boolean,
   ) {
+    const { nodes, services } = p;
     const N = nodes.N;
     this.round = new Array(N).fill(undefined);
     this.again = new Uint8Array(N);
@@ -56,9 +44,9 @@ export class Controller {
     switch (m.type) {
       case 'FAULT': {
         const j = m.failed;
-        if (j === me || !this.monitor.inView(me, j)) return; // duplicate report, or about me
-        this.monitor.remove(me, j);
-        this.metrics.suspects(me, j);
+        if (j === me || !this.p.monitor.inView(me, j)) return; // duplicate report, or about me
+        this.p.monitor.remove(me, j);
+        this.p.metrics.suspects(me, j);
         this.membershipChanged(me);
         return;
       }
@@ -67,7 +55,7 @@ export class Controller {
         return;
       case 'SYSTEM_LOAD': {
         const rep = this.loadReport(me);
-        this.transport.send(me, from, { type: 'SYSTEM_LOAD_ANSWER', round: m.round, held: rep.held, load: rep.load, up: rep.up });
+        this.p.transport.send(me, from, { type: 'SYSTEM_LOAD_ANSWER', round: m.round, held: rep.held, load: rep.load, up: rep.up });
         return;
       }
       case 'SYSTEM_LOAD_ANSWER':
@@ -78,9 +66,9 @@ export class Controller {
         return;
       case 'RELEASE':
         for (const s of m.services) {
-          if (this.services.holds(me, s)) {
-            this.metrics.counts.releases++;
-            this.services.set(me, s, NONE);
+          if (this.p.services.holds(me, s)) {
+            this.p.metrics.counts.releases++;
+            this.p.services.set(me, s, NONE);
           }
         }
         return;
@@ -89,45 +77,45 @@ export class Controller {
 
   /** i's detector declared j failed: tell everyone in view, then act as on any membership change. */
   declared(i: number, j: number): void {
-    this.trace.step(i, 'declares', j);
+    this.p.trace.step(i, 'declares', j);
     const fault: Message = { type: 'FAULT', failed: j };
-    this.transport.local(i, fault);
-    const N = this.nodes.N;
-    for (let x = 0; x < N; x++) if (x !== i && this.monitor.inView(i, x)) this.transport.send(i, x, fault);
+    this.p.transport.local(i, fault);
+    const N = this.p.nodes.N;
+    for (let x = 0; x < N; x++) if (x !== i && this.p.monitor.inView(i, x)) this.p.transport.send(i, x, fault);
     this.membershipChanged(i);
   }
 
   /** i has j in view again: the controller polls. */
   rejoined(i: number, j: number): void {
-    const c = this.monitor.lowest(i);
+    const c = this.p.monitor.lowest(i);
     if (c === i) this.membershipChanged(i);
-    else this.transport.send(i, c, { type: 'REJOIN', node: j });
+    else this.p.transport.send(i, c, { type: 'REJOIN', node: j });
   }
 
   /** n is up after a fail-back: the controller reconciles what it left double or orphaned. */
   backUp(n: number): void {
-    const c = this.monitor.lowest(n);
+    const c = this.p.monitor.lowest(n);
     if (c === n) this.requestRound(n);
-    else this.transport.send(n, c, { type: 'REJOIN', node: n });
+    else this.p.transport.send(n, c, { type: 'REJOIN', node: n });
     this.schedulePeriodic(n);
   }
 
   /** n crashed: its rounds and watches are gone. */
   crashed(n: number): void {
     const r = this.round[n];
-    if (r) this.sim.cancel(r.timer);
+    if (r) this.p.sim.cancel(r.timer);
     this.round[n] = undefined;
-    if (this.periodic[n] !== -1) this.sim.cancel(this.periodic[n]);
+    if (this.periodic[n] !== -1) this.p.sim.cancel(this.periodic[n]);
     this.periodic[n] = -1;
   }
 
   private membershipChanged(i: number): void {
-    if (this.monitor.lowest(i) === i) this.requestRound(i);
+    if (this.p.monitor.lowest(i) === i) this.requestRound(i);
   }
 
   private requestRound(c: number): void {
-    if (!this.nodes.running[c]) return;
-    if (this.monitor.lowest(c) !== c) return;
+    if (!this.p.nodes.running[c]) return;
+    if (this.p.monitor.lowest(c) !== c) return;
     if (this.round[c]) {
       this.again[c] = 1;
       return;
@@ -136,37 +124,37 @@ export class Controller {
   }
 
   private startRound(c: number): void {
-    const N = this.nodes.N;
+    const N = this.p.nodes.N;
     const expected: number[] = [];
-    for (let j = 0; j < N; j++) if (j !== c && this.monitor.inView(c, j)) expected.push(j);
+    for (let j = 0; j < N; j++) if (j !== c && this.p.monitor.inView(c, j)) expected.push(j);
     const id = ++this.roundCounter;
     const r: Round = { id, expected, answers: new Map(), loads: new Map(), phases: new Map(), timer: -1 };
     this.round[c] = r;
     this.again[c] = 0;
     const mine = this.loadReport(c);
-    this.transport.local(c, { type: 'SYSTEM_LOAD', round: id });
-    this.transport.local(c, { type: 'SYSTEM_LOAD_ANSWER', round: id, ...mine });
+    this.p.transport.local(c, { type: 'SYSTEM_LOAD', round: id });
+    this.p.transport.local(c, { type: 'SYSTEM_LOAD_ANSWER', round: id, ...mine });
     r.answers.set(c, mine.held);
     r.loads.set(c, mine.load);
     r.phases.set(c, mine.up);
-    for (const j of expected) this.transport.send(c, j, { type: 'SYSTEM_LOAD', round: id });
-    r.timer = this.nodes.after(c, this.cfg.loadTimeout, () => this.roundTimeout(c, id));
+    for (const j of expected) this.p.transport.send(c, j, { type: 'SYSTEM_LOAD', round: id });
+    r.timer = this.p.nodes.after(c, this.p.cfg.loadTimeout, () => this.roundTimeout(c, id));
     if (expected.length === 0) this.finishRound(c);
   }
 
   private loadReport(n: number): { held: Held; load: number; up: boolean } {
     const held: Held = [];
     let load = 0;
-    const svc = this.services, S = svc.S;
+    const svc = this.p.services, S = svc.S;
     for (let s = 0; s < S; s++) {
       const st = svc.state(n, s);
       if (st !== NONE) held.push([s, st]);
       if (st === RUNNING || st === STARTING) load += svc.users[s];
     }
     // a node failing back claims its home services
-    if (this.cfg.autoFailback && this.failingBack(n))
+    if (this.p.cfg.autoFailback && this.failingBack(n))
       for (let s = 0; s < S; s++) if (svc.home[s] === n && svc.state(n, s) === NONE) held.push([s, STARTING]);
-    return { held, load, up: this.nodes.phase[n] === 'up' };
+    return { held, load, up: this.p.nodes.phase[n] === 'up' };
   }
 
   private onLoadAnswer(c: number, from: number, round: number, held: Held, load: number, up: boolean): void {
@@ -188,9 +176,9 @@ export class Controller {
 
   private finishRound(c: number): void {
     const r = this.round[c]!;
-    this.sim.cancel(r.timer);
+    this.p.sim.cancel(r.timer);
     this.round[c] = undefined;
-    const S = this.services.S;
+    const S = this.p.services.S;
     if (!this.again[c] && this.eachServiceHeldOnce(r)) {
       // the usual outcome of a periodic poll: nothing to do (the general path below would agree)
       this.schedulePeriodic(c);
@@ -211,7 +199,7 @@ export class Controller {
           acted = true; // look again once the start is done
           continue;
         }
-        const home = this.services.home[s];
+        const home = this.p.services.home[s];
         const keep = hs.includes(home) ? home : hs[0];
         for (const n of hs) if (n !== keep) {
           if (!releases.has(n)) releases.set(n, []);
@@ -221,7 +209,7 @@ export class Controller {
     }
     for (const [n, list] of [...releases.entries()].sort((a, b) => a[0] - b[0])) {
       acted = true;
-      this.transport.send(c, n, { type: 'RELEASE', services: list });
+      this.p.transport.send(c, n, { type: 'RELEASE', services: list });
     }
     if (orphans.length > 0) {
       // the lowest-load node that is up (ties: lowest id); nodes failing back only if nobody else
@@ -238,20 +226,20 @@ export class Controller {
         if (best >= 0) break;
       }
       acted = true;
-      this.transport.send(c, best, { type: 'FAIL_OVER', services: orphans });
+      this.p.transport.send(c, best, { type: 'FAIL_OVER', services: orphans });
     }
     if (acted || this.again[c]) {
       // verify once the orders had time to be carried out
-      const cfg = this.cfg;
+      const cfg = this.p.cfg;
       const delay = this.again[c] ? 0 : 2 * cfg.loadTimeout + cfg.fakeProcessTime + cfg.setupTime + cfg.startTime;
       this.again[c] = 0;
-      this.nodes.after(c, delay, () => this.requestRound(c));
+      this.p.nodes.after(c, delay, () => this.requestRound(c));
     } else this.schedulePeriodic(c);
   }
 
   /** True when every service is running or starting on exactly one answering node. */
   private eachServiceHeldOnce(r: Round): boolean {
-    const count = this.holderCount, S = this.services.S;
+    const count = this.holderCount, S = this.p.services.S;
     count.fill(0);
     for (const held of r.answers.values())
       for (let x = 0; x < held.length; x++) {
@@ -264,38 +252,38 @@ export class Controller {
 
   /** The reconcile poll of controller c, every reconcileInterval. */
   schedulePeriodic(c: number): void {
-    if (this.periodic[c] !== -1) this.sim.cancel(this.periodic[c]);
-    const life = this.nodes.life(c);
-    this.periodic[c] = this.sim.schedule(this.cfg.reconcileInterval, () => {
+    if (this.periodic[c] !== -1) this.p.sim.cancel(this.periodic[c]);
+    const life = this.p.nodes.life(c);
+    this.periodic[c] = this.p.sim.schedule(this.p.cfg.reconcileInterval, () => {
       this.periodic[c] = -1;
-      if (this.nodes.life(c) !== life) return;
+      if (this.p.nodes.life(c) !== life) return;
       // a paused controller polls when it resumes (if it is still the controller then)
-      if (this.nodes.hung[c]) this.nodes.whenResumed(c, () => this.requestRound(c));
-      else if (this.monitor.lowest(c) === c) this.requestRound(c);
+      if (this.p.nodes.hung[c]) this.p.nodes.whenResumed(c, () => this.requestRound(c));
+      else if (this.p.monitor.lowest(c) === c) this.requestRound(c);
       else this.schedulePeriodic(c); // keep a watch in case the view changes
     });
   }
 
   /** Take over services (figure 6, last lines): fake process, set-up, start. */
   private takeOver(n: number, list: number[]): void {
-    const svc = this.services;
+    const svc = this.p.services;
     const mine = list.filter((s) => svc.state(n, s) === NONE);
     if (mine.length === 0) return;
     const tokens = new Map<number, number>();
     for (const s of mine) {
-      this.metrics.tookOver(svc.runsElsewhere(s, n));
+      this.p.metrics.tookOver(svc.runsElsewhere(s, n));
       svc.set(n, s, STARTING);
       tokens.set(s, svc.token(n, s));
     }
-    const c = this.cfg, names = mine.join(' ');
-    this.trace.step(n, 'take-over', names);
-    this.nodes.after(n, c.fakeProcessTime, () => {
-      this.trace.step(n, 'fake process up', names);
-      this.nodes.after(n, c.setupTime, () => {
-        this.trace.step(n, 'set-up done', names);
-        this.nodes.after(n, c.startTime, () => {
+    const c = this.p.cfg, names = mine.join(' ');
+    this.p.trace.step(n, 'take-over', names);
+    this.p.nodes.after(n, c.fakeProcessTime, () => {
+      this.p.trace.step(n, 'fake process up', names);
+      this.p.nodes.after(n, c.setupTime, () => {
+        this.p.trace.step(n, 'set-up done', names);
+        this.p.nodes.after(n, c.startTime, () => {
           for (const s of mine) if (svc.token(n, s) === tokens.get(s)) svc.set(n, s, RUNNING);
-          this.trace.step(n, 'services started', names);
+          this.p.trace.step(n, 'services started', names);
         });
       });
     });

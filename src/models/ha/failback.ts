@@ -5,14 +5,8 @@
  * them and answer FAIL_BACK_OK), sets its external IP up and starts its
  * services. Then it asks the controller to reconcile.
  */
-import type { Sim, EventHandle } from '../../kernel/sim.ts';
-import type { HaConfig } from './options.ts';
-import type { Nodes } from './nodes.ts';
-import type { Monitor } from './monitor.ts';
-import type { Services } from './services.ts';
-import type { Metrics } from './metrics.ts';
-import type { Trace } from './trace.ts';
-import type { Message, Transport } from './messages.ts';
+import type { EventHandle } from '../../kernel/sim.ts';
+import type { Message, ProtocolParts } from './messages.ts';
 import { NONE, RUNNING, STARTING, STOPPING } from './services.ts';
 
 interface FailBack {
@@ -27,44 +21,38 @@ export class Failback {
   private readonly fb: (FailBack | undefined)[];
 
   constructor(
-    private readonly sim: Sim,
-    private readonly cfg: HaConfig,
-    private readonly nodes: Nodes,
-    private readonly monitor: Monitor,
-    private readonly services: Services,
-    private readonly transport: Transport,
-    private readonly metrics: Metrics,
-    private readonly trace: Trace,
+    private readonly p: ProtocolParts,
     /** n is up after its fail-back. */
     private readonly backUp: (n: number) => void,
   ) {
+    const { nodes } = p;
     this.fb = new Array(nodes.N).fill(undefined);
   }
 
   /** n is failing back: between its boot and its services' start. */
   active(n: number): boolean {
-    const p = this.nodes.phase[n];
+    const p = this.p.nodes.phase[n];
     return this.fb[n] !== undefined || (p !== 'up' && p !== 'crashed');
   }
 
   crashed(n: number): void {
     const fb = this.fb[n];
-    if (fb) this.sim.cancel(fb.timer);
+    if (fb) this.p.sim.cancel(fb.timer);
     this.fb[n] = undefined;
   }
 
   /** n booted: read the configuration, then CHECK_IP. */
   booted(n: number): void {
     this.mark(n);
-    this.nodes.after(n, this.cfg.configTime, () => this.checkIp(n, 1));
+    this.p.nodes.after(n, this.p.cfg.configTime, () => this.checkIp(n, 1));
   }
 
   handle(me: number, from: number, m: Message): void {
     switch (m.type) {
       case 'CHECK_IP': {
         const held: number[] = [];
-        for (let s = 0; s < this.services.S; s++) if (this.services.home[s] === from && this.services.holds(me, s)) held.push(s);
-        this.transport.send(me, from, { type: 'CHECK_IP_ANSWER', held });
+        for (let s = 0; s < this.p.services.S; s++) if (this.p.services.home[s] === from && this.p.services.holds(me, s)) held.push(s);
+        this.p.transport.send(me, from, { type: 'CHECK_IP_ANSWER', held });
         return;
       }
       case 'CHECK_IP_ANSWER':
@@ -80,12 +68,12 @@ export class Failback {
   }
 
   private mark(n: number): void {
-    this.trace.row('node', this.nodes.names[n], this.nodes.state(n));
+    this.p.trace.row('node', this.p.nodes.names[n], this.p.nodes.state(n));
   }
 
   private checkIp(n: number, attempt: number): void {
-    const N = this.nodes.N;
-    this.nodes.phase[n] = 'check-ip';
+    const N = this.p.nodes.N;
+    this.p.nodes.phase[n] = 'check-ip';
     this.mark(n);
     let fb = this.fb[n];
     if (!fb) {
@@ -94,27 +82,27 @@ export class Failback {
     }
     fb.attempt = attempt;
     const ask: number[] = [];
-    for (let j = 0; j < N; j++) if (j !== n && this.monitor.inView(n, j) && !fb.answers.has(j)) ask.push(j);
-    for (const j of ask) this.transport.send(n, j, { type: 'CHECK_IP' });
+    for (let j = 0; j < N; j++) if (j !== n && this.p.monitor.inView(n, j) && !fb.answers.has(j)) ask.push(j);
+    for (const j of ask) this.p.transport.send(n, j, { type: 'CHECK_IP' });
     if (ask.length === 0) {
       this.afterCheckIp(n);
       return;
     }
-    fb.timer = this.nodes.after(n, this.cfg.checkIpTimeout, () => {
+    fb.timer = this.p.nodes.after(n, this.p.cfg.checkIpTimeout, () => {
       const f = this.fb[n];
-      if (!f || this.nodes.phase[n] !== 'check-ip') return;
-      if (f.attempt < this.cfg.checkIpRetries) this.checkIp(n, f.attempt + 1);
+      if (!f || this.p.nodes.phase[n] !== 'check-ip') return;
+      if (f.attempt < this.p.cfg.checkIpRetries) this.checkIp(n, f.attempt + 1);
       else this.afterCheckIp(n);
     });
   }
 
   private onCheckIpAnswer(n: number, from: number, held: number[]): void {
     const fb = this.fb[n];
-    if (!fb || this.nodes.phase[n] !== 'check-ip') return;
+    if (!fb || this.p.nodes.phase[n] !== 'check-ip') return;
     fb.answers.set(from, held);
-    const N = this.nodes.N;
-    for (let j = 0; j < N; j++) if (j !== n && this.monitor.inView(n, j) && !fb.answers.has(j)) return;
-    this.sim.cancel(fb.timer);
+    const N = this.p.nodes.N;
+    for (let j = 0; j < N; j++) if (j !== n && this.p.monitor.inView(n, j) && !fb.answers.has(j)) return;
+    this.p.sim.cancel(fb.timer);
     this.afterCheckIp(n);
   }
 
@@ -124,8 +112,8 @@ export class Failback {
     const servers = [...fb.answers.entries()].filter(([, h]) => h.length > 0).sort((a, b) => a[0] - b[0]);
     for (const [, h] of servers) for (const s of h) heldElsewhere.add(s);
     const homeSvcs: number[] = [];
-    for (let s = 0; s < this.services.S; s++) if (this.services.home[s] === n) homeSvcs.push(s);
-    if (!this.cfg.autoFailback) {
+    for (let s = 0; s < this.p.services.S; s++) if (this.p.services.home[s] === n) homeSvcs.push(s);
+    if (!this.p.cfg.autoFailback) {
       // keep services where they are; start only the home services nobody holds
       fb.services = homeSvcs.filter((s) => !heldElsewhere.has(s));
       this.externalIp(n);
@@ -136,17 +124,17 @@ export class Failback {
       this.externalIp(n);
       return;
     }
-    this.nodes.phase[n] = 'fail-back';
+    this.p.nodes.phase[n] = 'fail-back';
     this.mark(n);
     fb.waiting = new Set(servers.map(([j]) => j));
-    for (const [j, h] of servers) this.transport.send(n, j, { type: 'FAIL_BACK', services: h });
-    fb.timer = this.nodes.after(n, this.cfg.failbackTimeout, () => {
-      if (this.nodes.phase[n] === 'fail-back') this.externalIp(n);
+    for (const [j, h] of servers) this.p.transport.send(n, j, { type: 'FAIL_BACK', services: h });
+    fb.timer = this.p.nodes.after(n, this.p.cfg.failbackTimeout, () => {
+      if (this.p.nodes.phase[n] === 'fail-back') this.externalIp(n);
     });
   }
 
   private handBack(me: number, to: number, list: number[]): void {
-    const svc = this.services;
+    const svc = this.p.services;
     const giving: number[] = [];
     for (const s of list) {
       const st = svc.state(me, s);
@@ -156,49 +144,49 @@ export class Failback {
         giving.push(s);
       }
     }
-    this.trace.step(me, 'hand back', giving.join(' '));
+    this.p.trace.step(me, 'hand back', giving.join(' '));
     const tokens = giving.map((s) => svc.token(me, s));
-    this.nodes.after(me, giving.length ? this.cfg.handbackTime : 0, () => {
+    this.p.nodes.after(me, giving.length ? this.p.cfg.handbackTime : 0, () => {
       giving.forEach((s, idx) => {
         if (svc.token(me, s) === tokens[idx]) svc.set(me, s, NONE);
       });
-      this.transport.send(me, to, { type: 'FAIL_BACK_OK', services: giving });
+      this.p.transport.send(me, to, { type: 'FAIL_BACK_OK', services: giving });
     });
   }
 
   private onFailBackOk(n: number, from: number): void {
     const fb = this.fb[n];
-    if (!fb || this.nodes.phase[n] !== 'fail-back') return;
+    if (!fb || this.p.nodes.phase[n] !== 'fail-back') return;
     fb.waiting.delete(from);
     if (fb.waiting.size === 0) {
-      this.sim.cancel(fb.timer);
+      this.p.sim.cancel(fb.timer);
       this.externalIp(n);
     }
   }
 
   private externalIp(n: number): void {
-    this.nodes.phase[n] = 'external-ip';
+    this.p.nodes.phase[n] = 'external-ip';
     this.mark(n);
-    const svc = this.services;
-    this.nodes.after(n, this.cfg.externalIpTime, () => {
+    const svc = this.p.services;
+    this.p.nodes.after(n, this.p.cfg.externalIpTime, () => {
       // "check computing resources for services, start services"
-      this.nodes.phase[n] = 'starting';
+      this.p.nodes.phase[n] = 'starting';
       const fb = this.fb[n]!;
       const tokens = fb.services.map((s) => {
         if (svc.state(n, s) === NONE) svc.set(n, s, STARTING);
         return svc.token(n, s);
       });
       this.mark(n);
-      this.nodes.after(n, this.cfg.startTime, () => {
+      this.p.nodes.after(n, this.p.cfg.startTime, () => {
         fb.services.forEach((s, idx) => {
           if (svc.token(n, s) === tokens[idx] && svc.state(n, s) === STARTING) svc.set(n, s, RUNNING);
         });
         this.fb[n] = undefined;
-        this.nodes.phase[n] = 'up';
+        this.p.nodes.phase[n] = 'up';
         this.mark(n);
         let all = true;
         for (let s = 0; s < svc.S; s++) if (svc.home[s] === n && svc.state(n, s) !== RUNNING) all = false;
-        if (all && this.cfg.autoFailback) this.metrics.failedBack(n);
+        if (all && this.p.cfg.autoFailback) this.p.metrics.failedBack(n);
         this.backUp(n);
       });
     });

@@ -10,7 +10,9 @@ import type { Sim } from '../../kernel/sim.ts';
 import type { HaConfig } from './options.ts';
 import type { Nodes } from './nodes.ts';
 import type { Links } from './links.ts';
-import type { Counters } from './metrics.ts';
+import type { Counters, Metrics } from './metrics.ts';
+import type { Monitor } from './monitor.ts';
+import type { Services } from './services.ts';
 import type { Trace } from './trace.ts';
 import { CHANNELS } from './links.ts';
 import { SVC_STATE_NAMES } from './services.ts';
@@ -54,6 +56,18 @@ export function describe(m: Message, names: string[]): string {
     case 'CHECK_IP_ANSWER':
       return m.held.length ? `holds ${svcs(m.held)}` : 'holds none';
   }
+}
+
+/** What the protocol roles (controller, fail-back) act through: the parts they read and the transport. */
+export interface ProtocolParts {
+  sim: Sim;
+  cfg: HaConfig;
+  nodes: Nodes;
+  monitor: Monitor;
+  services: Services;
+  transport: Transport;
+  metrics: Metrics;
+  trace: Trace;
 }
 
 interface Envelope {
