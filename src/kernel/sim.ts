@@ -52,6 +52,8 @@ const COMPACT_MIN = 32;
 const SEQ_SPACE = 2 ** 36;
 export const MAX_PRIORITY = 2 ** 16;
 
+import { RepeatingTimers } from './timers.ts';
+
 export class SchedulingError extends Error {}
 
 export class Sim {
@@ -81,19 +83,7 @@ export class Sim {
   private stopped = false;
   /** Slot of the running event while it is still at the top of the heap, else -1. */
   private live = -1;
-  // repeating timers, indexed by timer id (handle -2 - id in generation 0)
-  private rTime: number[] = [];
-  private rKey: number[] = [];
-  private rPeriod: number[] = [];
-  private rPriority: number[] = [];
-  private rHandler: (Handler | undefined)[] = [];
-  private rPayload: unknown[] = [];
-  private rGen: number[] = [];
-  private rFree: number[] = [];
-  private rActive = 0;
-  /** The active timer that fires next (-1: none) and its time (Infinity: none). */
-  private rNext = -1;
-  private rNextTime = Infinity;
+  private readonly timers = new RepeatingTimers();
 
   constructor(initialCapacity = 1024) {
     this.cap = Math.max(16, initialCapacity);
@@ -108,13 +98,13 @@ export class Sim {
 
   /** Number of events pending. */
   get pending(): number {
-    return this.size - this.cancelled - (this.live >= 0 ? 1 : 0) + this.rActive;
+    return this.size - this.cancelled - (this.live >= 0 ? 1 : 0) + this.timers.active;
   }
 
   /** Time of the next pending event (repeating timers included), or Infinity when there is none. */
   peekTime(): number {
     this.dropCancelledTop();
-    return Math.min(this.size > 0 ? this.hTime[0] : Infinity, this.rNextTime);
+    return Math.min(this.size > 0 ? this.hTime[0] : Infinity, this.timers.nextTime);
   }
 
   /** Schedule `handler(payload)` `delay` seconds from now. */
@@ -206,20 +196,8 @@ export class Sim {
     if (!(first >= this.now && first < Infinity)) this.badTime(first);
     if (!(period > 0 && period < Infinity)) throw new SchedulingError(`repeat period must be a positive finite number (got ${period})`);
     const key = this.keyOf(priority, this.nextSeq());
-    const id = this.rFree.length > 0 ? this.rFree.pop()! : this.rTime.length;
-    if (id === this.rTime.length) {
-      this.rTime.push(0); this.rKey.push(0); this.rPeriod.push(0); this.rPriority.push(0);
-      this.rHandler.push(undefined); this.rPayload.push(undefined); this.rGen.push(0);
-    }
-    this.rTime[id] = first;
-    this.rKey[id] = key;
-    this.rPeriod[id] = period;
-    this.rPriority[id] = priority;
-    this.rHandler[id] = handler as Handler;
-    this.rPayload[id] = payload;
-    this.rActive++;
-    this.findNextTimer();
-    return -2 - (this.rGen[id] * SLOT_SPACE + id);
+    const { id, gen } = this.timers.add(first, period, key, priority, handler as Handler, payload);
+    return -2 - (gen * SLOT_SPACE + id);
   }
 
   private nextSeq(): number {
@@ -233,27 +211,13 @@ export class Sim {
     return priority * SEQ_SPACE + seq;
   }
 
-  private findNextTimer(): void {
-    let best = -1, bt = Infinity, bk = Infinity;
-    const rt = this.rTime, rk = this.rKey, rh = this.rHandler;
-    for (let id = 0; id < rt.length; id++) {
-      if (rh[id] === undefined) continue;
-      const t = rt[id];
-      if (t < bt || (t === bt && rk[id] < bk)) {
-        best = id; bt = t; bk = rk[id];
-      }
-    }
-    this.rNext = best;
-    this.rNextTime = bt;
-  }
-
   /** Fire the next repeating timer if it comes before the heap's top and is due by `until`; true when it fired. */
   private timerFirst(until: number): boolean {
-    const rt = this.rNextTime;
+    const timers = this.timers, rt = timers.nextTime;
     if (rt > until) return false;
     if (this.size > 0) {
       const t = this.hTime[0];
-      if (t < rt || (t === rt && this.sSeq[this.hSlot[0]] < this.rKey[this.rNext])) return false;
+      if (t < rt || (t === rt && this.sSeq[this.hSlot[0]] < timers.nextKey)) return false;
     }
     this.fireTimer();
     return true;
@@ -261,17 +225,16 @@ export class Sim {
 
   /** Run the next repeating timer's firing (it comes before the heap's top). */
   private fireTimer(): void {
-    const id = this.rNext;
-    const t = this.rTime[id];
-    this.now = t;
+    // the next firing is ordered as if the handler had scheduled it first
+    const timers = this.timers;
+    timers.fire(this.keyOfNext);
+    this.now = timers.firedTime;
     this.executed++;
-    this.curKey = this.rKey[id];
-    // the next firing, ordered as if the handler had scheduled it first
-    this.rTime[id] = t + this.rPeriod[id];
-    this.rKey[id] = this.keyOf(this.rPriority[id], this.nextSeq());
-    this.findNextTimer();
-    this.rHandler[id]!(this.rPayload[id], this);
+    this.curKey = timers.firedKey;
+    timers.firedHandler!(timers.firedPayload, this);
   }
+
+  private readonly keyOfNext = (priority: number): number => this.keyOf(priority, this.nextSeq());
 
   private badTime(time: number): never {
     if (!Number.isFinite(time)) throw new SchedulingError(`cannot schedule at non-finite time ${time}`);
@@ -315,13 +278,7 @@ export class Sim {
   cancel(handle: EventHandle): boolean {
     if (!this.isPending(handle)) return false;
     if (handle < 0) {
-      const id = (-2 - handle) % SLOT_SPACE;
-      this.rHandler[id] = undefined;
-      this.rPayload[id] = undefined;
-      this.rGen[id] = (this.rGen[id] + 1) % GEN_SPACE;
-      this.rFree.push(id);
-      this.rActive--;
-      if (id === this.rNext) this.findNextTimer();
+      this.timers.cancel((-2 - handle) % SLOT_SPACE, GEN_SPACE);
       return true;
     }
     const slot = handle % SLOT_SPACE;
@@ -340,7 +297,7 @@ export class Sim {
       const h = -2 - handle;
       if (h < 0) return false;
       const id = h % SLOT_SPACE;
-      return id < this.rTime.length && this.rGen[id] === (h - id) / SLOT_SPACE && this.rHandler[id] !== undefined;
+      return this.timers.isSet(id, (h - id) / SLOT_SPACE);
     }
     const slot = handle % SLOT_SPACE;
     const gen = (handle - slot) / SLOT_SPACE;
@@ -365,7 +322,7 @@ export class Sim {
     this.curKey = Infinity;
     const start = this.executed;
     while (!this.stopped) {
-      if (this.rNextTime !== Infinity && this.timerFirst(until)) continue;
+      if (this.timers.nextTime !== Infinity && this.timerFirst(until)) continue;
       // Handlers may grow or compact the arrays, so they are re-read every event.
       if (this.size === 0) break;
       const t = this.hTime[0];
