@@ -7,6 +7,7 @@
  * Detection time T_D against mistake recurrence time T_MR (Chen, Toueg and
  * Aguilera's measures), one line per detector, one panel per workload.
  */
+import { HA_METRICS } from './ha-metrics.ts';
 import type { ChartSpec, Experiment, Params, Point, Row } from '../src/runner/experiment.ts';
 import { checkRecordBudget, makeConfig, simulate, type HaConfig } from '../src/models/ha/index.ts';
 import { VEGA, quantile } from './ha-common.ts';
@@ -84,6 +85,8 @@ export const detectors: Experiment = {
   },
   // kernel delivery (phi, adaptive) costs about twice the deferred one of the timeout detector
   cost: (p) => (Number(p.duration) / Number(p.interval)) * (p.detector === 'timeout' ? 1 : 2),
+  metricInfo: HA_METRICS,
+  mainMetrics: ['T_D', 'T_MR_hours', 'mistakes', 'flapsPerNodeDay', 'falseFailoversPerDay'],
   keys: [],
   metrics: [
     'T_D', 'T_D_p99', 'detections', 'mistakes', 'observedHours', 'T_MR_hours', 'T_M', 'P_A', 'flapsPerNodeDay', 'falseDetectionsPerDay', 'falseFailoversPerDay',

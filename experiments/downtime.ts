@@ -3,6 +3,7 @@
  * against the heartbeat interval, for one server without HA and for the
  * heartbeat pair, with the closed forms beside them.
  */
+import { HA_METRICS } from './ha-metrics.ts';
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import {
   simulate, simulateSingle, availabilityNoHa, availabilityHa, doubleFailureFraction, closedFormDetection, closedFormFailover, closedFormFailbackOutage,
@@ -32,6 +33,8 @@ export const downtime: Experiment = {
   },
   points: (params) => checkPoints(detectorPoints(params), (p) => (p.years as number) * SECONDS_PER_YEAR, (p) => ({ mtbf: p.mtbf as number, mttr: p.mttr as number })),
   cost: haCost,
+  metricInfo: HA_METRICS,
+  mainMetrics: ['availability', 'downtimeMinPerYear', 'downtimeClosedMinPerYear', 'downtimeClosedFailbackMinPerYear', 'downtimeClosedDoubleMinPerYear', 'costPerYear'],
   keys: ['system'],
   metrics: [
     'availability', 'availabilityClosedForm', 'availabilityClosedFormFailback', 'downtimeMinPerYear', 'downtimeClosedMinPerYear',

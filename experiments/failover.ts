@@ -3,6 +3,7 @@
  * node and its repair. Output: the incident's times, a timeline (state of
  * every node, holder of every service) and every message as a table.
  */
+import { HA_METRICS } from './ha-metrics.ts';
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import { simulate, closedFormDetection, closedFormFailover } from '../src/models/ha/index.ts';
 import { timelineSegments } from '../src/output/timeline.ts';
@@ -35,6 +36,8 @@ export const failover: Experiment = {
     }
     return checkPoints(pts, (p) => p.duration as number);
   },
+  metricInfo: HA_METRICS,
+  mainMetrics: ['detection', 'failover', 'outage', 'failbackOutage', 'availability', 'dualActiveTime'],
   keys: ['incident'],
   metrics: [
     'crashAt', 'detectedAt', 'failoverDoneAt', 'serviceBackAt', 'repairedAt', 'failbackAt',

@@ -4,7 +4,7 @@
  */
 import type { Experiment, Row } from '../src/runner/experiment.ts';
 import { DynamicScheme, StaticScheme, resolveOptions, type LbResult } from '../src/models/lb/index.ts';
-import { modelParams, optionsFrom, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, VEGA, type Reading, checkLbPoint } from './lb-common.ts';
+import { modelParams, optionsFrom, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, VEGA, type Reading, checkLbPoint, LB_METRICS, LB_MAIN_METRICS } from './lb-common.ts';
 
 const SERVER_NAMES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const serverName = (s: number) => (s < SERVER_NAMES.length ? SERVER_NAMES[s] : `S${s}`);
@@ -20,6 +20,8 @@ export const fig5: Experiment = {
   seeds: 1,
   params: { ...modelParams(), arrivals: { type: 'string', default: 'uniform', parse: parseArrivalsParam, help: "'uniform' or 'skew R:S'" } },
   check: checkLbPoint,
+  metricInfo: LB_METRICS,
+  mainMetrics: LB_MAIN_METRICS,
   keys: ['scheme', 'bucket'],
   metrics: [...RUN_METRICS],
   run(point, seed) {

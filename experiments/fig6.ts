@@ -4,7 +4,7 @@
  * user-centric scheme, all on the same arrival sequence per seed.
  */
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
-import { parseArrivalsParam, barsWithCi, bucketOrder, figureReadings, modelParams, resultRows, RUN_METRICS, runReadings, VEGA, checkLbPoint } from './lb-common.ts';
+import { parseArrivalsParam, barsWithCi, bucketOrder, figureReadings, modelParams, resultRows, RUN_METRICS, runReadings, VEGA, checkLbPoint, LB_METRICS, LB_MAIN_METRICS } from './lb-common.ts';
 
 export const PAPER_FIG6 = { dynamic: 156, userCentric: 99 };
 
@@ -20,6 +20,8 @@ export const fig6: Experiment = {
   seeds: 30,
   params: { ...modelParams(), arrivals: { type: 'string', default: 'uniform', parse: parseArrivalsParam, help: "'uniform' or 'skew R:S'" } },
   check: checkLbPoint,
+  metricInfo: LB_METRICS,
+  mainMetrics: LB_MAIN_METRICS,
   keys: ['scheme', 'bucket'],
   metrics: [...RUN_METRICS],
   run(point, seed) {

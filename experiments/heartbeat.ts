@@ -3,6 +3,7 @@
  * interval detects a failure sooner but costs more messages and mistakes
  * short pauses for failures. Sweep h (and optionally T/h, R, loss, preset).
  */
+import { HA_METRICS } from './ha-metrics.ts';
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import { simulate, closedFormDetection } from '../src/models/ha/index.ts';
 import { VEGA, checkPoints, haCost, configOf, detectorParams, detectorPoints, dodgeLog, logAxisX, logDomain, modelParams, presetsTable, quantile, seriesLabel } from './ha-common.ts';
@@ -32,6 +33,8 @@ export const heartbeat: Experiment = {
   points: (params) =>
     checkPoints(detectorPoints(params), (p) => p.duration as number, (p) => ({ mtbf: p.mtbf as number, mttr: p.mttr as number, pauseMtb: p.pauseMtb as number, pauseMean: p.pauseMean as number })),
   cost: haCost,
+  metricInfo: HA_METRICS,
+  mainMetrics: ['detMean', 'detP99', 'detClosedForm', 'hbPerSec', 'falseDetectionsPerDay', 'falseFailoversPerDay', 'P_A'],
   keys: [],
   metrics: [
     'detMean', 'detP50', 'detP99', 'detClosedForm', 'detRelErr', 'detN', 'detMeanAll', 'detP99All', 'detNAll', 'hbPerSec', 'hbPerSecClosedForm', 'hbBytesPerSec',

@@ -3,7 +3,7 @@
  * (0,0)-(512,512) by R:S, per scheme, all schemes on the same arrivals per seed.
  */
 import type { Experiment, Row } from '../src/runner/experiment.ts';
-import { figureReadings, linesWithCi, modelParams, parseRatioParam, resultRows, RUN_METRICS, runReadings, type Reading, checkLbPoint } from './lb-common.ts';
+import { figureReadings, linesWithCi, modelParams, parseRatioParam, resultRows, RUN_METRICS, runReadings, type Reading, checkLbPoint, LB_METRICS, LB_MAIN_METRICS } from './lb-common.ts';
 
 export const SKEW_RATIOS = ['1:1', '2:1', '3:1', '4:1', '5:1'];
 
@@ -22,6 +22,8 @@ export const skew: Experiment = {
     ...modelParams(),
   },
   check: checkLbPoint,
+  metricInfo: LB_METRICS,
+  mainMetrics: LB_MAIN_METRICS,
   keys: ['scheme', 'bucket'],
   metrics: [...RUN_METRICS],
   run(point, seed) {

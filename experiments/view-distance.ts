@@ -4,7 +4,7 @@
  */
 import type { Experiment, Row } from '../src/runner/experiment.ts';
 import type { UserCentricScheme } from '../src/models/lb/index.ts';
-import { linesWithCi, modelParams, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, type Reading, checkLbPoint } from './lb-common.ts';
+import { linesWithCi, modelParams, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, type Reading, checkLbPoint, LB_METRICS, LB_MAIN_METRICS } from './lb-common.ts';
 
 const base = modelParams();
 
@@ -24,6 +24,8 @@ export const viewDistance: Experiment = {
     arrivals: { type: 'string', default: 'uniform', parse: parseArrivalsParam, help: "'uniform' or 'skew R:S'" },
   },
   check: checkLbPoint,
+  metricInfo: LB_METRICS,
+  mainMetrics: LB_MAIN_METRICS,
   keys: ['scheme', 'bucket'],
   metrics: [...RUN_METRICS, 'placedByProximity'],
   run(point, seed) {

@@ -13,6 +13,7 @@ import { runTasks } from './runner/pool.ts';
 import { configKey, findManifests, formatRanges, loadResults, runsDir, saveResult, shareOf, writeManifest, type ShardSpec } from './runner/shard.ts';
 import { experimentsOf, importModule, type Task } from './runner/task.ts';
 import { packageVersion, writeExperiment } from './output/write.ts';
+import { writeIndex } from './output/html.ts';
 import { formatValue } from './output/csv.ts';
 import { markdown, verify, writeVerify, type Claim } from './verify/verify.ts';
 
@@ -210,6 +211,7 @@ export async function verifyCommand(reg: Registry, c: Common): Promise<number> {
   const { claims } = (await importModule(new URL('claims.' + (reg.module.endsWith('.js') ? 'js' : 'ts'), reg.module).href)) as { claims: Claim[] };
   const rows = await verify(claims, reg.find, { workers: c.workers, module: reg.module, onClaim: (cl) => c.quiet || process.stderr.write(`verify: running ${cl.experiment} for ${cl.id}\n`) });
   writeVerify(c.out, rows);
+  writeIndex(c.out, reg.order);
   if (!c.quiet) process.stdout.write(markdown(rows) + `written: ${join(c.out, 'verify.csv')}, ${join(c.out, 'verify.md')}\n`);
   const out = rows.filter((r) => !r.inBand);
   for (const r of out) process.stderr.write(`error: ${r.id}: ours ${r.ours} left its band [${r.band_low}, ${r.band_high}]\n`);

@@ -1,6 +1,7 @@
-/** DIR/index.html: every experiment found under DIR, its charts with captions and its summary table. */
+/** DIR/index.html: the Reproduction table (from gamesim verify) and every experiment found under DIR: its charts with captions, its summary pivoted, its metrics dictionary. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { writeAtomic } from './atomic.ts';
 
 const MAX_ROWS = 60;
@@ -9,44 +10,71 @@ function esc(s: unknown): string {
   return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
-/** A minimal CSV reader for our own files (quoted cells only where csv-stringify quoted them). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"', i++);
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') (row.push(cell), (cell = ''));
-    else if (c === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''));
-    else cell += c;
-  }
-  if (cell !== '' || row.length) (row.push(cell), rows.push(row));
-  return rows;
+function readCsv(path: string): Record<string, string>[] {
+  return parse(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
 }
 
-function fmt(cell: string): string {
+function fmt(cell: string | undefined): string {
+  if (cell === undefined || cell === '') return '';
   const v = Number(cell);
-  if (cell === '' || !Number.isFinite(v) || Number.isInteger(v)) return cell;
-  return String(Number(v.toPrecision(4)));
+  if (!Number.isFinite(v) || Number.isInteger(v)) return cell;
+  return String(Number(v.toPrecision(Math.abs(v) > 0.99 && Math.abs(v) < 1 ? 7 : 4)));
 }
 
-function table(csvPath: string, link: string): string {
-  const rows = parseCsv(readFileSync(csvPath, 'utf8'));
-  const [head, ...body] = rows;
-  if (!head) return '';
-  const shown = body.slice(0, MAX_ROWS);
-  const more = body.length > MAX_ROWS ? `<p class="more">${body.length - MAX_ROWS} more rows in <a href="${link}">summary.csv</a></p>` : '';
-  return (
-    `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>` +
-    shown.map((r) => `<tr>${r.map((c) => `<td>${esc(fmt(c))}</td>`).join('')}</tr>`).join('') +
-    `</tbody></table>${more}`
-  );
+interface MetricInfo {
+  unit: string;
+  meaning: string;
+}
+
+/**
+ * The summary pivoted: a row per sweep point (and key), a column per main
+ * metric, each cell `mean [low, high]`; units in the header.
+ */
+function pivot(csvPath: string, link: string, metrics: string[], info: Record<string, MetricInfo>): string {
+  const rows = readCsv(csvPath);
+  if (!rows.length) return '';
+  const fixed = new Set(['metric', 'mean', 'ci95_low', 'ci95_high', 'n']);
+  const idCols = Object.keys(rows[0]).filter((c) => !fixed.has(c));
+  const present = new Set(rows.map((r) => r.metric));
+  const cols = metrics.filter((m) => present.has(m));
+  const groups = new Map<string, Record<string, string>>();
+  const cells = new Map<string, string>();
+  for (const r of rows) {
+    const id = idCols.map((c) => r[c]).join('\u0000');
+    if (!groups.has(id)) groups.set(id, r);
+    const ci = r.ci95_low !== '' && r.ci95_low !== r.mean ? ` [${fmt(r.ci95_low)}, ${fmt(r.ci95_high)}]` : '';
+    cells.set(`${id}\u0000${r.metric}`, `${fmt(r.mean)}${ci}`);
+  }
+  const ids = [...groups.keys()];
+  const shown = ids.slice(0, MAX_ROWS);
+  const more = ids.length > MAX_ROWS ? `<p class="more">${ids.length - MAX_ROWS} more rows in <a href="${link}">summary.csv</a></p>` : '';
+  const head = [...idCols.map((c) => `<th>${esc(c)}</th>`), ...cols.map((m) => `<th title="${esc(info[m]?.meaning ?? '')}">${esc(m)}${info[m]?.unit ? ` <small>(${esc(info[m].unit)})</small>` : ''}</th>`)];
+  const body = shown.map((id) => {
+    const g = groups.get(id)!;
+    return `<tr>${idCols.map((c) => `<td>${esc(g[c])}</td>`).join('')}${cols.map((m) => `<td>${esc(cells.get(`${id}\u0000${m}`) ?? '')}</td>`).join('')}</tr>`;
+  });
+  return `<table class="pivot"><thead><tr>${head.join('')}</tr></thead><tbody>${body.join('')}</tbody></table>${more}`;
+}
+
+/** The metrics dictionary of an experiment: name, unit, meaning. */
+function dictionary(metrics: string[], info: Record<string, MetricInfo>): string {
+  const known = metrics.filter((m) => info[m]);
+  if (!known.length) return '';
+  return `<details><summary>Metrics: what each column means</summary><table class="dict"><thead><tr><th>metric</th><th>unit</th><th>meaning</th></tr></thead><tbody>` +
+    known.map((m) => `<tr><td>${esc(m)}</td><td>${esc(info[m].unit)}</td><td class="l">${esc(info[m].meaning)}</td></tr>`).join('') + '</tbody></table></details>';
+}
+
+/** The Reproduction section, from `gamesim verify`'s verify.csv beside the experiments. */
+function reproduction(outDir: string): string {
+  const f = join(outDir, 'verify.csv');
+  if (!existsSync(f)) return '';
+  const rows = readCsv(f);
+  const ci = (r: Record<string, string>) => (r.ci95_low !== '' ? ` [${fmt(r.ci95_low)}, ${fmt(r.ci95_high)}]` : '');
+  return `<section id="reproduction"><h2>Reproduction: the papers' claims</h2>
+<p>Generated by <code>gamesim verify</code> from runs at pinned seeds (seed 1, each experiment's seeds): the paper's value, ours with its 95% interval, the verdict and why we believe it. Each of our numbers must stay in its regression band (verify exits 1 otherwise). Data: <a href="verify.csv">verify.csv</a>, <a href="verify.md">verify.md</a>.</p>
+<table class="repro"><thead><tr><th>paper</th><th>claim</th><th>paper's value</th><th>ours [95% CI]</th><th>verdict</th><th>why</th><th>band</th></tr></thead><tbody>
+${rows.map((r) => `<tr><td>${esc(r.paper)}</td><td class="l">${esc(r.claim)}</td><td>${esc(r.paperValue)}</td><td>${esc(fmt(r.ours))}${esc(ci(r))}</td><td class="${r.reproduces === 'true' ? 'yes' : 'no'}">${r.reproduces === 'true' ? 'reproduced' : 'not reproduced'}</td><td class="l">${esc(r.reason)}</td><td>${r.inBand === 'true' ? '' : '<b>OUT</b> '}[${esc(fmt(r.band_low))}, ${esc(fmt(r.band_high))}]</td></tr>`).join('\n')}
+</tbody></table></section>`;
 }
 
 /** Write `outDir/index.html` over every experiment directory in it; `order` names the experiments to list first. */
@@ -84,10 +112,12 @@ export function writeIndex(outDir: string, order: string[] = []): void {
 <p>${esc(meta.description)}</p>
 <p class="params">${params} <code>seeds=${esc(meta.seeds.count)}</code> <code>seed=${esc(meta.seeds.base)}</code></p>
 ${charts}
-<h3>Summary (mean and 95% CI over seeds)</h3>
-${table(join(outDir, name, 'summary.csv'), `${name}/summary.csv`)}
+<h3>Summary (mean [95% CI] over seeds)</h3>
+${pivot(join(outDir, name, 'summary.csv'), `${name}/summary.csv`, (meta.mainMetrics ?? meta.metrics) as string[], meta.metricInfo ?? {})}
+${dictionary(meta.metrics as string[], meta.metricInfo ?? {})}
 <p>Data: ${files}, <a href="${esc(name)}/meta.json">meta.json</a></p></section>`;
   });
+  const repro = reproduction(outDir);
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>gamesim results</title>
 <style>
@@ -95,10 +125,12 @@ body{font-family:'DejaVu Sans',sans-serif;max-width:1100px;margin:2em auto;paddi
 figure{display:inline-block;margin:1em 1em 1em 0;vertical-align:top}figure img{max-width:100%}
 figcaption{font-size:90%;max-width:640px}table{border-collapse:collapse;font-size:80%}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}code{font-size:85%;background:#f4f4f4;padding:1px 3px}
-section{border-top:2px solid #ddd;margin-top:2em}.more{font-size:80%}
+section{border-top:2px solid #ddd;margin-top:2em}.more{font-size:80%}td.l{text-align:left}
+td.yes{color:#1a7f37;font-weight:bold}td.no{color:#b42318;font-weight:bold}details{margin:.5em 0}th small{font-weight:normal;color:#555}
 </style></head><body>
 <h1>gamesim: results</h1>
-<p>${names.map((n) => `<a href="#${esc(n)}">${esc(n)}</a>`).join(' · ')}</p>
+<p>${[...(repro ? ['reproduction'] : []), ...names].map((n) => `<a href="#${esc(n)}">${esc(n)}</a>`).join(' · ')}</p>
+${repro}
 ${sections.join('\n')}
 </body></html>
 `;

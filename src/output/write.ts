@@ -83,6 +83,8 @@ export async function writeExperiment(outDir: string, exp: Experiment, res: Expe
     toCsv(res.summary, columnsOf(res.summary, [...res.pointColumns, ...exp.keys, 'metric', 'mean', 'ci95_low', 'ci95_high', 'n'].filter((c) => res.summary.some((r) => c in r)))),
   );
   for (const [name, rows] of Object.entries(res.tables)) put(`${name}.csv`, toCsv(rows));
+  if (exp.metricInfo)
+    put('metrics.csv', toCsv(exp.metrics.filter((m) => exp.metricInfo![m]).map((m) => ({ metric: m, unit: exp.metricInfo![m].unit, meaning: exp.metricInfo![m].meaning }))));
   const charts = exp.charts(res);
   for (const chart of charts) {
     const spec = { title: chart.title, ...chart.spec };
@@ -102,6 +104,8 @@ export async function writeExperiment(outDir: string, exp: Experiment, res: Expe
     seeds: { count: opts.seeds, base: opts.seed, perPoint: res.runSeeds },
     keys: exp.keys,
     metrics: exp.metrics,
+    ...(exp.mainMetrics ? { mainMetrics: exp.mainMetrics } : {}),
+    ...(exp.metricInfo ? { metricInfo: exp.metricInfo } : {}),
     charts: charts.map((c) => ({ name: c.name, title: c.title, caption: c.caption })),
     files: [...files, 'meta.json'],
     version: packageVersion(),

@@ -88,6 +88,10 @@ export interface Experiment {
   keys: string[];
   /** Numeric row columns summarized as mean and 95% CI over seeds. */
   metrics: string[];
+  /** The metrics the report's summary table shows (default: all). */
+  mainMetrics?: string[];
+  /** Unit and meaning of each metric: the report's dictionary and metrics.csv. */
+  metricInfo?: Record<string, { unit: string; meaning: string }>;
   charts(data: ChartData): ChartSpec[];
   /** Lines for the human summary on stdout; default: a table of the summary means. */
   report?(data: ChartData): string[];
