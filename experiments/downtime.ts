@@ -23,7 +23,7 @@ export const downtime: Experiment = {
     'Closed forms: MTBF/(MTBF+MTTR) without HA, MTBF/(MTBF+detection+fail-over) for the pair, and the same plus the fail-back outage.',
   seeds: 4,
   params: {
-    ...detectorParams([0.5, 1, 2, 5, 10], "heartbeat interval h in seconds (0 = the preset's)"),
+    ...detectorParams([0.5, 1, 2, 5, 10], 'heartbeat interval h in seconds'),
     loss: { type: 'number', default: [0], list: true, min: 0, max: 0.99, help: 'loss probability of every message on each channel' },
     mtbf: { type: 'number', default: 30 * 86400, greaterThan: 0, help: 'mean time between failures per node (s; default 30 days)' },
     mttr: { type: 'number', default: 3600, greaterThan: 0, help: 'mean time to repair (s; default 1 hour)' },

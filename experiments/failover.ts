@@ -19,7 +19,7 @@ export const failover: Experiment = {
     'message (heartbeats included) with its channel and fate; timeline.csv the state changes.',
   seeds: 1,
   params: {
-    ...detectorParams([0], "heartbeat interval h in seconds (0 = the preset's: paper 1, linux-ha 2, vrrp 1)"),
+    ...detectorParams(undefined, "heartbeat interval h in seconds (left out: the preset's: paper 1, linux-ha 2, vrrp 1, akka 1, cassandra 1)"),
     loss: { type: 'number', default: [0], list: true, min: 0, max: 0.99, help: 'loss probability of every message on each channel' },
     crashAt: { type: 'number', default: 60, min: 0, help: 'time of the crash of node A (s)' },
     repairAt: { type: 'number', default: 300, min: 0, help: 'time node A is repaired and starts to boot (s)' },

@@ -16,26 +16,26 @@ const positive = (name: string) => (raw: string): Value => {
   return v;
 };
 
-/** The detector parameters: preset, interval h, T/h and R (0 / -1 = the preset's value). */
-export function detectorParams(intervals: number[], intervalHelp: string): Record<string, ParamSpec> {
+/**
+ * The detector parameters: preset, interval h, T/h and R. h, T/h and R left
+ * out are the preset's; `intervals` undefined makes h optional too.
+ */
+export function detectorParams(intervals: number[] | undefined, intervalHelp: string): Record<string, ParamSpec> {
   return {
     preset: {
       type: 'enum', default: ['paper'], list: true, choices: PRESET_NAMES,
       help: `detector preset: ${PRESET_NAMES.map((n) => `${n} (${PRESETS[n].note})`).join('; ')}`,
     },
-    interval: { type: 'number', default: intervals, list: true, min: 0, help: intervalHelp },
+    interval: { type: 'number', default: intervals, list: true, greaterThan: 0, help: intervalHelp },
     timeoutRatio: {
-      type: 'number', default: [0], list: true,
-      parse: (raw) => {
-        const v = Number(raw);
-        if (!(Number.isFinite(v) && (v === 0 || v > 1))) throw new Error(`'${raw}' must be 0 (the preset's T/h) or a ratio greater than 1`);
-        return v;
-      },
-      help: "timeout T as a multiple of h (0 = the preset's: paper 3, linux-ha 15, vrrp 3.61)",
+      type: 'number', default: undefined, list: true, greaterThan: 1,
+      help: "timeout T as a multiple of h (left out: the preset's: paper 3, linux-ha 15, vrrp 3.61)",
     },
-    retries: { type: 'integer', default: [-1], list: true, min: -1, max: 20, help: "retries R before the fail-over (-1 = the preset's: paper 1, linux-ha 0, vrrp 0)" },
+    retries: { type: 'integer', default: undefined, list: true, min: 0, max: 20, help: "retries R before the fail-over (left out: the preset's: paper 1, linux-ha 0, vrrp 0)" },
   };
 }
+
+const num = (v: unknown): number | undefined => (v === undefined ? undefined : Number(v));
 
 /** Options the experiments set through other parameters (the detector preset, `loss`) or that are engine-side recording. */
 const NOT_PARAMS = new Set(['interval', 'timeout', 'retries', 'netLoss', 'serialLoss', 'recordMessages', 'recordTimeline']);
@@ -55,7 +55,7 @@ export const positiveParse = positive;
 /** Expand the sweep and add the resolved detector values as columns h, T, R (validating them). */
 export function detectorPoints(params: Params): Point[] {
   return cartesian(params).map((p) => {
-    const d = resolveDetector(p.preset as string, p.interval as number, p.timeoutRatio as number, p.retries as number);
+    const d = resolveDetector(p.preset as string, num(p.interval), num(p.timeoutRatio), num(p.retries));
     return { ...p, h: d.interval, T: round(d.timeout), R: d.retries };
   });
 }
@@ -74,7 +74,7 @@ const round = (x: number) => Math.round(x * 1e9) / 1e9;
 
 /** The model configuration of a point (extra fields override). */
 export function configOf(point: Point, extra: Partial<HaConfig> = {}): HaConfig {
-  const d = resolveDetector(point.preset as string, point.interval as number, point.timeoutRatio as number, point.retries as number);
+  const d = resolveDetector(point.preset as string, num(point.interval), num(point.timeoutRatio), num(point.retries));
   const loss = (point.loss as number | undefined) ?? 0;
   const c: Record<string, unknown> = { ...DEFAULTS };
   for (const name of Object.keys(HA_OPTIONS)) if (!NOT_PARAMS.has(name) && point[name] !== undefined) c[name] = point[name];
@@ -85,7 +85,7 @@ export function configOf(point: Point, extra: Partial<HaConfig> = {}): HaConfig 
 
 /** Relative cost of an HA run: heartbeat copies, duration / h x nodes^2 (`duration` in seconds, or `years`). */
 export function haCost(point: Point): number {
-  const d = resolveDetector(point.preset as string, point.interval as number, point.timeoutRatio as number, point.retries as number);
+  const d = resolveDetector(point.preset as string, num(point.interval), num(point.timeoutRatio), num(point.retries));
   const duration = point.duration !== undefined ? Number(point.duration) : Number(point.years ?? 1) * 365 * 86400;
   const n = Number(point.nodes ?? 2);
   return (duration / d.interval) * n * n;
@@ -114,8 +114,8 @@ export function quantile(sorted: number[], q: number): number {
 /** A label of the sweep columns other than h and loss, for chart colours. */
 export function seriesLabel(r: Row): string {
   const parts = [`${r.preset}`];
-  if (r.timeoutRatio !== undefined && r.timeoutRatio !== 0) parts.push(`T/h=${r.timeoutRatio}`);
-  if (r.retries !== undefined && r.retries !== -1) parts.push(`R=${r.retries}`);
+  if (r.timeoutRatio !== undefined && r.timeoutRatio !== '') parts.push(`T/h=${r.timeoutRatio}`);
+  if (r.retries !== undefined && r.retries !== '') parts.push(`R=${r.retries}`);
   if (r.loss !== undefined) parts.push(`loss ${(Number(r.loss) * 100).toFixed(0)}%`);
   return parts.join(', ');
 }

@@ -21,7 +21,7 @@ export const heartbeat: Experiment = {
     'second, false detections and false fail-overs per day, and the detector quality of Chen, Toueg and Aguilera (T_MR, T_M, P_A).',
   seeds: 3,
   params: {
-    ...detectorParams([0.1, 0.2, 0.5, 1, 2, 5], "heartbeat interval h in seconds (0 = the preset's)"),
+    ...detectorParams([0.1, 0.2, 0.5, 1, 2, 5], 'heartbeat interval h in seconds'),
     loss: { type: 'number', default: [0, 0.01, 0.05], list: true, min: 0, max: 0.99, help: 'loss probability of every message on each channel' },
     duration: { type: 'number', default: DAY, greaterThan: 0, help: 'simulated time per run (s)' },
     mtbf: { type: 'number', default: 600, greaterThan: 0, help: 'mean time between crashes per node (s); short, to collect many detections' },

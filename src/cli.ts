@@ -167,7 +167,7 @@ interface YargsOption {
 function describeParams(exp: Experiment): Record<string, YargsOption> {
   const opts: Record<string, YargsOption> = {};
   for (const [name, s] of Object.entries(exp.params)) {
-    const def = Array.isArray(s.default) ? s.default.join(',') : String(s.default);
+    const def = s.default === undefined ? 'left out' : Array.isArray(s.default) ? s.default.join(',') : String(s.default);
     if (s.list) {
       const extra = s.choices ? ` (each one of ${s.choices.join(', ')})` : '';
       opts[name] = { describe: `${s.help}${extra} [list: a comma-separated sweep]`, type: 'string', defaultDescription: def };

@@ -14,8 +14,8 @@ export type Point = Record<string, Value>;
 
 export interface ParamSpec {
   type: 'number' | 'integer' | 'boolean' | 'string' | 'enum';
-  /** Default value; an array for a `list` parameter. */
-  default: Value | Value[];
+  /** Default value; an array for a `list` parameter; undefined: left out unless given (e.g. "the preset's"). */
+  default: Value | Value[] | undefined;
   help: string;
   /** Inclusive bounds for number/integer. */
   min?: number;

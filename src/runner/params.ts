@@ -57,6 +57,7 @@ export function resolveParams(exp: Experiment, raw: Record<string, string | stri
   for (const [name, spec] of Object.entries(exp.params)) {
     const given = raw[name];
     if (given === undefined) {
+      if (spec.default === undefined) continue; // an optional parameter left out
       out[name] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
       continue;
     }

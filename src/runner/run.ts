@@ -44,7 +44,8 @@ export function expandPoints(exp: Experiment, params: Params): Point[] {
 
 /** Sweep columns: the list parameters, then any derived point fields the experiment added. */
 export function pointColumnsOf(exp: Experiment, points: Point[]): string[] {
-  const cols = listParams(exp);
+  // the list parameters that the points have (an optional one left out is no column)
+  const cols = listParams(exp).filter((c) => points.some((p) => p[c] !== undefined));
   for (const p of points) for (const k of Object.keys(p)) if (!(k in exp.params) && !cols.includes(k)) cols.push(k);
   return cols;
 }

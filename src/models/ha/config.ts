@@ -69,16 +69,14 @@ export const PRESETS: Record<string, Preset> = {
 
 export const PRESET_NAMES = Object.keys(PRESETS);
 
-/**
- * Resolve the detector values. `interval` 0 means the preset's interval,
- * `timeoutRatio` 0 the preset's T/h, `retries` -1 the preset's R.
- */
-export function resolveDetector(preset: string, interval = 0, timeoutRatio = 0, retries = -1) {
+/** Resolve the detector values: each one left out (undefined) is the preset's. */
+export function resolveDetector(preset: string, interval?: number, timeoutRatio?: number, retries?: number) {
   const p = PRESETS[preset];
   if (!p) throw new Error(`unknown preset '${preset}' (choose one of ${PRESET_NAMES.join(', ')})`);
-  const h = interval > 0 ? interval : p.interval;
-  const ratio = timeoutRatio > 0 ? timeoutRatio : p.timeoutRatio;
-  const r = retries >= 0 ? retries : p.retries;
+  if (interval !== undefined && !(interval > 0)) throw new Error(`interval must be > 0 (got ${interval}; leave it out for the preset's)`);
+  const h = interval ?? p.interval;
+  const ratio = timeoutRatio ?? p.timeoutRatio;
+  const r = retries ?? p.retries;
   if (!(ratio > 1)) throw new Error(`timeout ratio T/h must be greater than 1 (got ${ratio}): a shorter timeout fires between heartbeats`);
   return { interval: h, timeout: ratio * h, retries: r, timeoutRatio: ratio, config: p.detector ?? {} };
 }
