@@ -4,7 +4,7 @@
  * user-centric scheme, all on the same arrival sequence per seed.
  */
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
-import { parseArrivalsParam, barsWithCi, bucketOrder, figureReadings, modelParams, resultRows, RUN_METRICS, runReadings, VEGA, checkLbPoint, LB_METRICS, LB_MAIN_METRICS } from './lb-common.ts';
+import { parseArrivalsParam, barsWithCi, schemeColor, bucketOrder, figureReadings, modelParams, resultRows, RUN_METRICS, runReadings, VEGA, checkLbPoint, LB_METRICS, LB_MAIN_METRICS } from './lb-common.ts';
 
 export const PAPER_FIG6 = { dynamic: 156, userCentric: 99 };
 
@@ -43,7 +43,7 @@ export const fig6: Experiment = {
       charts.push({
         name: metric,
         title: `Figure 6: ${title} per ${data.params.bucketSize}-user bucket`,
-        caption: `Mean over seeds with 95% CI; one panel per reading (careful and literal dynamic partition, user-centric).`,
+        caption: `Mean over seeds with 95% CI (clipped at zero: the counts cannot be negative); one panel per reading (careful and literal dynamic partition, user-centric), one colour per reading in every chart.`,
         spec: barsWithCi(perBucket(metric), 'bucket', 'total users', title, 'scheme', order),
       });
     }
@@ -56,22 +56,25 @@ export const fig6: Experiment = {
     charts.push({
       name: 'totals',
       title: `Figure 6 totals: migrated users to ${users} users`,
-      caption: 'Bars: our mean with 95% CI. Red ticks: the paper (dynamic 156, user-centric 99).',
+      caption: "Bars: our mean with its 95% CI, one colour per reading. Red diamonds: the paper's values (dynamic 156, user-centric 99).",
       spec: {
         $schema: VEGA,
         width: 320,
         height: 220,
         layer: [
-          { data: { values: totals }, mark: 'bar', encoding: { x: { field: 'scheme', type: 'nominal', title: 'reading' }, y: { field: 'mean', type: 'quantitative', title: 'migrated users (total)' } } },
+          { data: { values: totals }, mark: 'bar', encoding: { x: { field: 'scheme', type: 'nominal', title: 'reading' }, y: { field: 'mean', type: 'quantitative', title: 'migrated users (total)' }, color: schemeColor(totals) } },
           {
             data: { values: totals },
-            mark: { type: 'errorbar', ticks: true },
+            mark: { type: 'errorbar', ticks: true, size: 6 },
             encoding: { x: { field: 'scheme', type: 'nominal' }, y: { field: 'ci95_low', type: 'quantitative', title: 'migrated users (total)' }, y2: { field: 'ci95_high' } },
           },
           {
-            data: { values: paper },
-            mark: { type: 'tick', color: 'red', thickness: 3 },
-            encoding: { x: { field: 'scheme', type: 'nominal' }, y: { field: 'paper', type: 'quantitative' } },
+            data: { values: paper.map((p) => ({ ...p, what: "the paper's value" })) },
+            mark: { type: 'point', shape: 'diamond', filled: true, size: 120, color: '#d62728' },
+            encoding: {
+              x: { field: 'scheme', type: 'nominal' }, y: { field: 'paper', type: 'quantitative' },
+              shape: { field: 'what', type: 'nominal', title: null, scale: { range: ['diamond'] }, legend: { symbolFillColor: '#d62728', symbolStrokeColor: '#d62728' } },
+            },
           },
         ],
       },

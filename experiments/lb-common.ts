@@ -169,6 +169,29 @@ export function bucketOrder(users: number, size: number): string[] {
   return out;
 }
 
+/** One colour per scheme and reading, the same in every LB chart (the static partition grey). */
+const SCHEME_COLORS: Array<[string, string]> = [
+  ['static', '#8c8c8c'], ['careful', '#4e79a7'], ['dynamic', '#4e79a7'], ['literal', '#f28e2b'], ['best', '#b07aa1'], ['user-centric', '#59a14f'],
+];
+const OTHER_COLORS = ['#e15759', '#76b7b2', '#edc948', '#9c755f', '#ff9da7'];
+
+/** A colour encoding of `field` with the fixed scheme colours (values it does not know get the next free ones). */
+export function schemeColor(values: Row[], field = 'scheme', title = 'reading'): Record<string, unknown> {
+  // a value names a reading, or starts with one ('user-centric k=1.5'); in the fixed order of the readings
+  const present = [...new Set(values.map((r) => String(r[field])))];
+  const colorOf = (v: string) => SCHEME_COLORS.find(([n]) => v === n || v.startsWith(n + ' '))?.[1];
+  const rank = (v: string) => SCHEME_COLORS.findIndex(([n]) => v === n || v.startsWith(n + ' '));
+  const known = present.filter((v) => colorOf(v)).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
+  const others = present.filter((v) => !colorOf(v));
+  return {
+    field, type: 'nominal', title,
+    scale: { domain: [...known, ...others], range: [...known.map((v) => colorOf(v)!), ...others.map((_, i) => OTHER_COLORS[i % OTHER_COLORS.length])] },
+  };
+}
+
+/** Error bars with caps a few pixels wide (not the whole category). */
+const ERRORBAR = { type: 'errorbar', ticks: true, size: 6 };
+
 /** A bar + 95% CI error-bar chart of summary rows, faceted into columns by `column`. */
 export function barsWithCi(values: Row[], x: string, xTitle: string, yTitle: string, column: string, xSort?: string[]): Record<string, unknown> {
   return {
@@ -184,13 +207,16 @@ export function barsWithCi(values: Row[], x: string, xTitle: string, yTitle: str
           encoding: {
             x: { field: x, type: 'ordinal', title: xTitle, sort: xSort ?? null },
             y: { field: 'mean', type: 'quantitative', title: yTitle },
+            ...(column === 'scheme' ? { color: { ...schemeColor(values), legend: null } } : {}),
           },
         },
         {
-          mark: { type: 'errorbar', ticks: true },
+          mark: ERRORBAR,
+          // the metrics are counts: an interval below zero is clipped there (the captions say so)
+          transform: [{ calculate: 'max(0, datum.ci95_low)', as: 'lo' }],
           encoding: {
             x: { field: x, type: 'ordinal', sort: xSort ?? null },
-            y: { field: 'ci95_low', type: 'quantitative', title: yTitle },
+            y: { field: 'lo', type: 'quantitative', title: yTitle },
             y2: { field: 'ci95_high' },
           },
         },
@@ -208,18 +234,25 @@ export function linesWithCi(
   color: string,
   xSort?: string[],
   yScale: Record<string, unknown> = {},
+  /** A numeric parameter on x: a log axis with ticks at its values (not evenly spaced categories). */
+  xLog = false,
 ): Record<string, unknown> {
-  const xEnc = { field: x, type: 'ordinal', title: xTitle, sort: xSort ?? null };
+  const xs = [...new Set(values.map((r) => Number(r[x])))].sort((a, b) => a - b);
+  const xEnc = xLog
+    ? { field: x, type: 'quantitative', title: xTitle, scale: { type: 'log', domain: [xs[0] / 1.2, xs[xs.length - 1] * 1.2], nice: false }, axis: { values: xs, format: '~g' } }
+    : { field: x, type: 'ordinal', title: xTitle, sort: xSort ?? null };
+  const colorEnc = color === 'scheme' || color === 'series' ? schemeColor(values, color, color === 'scheme' ? 'reading' : 'series') : { field: color, type: 'nominal' };
   return {
     $schema: VEGA,
     width: 320,
     height: 200,
     data: { values },
     layer: [
-      { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative', title: yTitle, scale: yScale }, color: { field: color, type: 'nominal' } } },
+      { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative', title: yTitle, scale: yScale }, color: colorEnc } },
       {
-        mark: { type: 'errorbar', ticks: true },
-        encoding: { x: xEnc, y: { field: 'ci95_low', type: 'quantitative', title: yTitle, scale: yScale }, y2: { field: 'ci95_high' }, color: { field: color, type: 'nominal' } },
+        mark: ERRORBAR,
+        transform: [{ calculate: 'max(0, datum.ci95_low)', as: 'lo' }],
+        encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: yTitle, scale: yScale }, y2: { field: 'ci95_high' }, color: colorEnc },
       },
     ],
   };

@@ -40,19 +40,19 @@ export const skew: Experiment = {
       {
         name: 'migrated-users',
         title: 'Figure 7: migrated users against the skew',
-        caption: 'Total migrated users to 1000 arrivals, mean over seeds with 95% CI, per reading (log scale, so the flat readings stay readable beside the literal one).',
+        caption: 'Total migrated users to 1000 arrivals, mean over seeds with 95% CI, per reading (log scale, so the flat readings stay readable beside the literal one). Intervals are clipped at zero (the counts cannot be negative).',
         spec: linesWithCi(pick('migratedUsers'), 'ratio', 'hot-region skew R:S', 'migrated users', 'scheme', order, { type: 'log' }),
       },
       {
         name: 'migration-events',
         title: 'Figure 7: migration events against the skew',
-        caption: 'Total migration events to 1000 arrivals, mean over seeds with 95% CI, per reading (log scale).',
+        caption: 'Total migration events to 1000 arrivals, mean over seeds with 95% CI, per reading (log scale). Intervals are clipped at zero (the counts cannot be negative).',
         spec: linesWithCi(pick('migrationEvents'), 'ratio', 'hot-region skew R:S', 'migration events', 'scheme', order, { type: 'log' }),
       },
       {
         name: 'imbalance',
         title: 'Load imbalance against the skew',
-        caption: 'Mean over arrivals of max - min load (static has no rebalancing), mean over seeds with 95% CI.',
+        caption: 'Mean over arrivals of max - min load (static has no rebalancing), mean over seeds with 95% CI. Intervals are clipped at zero (the counts cannot be negative).',
         spec: linesWithCi(data.summary.filter((r) => r.metric === 'imbalanceMean' && r.bucket === 'total'), 'ratio', 'hot-region skew R:S', 'mean load imbalance', 'scheme', order),
       },
     ];

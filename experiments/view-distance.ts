@@ -62,20 +62,20 @@ export const viewDistance: Experiment = {
       {
         name: 'migrated-users',
         title: 'User-centric migrated users against V',
-        caption: 'Total migrated users to 1000 uniform arrivals (the paper: 99), mean with 95% CI, one line per k.',
-        spec: linesWithCi(uc('migratedUsers'), 'V', 'view distance V', 'migrated users', 'k', order),
+        caption: 'Total migrated users to 1000 uniform arrivals (the paper: 99), mean with 95% CI, one line per k. Intervals are clipped at zero (the counts cannot be negative).',
+        spec: linesWithCi(uc('migratedUsers'), 'V', 'view distance V (log)', 'migrated users', 'k', order, {}, true),
       },
       {
         name: 'proximity-share',
         title: 'Share of arrivals placed by the proximity rule',
         caption: 'Fraction of arrivals that joined the one server whose proximity areas held them (the rest: nearest centroid).',
-        spec: linesWithCi(uc('placedByProximity'), 'V', 'view distance V', 'share placed by proximity', 'k', order),
+        spec: linesWithCi(uc('placedByProximity'), 'V', 'view distance V (log)', 'share placed by proximity', 'k', order, {}, true),
       },
       {
         name: 'cross-pairs',
         title: 'Cross-server pairs within V',
         caption: 'Pairs of users within V on different servers after 1000 arrivals (the interaction cost the scheme targets).',
-        spec: linesWithCi(pairs, 'V', 'view distance V', 'cross-server pairs', 'series', order),
+        spec: linesWithCi(pairs, 'V', 'view distance V (log)', 'cross-server pairs', 'series', order, {}, true),
       },
     ];
   },
