@@ -71,7 +71,7 @@ export const fig5: Experiment = {
       {
         name: 'scatter',
         title: 'Figure 5: users coloured by server, one panel per scheme',
-        caption: 'Static: dashed lines bound the overlapping regions. Dynamic: shaded piece cells by owner. User-centric: black crosses are the centroids.',
+        caption: 'Static: dashed lines bound the overlapping regions. Dynamic: the piece cells (outlined), each shaded in the colour of the server that owns it at the end. User-centric: black crosses are the centroids.',
         spec: {
           $schema: VEGA,
           vconcat: [
@@ -83,7 +83,7 @@ export const fig5: Experiment = {
             panel('dynamic piece-cell partition', [
               {
                 data: { values: bySeed('cells') },
-                mark: { type: 'rect', opacity: 0.18, stroke: 'gray', strokeWidth: 0.5 },
+                mark: { type: 'rect', fillOpacity: 0.22, stroke: '#444', strokeWidth: 1, strokeOpacity: 0.9 },
                 encoding: { x: { field: 'x0', type: 'quantitative', scale: { domain: [0, W] } }, x2: { field: 'x1' }, y: { field: 'y0', type: 'quantitative', scale: { domain: [0, H] } }, y2: { field: 'y1' }, color: { field: 'owner', type: 'nominal', title: 'server' } },
               },
               pts('dynamic'),
