@@ -142,5 +142,7 @@ export function cleanLeftovers(outDir: string): void {
       if (m[1] === 'old' && !existsSync(target)) renameSync(join(outDir, e.name), target);
       else rmSync(join(outDir, e.name), { recursive: true, force: true });
     } else if (/\.\d+\.tmp$/.test(e.name) && e.isFile() && !alive(Number(/\.(\d+)\.tmp$/.exec(e.name)![1]))) rmSync(join(outDir, e.name), { force: true });
+    // the write probe of a run killed while it checked --out (see cli.ts checkOut)
+    else if (/^\.gamesim-probe-(\d+)$/.test(e.name) && !alive(Number(/(\d+)$/.exec(e.name)![1]))) rmSync(join(outDir, e.name), { recursive: true, force: true });
   }
 }
