@@ -9,6 +9,7 @@
  * Cassandra's forms), 'adaptive' (Chen-Toueg-Aguilera NFD-E).
  */
 import type { HaConfig } from './options.ts';
+import { Registry } from '../../registry.ts';
 import { TimeoutDetector } from './detectors/timeout.ts';
 import { PhiDetector } from './detectors/phi.ts';
 import { AdaptiveDetector } from './detectors/adaptive.ts';
@@ -42,7 +43,7 @@ export interface FailureDetector {
 /** Makes a detector for N nodes from the run's configuration. */
 export type DetectorFactory = (cfg: HaConfig, N: number) => FailureDetector;
 
-const DETECTOR_REGISTRY = new Map<string, DetectorFactory>();
+const DETECTORS = new Registry<DetectorFactory>('detector');
 
 /**
  * Register a failure detector under a name: `detector: name` in a
@@ -50,19 +51,16 @@ const DETECTOR_REGISTRY = new Map<string, DetectorFactory>();
  * three built-ins are registered the same way, below.
  */
 export function registerDetector(name: string, factory: DetectorFactory): void {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`detector name '${name}' must be lower-case letters, digits and dashes`);
-  DETECTOR_REGISTRY.set(name, factory);
+  DETECTORS.register(name, factory);
 }
 
 export function detectorNames(): string[] {
-  return [...DETECTOR_REGISTRY.keys()];
+  return DETECTORS.names();
 }
 
 /** Make the detector the configuration names, for N nodes. */
 export function makeDetector(cfg: HaConfig, N: number): FailureDetector {
-  const f = DETECTOR_REGISTRY.get(cfg.detector);
-  if (!f) throw new Error(`unknown detector '${cfg.detector}' (registered: ${detectorNames().join(', ')})`);
-  return f(cfg, N);
+  return DETECTORS.get(cfg.detector)(cfg, N);
 }
 
 registerDetector('timeout', (cfg, N) => new TimeoutDetector(N, cfg.timeout, cfg.retries));

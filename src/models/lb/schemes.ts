@@ -7,6 +7,7 @@ import type { Stream } from '../../kernel/random.ts';
 import type { LbOptions, SchemeName } from './options.ts';
 import { NONE, ProximityGrid, UserHeap } from './grid.ts';
 import type { World } from './world.ts';
+import { Registry } from '../../registry.ts';
 
 export interface Migration {
   from: number;
@@ -304,7 +305,7 @@ export class UserCentricScheme implements Scheme {
 /** Makes a scheme for a world; `cellChoice` is the run's stream for the scheme's random choices. */
 export type SchemeFactory = (world: World, cellChoice: Stream) => Scheme;
 
-const SCHEME_REGISTRY = new Map<string, SchemeFactory>();
+const SCHEMES = new Registry<SchemeFactory>('scheme');
 
 /**
  * Register a load-balancing scheme under a name: `runScheme(name, ...)` and
@@ -312,19 +313,16 @@ const SCHEME_REGISTRY = new Map<string, SchemeFactory>();
  * registered the same way, below.
  */
 export function registerScheme(name: string, factory: SchemeFactory): void {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`scheme name '${name}' must be lower-case letters, digits and dashes`);
-  SCHEME_REGISTRY.set(name, factory);
+  SCHEMES.register(name, factory);
 }
 
 /** Names of the registered schemes, built-in first. */
 export function schemeNames(): string[] {
-  return [...SCHEME_REGISTRY.keys()];
+  return SCHEMES.names();
 }
 
 export function makeScheme(name: SchemeName, world: World, cellChoice: Stream): Scheme {
-  const f = SCHEME_REGISTRY.get(name);
-  if (!f) throw new Error(`unknown scheme '${name}' (registered: ${schemeNames().join(', ')})`);
-  return f(world, cellChoice);
+  return SCHEMES.get(name)(world, cellChoice);
 }
 
 registerScheme('static', (world) => new StaticScheme(world));
