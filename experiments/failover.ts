@@ -103,7 +103,7 @@ export const failover: Experiment = {
     const eventOrder = [...new Set(events.map((e) => String(e.event)))];
     // node states: semantic colours (up green, crashed red, booting grey), the fail-back steps in between
     const known: Record<string, string> = {
-      up: '#59a14f', crashed: '#e15759', booting: '#bab0ac', config: '#9c755f', 'check-ip': '#f28e2b', 'fail-back': '#edc948', 'external-ip': '#b07aa1', starting: '#76b7b2',
+      up: '#59a14f', crashed: '#e15759', booting: '#bab0ac', config: '#9c755f', 'check-ip': '#d37295', 'fail-back': '#edc948', 'external-ip': '#b07aa1', starting: '#76b7b2',
     };
     const extra = ['#4e79a7', '#ff9da7', '#d4a6c8', '#86bcb6'];
     const nodeStates = [...new Set(segs.filter((x) => x.kind === 'node').map((x) => String(x.state)))].sort(

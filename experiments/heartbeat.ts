@@ -187,7 +187,7 @@ export const heartbeat: Experiment = {
       caption:
         'Declarations of a node that had not crashed (left, per day of one node watching another) and take-overs of a service whose ' +
         'holder had not crashed (right, per day): mean over seeds (points joined by lines) and 95% CI (vertical bars, normal approximation, ' +
-        'so it can reach below zero), the series shifted slightly sideways. With two independent channels loss alone almost never causes one; ' +
+        'clipped at zero since a rate cannot be negative), the series shifted slightly sideways. With two independent channels loss alone almost never causes one; ' +
         'pauses longer than the detection time do.',
       spec: {
         $schema: VEGA,
@@ -199,7 +199,8 @@ export const heartbeat: Experiment = {
           height: 240,
           data: { values },
           layer: [
-            { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: xDodged, y: { field: 'ci95_low', type: 'quantitative', title }, y2: { field: 'ci95_high' }, color } },
+            // rates cannot be negative: the normal-approximation interval is clipped at zero (the caption says so)
+            { transform: [{ calculate: 'max(0, datum.ci95_low)', as: 'lo' }], mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: xDodged, y: { field: 'lo', type: 'quantitative', title }, y2: { field: 'ci95_high' }, color } },
             {
               mark: { type: 'line', point: { filled: true, size: 40 } },
               encoding: { x: xDodged, y: { field: 'mean', type: 'quantitative', title }, color, tooltip: [{ field: 'series' }, { field: 'h' }, { field: 'mean', format: '.2f' }, { field: 'ci95_low', format: '.2f' }, { field: 'ci95_high', format: '.2f' }] },
