@@ -103,7 +103,8 @@ function shardFrom(argv: Record<string, unknown>): ShardSpec | undefined {
  */
 function checkOut(out: string): void {
   const abs = resolve(out);
-  if (/^\/(proc|sys|dev)(\/|$)/.test(abs)) throw new UsageError(`--out: ${out} is under ${abs.split('/')[1] === 'dev' ? '/dev' : '/' + abs.split('/')[1]}, not a place for results`);
+  const system = /^\/(proc|sys|dev)(\/|$)/;
+  if (system.test(abs)) throw new UsageError(`--out: ${out} is under /${abs.split('/')[1]}, not a place for results`);
   let existing = abs;
   for (;;) {
     let st;
@@ -122,7 +123,7 @@ function checkOut(out: string): void {
     if (!st.isDirectory()) throw new UsageError(`--out: ${existing} is ${st.isFile() ? 'a file' : 'not a directory'}`);
     break;
   }
-  if (/^\/(proc|sys|dev)(\/|$)/.test(realpathSync(existing))) throw new UsageError(`--out: ${out} leads under ${realpathSync(existing)}, not a place for results`);
+  if (system.test(realpathSync(existing))) throw new UsageError(`--out: ${out} leads under ${realpathSync(existing)}, not a place for results`);
   // can we create something there? (as root, access() says yes to read-only file systems too)
   const probe = join(existing, `.gamesim-probe-${process.pid}`);
   try {

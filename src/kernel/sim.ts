@@ -31,6 +31,8 @@
  * The kernel imports no model and draws no random numbers.
  */
 
+import { RepeatingTimers } from './timers.ts';
+
 export type Handler<P = any> = (payload: P, sim: Sim) => void;
 
 /**
@@ -51,8 +53,6 @@ const COMPACT_MIN = 32;
 /** Order key = priority * SEQ_SPACE + seq: exact while |priority| <= MAX_PRIORITY and seq < SEQ_SPACE. */
 const SEQ_SPACE = 2 ** 36;
 export const MAX_PRIORITY = 2 ** 16;
-
-import { RepeatingTimers } from './timers.ts';
 
 export class SchedulingError extends Error {}
 

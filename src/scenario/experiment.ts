@@ -50,7 +50,7 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
     keys: [],
     metrics: ha ? HA_METRICS : LB_METRICS,
     run: (point, seed) => (ha ? runHa(at(scenario as HaScenario, axes, point), seed) : runLb(at(scenario as LbScenario, axes, point), seed)),
-    charts: (data) => (ha ? haCharts(data.tables.timeline ?? [], data.runs[0], [(scenario as HaScenario).duration].flat()[0]) : lbCharts(data.summary, axes, (scenario as LbScenario).scheme ?? 'user-centric')),
+    charts: (data) => (ha ? haCharts(data.tables.timeline ?? [], data.runs[0], [(scenario as HaScenario).duration].flat()[0], axes) : lbCharts(data.summary, axes, (scenario as LbScenario).scheme ?? 'user-centric')),
   };
 }
 
@@ -97,9 +97,10 @@ function runLb(s: LbScenario, seed: number) {
 }
 
 /** Node states and service holders over the run of the first point and seed. */
-function haCharts(timeline: Row[], first: Row | undefined, duration: number): ChartSpec[] {
+function haCharts(timeline: Row[], first: Row | undefined, duration: number, axes: Axis[]): ChartSpec[] {
   if (!first) return [];
-  const tl = timeline.filter((r) => r.seed === first.seed && r.replicate === first.replicate && Object.keys(first).every((k) => !(k in r) || r[k] === first[k] || ['time', 'kind', 'name', 'state'].includes(k)));
+  // the first run: its sweep point (the axes) and replicate
+  const tl = timeline.filter((r) => r.seed === first.seed && r.replicate === first.replicate && axes.every((a) => r[a.label] === first[a.label]));
   const end = Number.isFinite(Number(first.duration)) ? Number(first.duration) : duration;
   const { lanes, segments: segs } = timelineSegments(tl, end);
   return [{
