@@ -4,7 +4,7 @@
  */
 import type { Experiment, Params, Point, Row, Value } from '../src/runner/experiment.ts';
 import { DEFAULTS, type SchemeName } from '../src/models/lb/index.ts';
-import { bucketOrder, modelParams, resultRows, runReadings, VEGA, checkLbPoint, LB_METRICS } from './lb-common.ts';
+import { bucketOrder, modelParams, resultRows, runReadings, VEGA, checkLbPoint, LB_METRICS, BUCKET_SPLIT } from './lb-common.ts';
 import { SKEW_RATIOS } from './skew.ts';
 
 const base = modelParams();
@@ -105,6 +105,7 @@ export const calibrate: Experiment = {
   check: checkLbPoint,
   metricInfo: LB_METRICS,
   keys: ['ratio', 'bucket'],
+  split: BUCKET_SPLIT,
   metrics: ['migratedUsers', 'migrationEvents'],
   run(point, seed) {
     const scheme = point.family as SchemeName;

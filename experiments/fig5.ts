@@ -4,7 +4,7 @@
  */
 import type { Experiment, Row } from '../src/runner/experiment.ts';
 import { DynamicScheme, StaticScheme, resolveOptions, type LbResult } from '../src/models/lb/index.ts';
-import { modelParams, optionsFrom, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, VEGA, type Reading, checkLbPoint, LB_METRICS, LB_MAIN_METRICS } from './lb-common.ts';
+import { modelParams, optionsFrom, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, VEGA, type Reading, checkLbPoint, LB_METRICS, LB_MAIN_METRICS, BUCKET_SPLIT } from './lb-common.ts';
 
 const SERVER_NAMES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const serverName = (s: number) => (s < SERVER_NAMES.length ? SERVER_NAMES[s] : `S${s}`);
@@ -23,6 +23,7 @@ export const fig5: Experiment = {
   metricInfo: LB_METRICS,
   mainMetrics: LB_MAIN_METRICS,
   keys: ['scheme', 'bucket'],
+  split: BUCKET_SPLIT,
   metrics: [...RUN_METRICS],
   run(point, seed) {
     const readings: Reading[] = [

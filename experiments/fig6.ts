@@ -4,7 +4,7 @@
  * user-centric scheme, all on the same arrival sequence per seed.
  */
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
-import { parseArrivalsParam, barsWithCi, schemeColor, bucketOrder, figureReadings, modelParams, resultRows, RUN_METRICS, runReadings, VEGA, checkLbPoint, LB_METRICS, LB_MAIN_METRICS } from './lb-common.ts';
+import { parseArrivalsParam, barsWithCi, schemeColor, bucketOrder, figureReadings, modelParams, resultRows, RUN_METRICS, runReadings, VEGA, checkLbPoint, LB_METRICS, LB_MAIN_METRICS, BUCKET_SPLIT } from './lb-common.ts';
 
 export const PAPER_FIG6 = { dynamic: 156, userCentric: 99 };
 
@@ -23,6 +23,7 @@ export const fig6: Experiment = {
   metricInfo: LB_METRICS,
   mainMetrics: LB_MAIN_METRICS,
   keys: ['scheme', 'bucket'],
+  split: BUCKET_SPLIT,
   metrics: [...RUN_METRICS],
   run(point, seed) {
     const rows: Row[] = [];

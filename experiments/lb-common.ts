@@ -135,6 +135,9 @@ export function bucketLabel(lo: number, hi: number): string {
   return `${lo}-${hi}`;
 }
 
+/** LB rows are per bucket of arrivals plus one 'total' row per run: written to separate CSVs (runs.csv holds the totals). */
+export const BUCKET_SPLIT = { key: 'bucket', total: 'total', file: 'buckets' };
+
 /** Rows of one result: one per bucket (bucket = '0-100', ...) and one with bucket = 'total'. */
 export function resultRows(res: LbResult, keys: Row, withBuckets = true): Row[] {
   const rows: Row[] = [];

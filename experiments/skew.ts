@@ -3,7 +3,7 @@
  * (0,0)-(512,512) by R:S, per scheme, all schemes on the same arrivals per seed.
  */
 import type { Experiment, Row } from '../src/runner/experiment.ts';
-import { figureReadings, linesWithCi, modelParams, parseRatioParam, resultRows, RUN_METRICS, runReadings, type Reading, checkLbPoint, LB_METRICS, LB_MAIN_METRICS } from './lb-common.ts';
+import { figureReadings, linesWithCi, modelParams, parseRatioParam, resultRows, RUN_METRICS, runReadings, type Reading, checkLbPoint, LB_METRICS, LB_MAIN_METRICS, BUCKET_SPLIT } from './lb-common.ts';
 
 export const SKEW_RATIOS = ['1:1', '2:1', '3:1', '4:1', '5:1'];
 
@@ -25,6 +25,7 @@ export const skew: Experiment = {
   metricInfo: LB_METRICS,
   mainMetrics: LB_MAIN_METRICS,
   keys: ['scheme', 'bucket'],
+  split: BUCKET_SPLIT,
   metrics: [...RUN_METRICS],
   run(point, seed) {
     const p = { ...point, arrivals: `skew ${point.ratio}` };

@@ -4,7 +4,7 @@
  */
 import type { Experiment, Row } from '../src/runner/experiment.ts';
 import type { UserCentricScheme } from '../src/models/lb/index.ts';
-import { linesWithCi, modelParams, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, type Reading, checkLbPoint, LB_METRICS, LB_MAIN_METRICS } from './lb-common.ts';
+import { linesWithCi, modelParams, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, type Reading, checkLbPoint, LB_METRICS, LB_MAIN_METRICS, BUCKET_SPLIT } from './lb-common.ts';
 
 const base = modelParams();
 
@@ -27,6 +27,7 @@ export const viewDistance: Experiment = {
   metricInfo: LB_METRICS,
   mainMetrics: LB_MAIN_METRICS,
   keys: ['scheme', 'bucket'],
+  split: BUCKET_SPLIT,
   metrics: [...RUN_METRICS, 'placedByProximity'],
   run(point, seed) {
     const readings: Reading[] = [

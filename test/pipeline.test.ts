@@ -67,6 +67,24 @@ test('summary.csv and runs.csv are tidy: point columns, seed, metrics; 95% CI co
   assert.match(meta.node, /^v\d+/);
 });
 
+test('LB totals and per-bucket rows go to separate CSVs: a sum over runs.csv counts every run once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gamesim-split-'));
+  const r = cli('experiment', 'fig6', '--seeds', '2', '--users', '300', '--out', dir, '--workers', '1', '--quiet');
+  assert.equal(r.code, 0, r.stderr);
+  const lines = (f: string) => readFileSync(join(dir, 'fig6', f), 'utf8').trim().split('\n');
+  const runs = lines('runs.csv'), parts = lines('runs-buckets.csv');
+  assert.ok(!runs[0].split(',').includes('bucket'), runs[0]);
+  const schemes = new Set(runs.slice(1).map((l) => l.split(',')[runs[0].split(',').indexOf('scheme')]));
+  assert.equal(runs.length - 1, schemes.size * 2, 'one row per scheme and seed');
+  const col = (head: string, name: string) => head.split(',').indexOf(name);
+  const sum = (rows: string[], head: string) => rows.reduce((a, l) => a + Number(l.split(',')[col(head, 'migratedUsers')]), 0);
+  assert.ok(parts[0].split(',').includes('bucket'));
+  assert.ok(!parts.slice(1).some((l) => l.split(',')[col(parts[0], 'bucket')] === 'total'));
+  assert.equal(sum(parts.slice(1), parts[0]), sum(runs.slice(1), runs[0]), 'the buckets add up to the totals');
+  assert.ok(!lines('summary.csv')[0].split(',').includes('bucket'));
+  assert.ok(lines('summary-buckets.csv')[0].split(',').includes('bucket'));
+});
+
 const BAD: [string[], RegExp][] = [
   [['experiment', 'no-such-thing'], /unknown experiment/],
   [['experiment', 'example', '--load', 'abc'], /not a number/],

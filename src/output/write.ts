@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChartSpec, Experiment } from '../runner/experiment.ts';
+import type { ChartSpec, Experiment, Row } from '../runner/experiment.ts';
 import type { ExperimentResult } from '../runner/run.ts';
 import { renderSvg, svgToPng, withDefaults } from './charts.ts';
 import { columnsOf, toCsv } from './csv.ts';
@@ -76,12 +76,23 @@ export async function writeExperiment(outDir: string, exp: Experiment, res: Expe
     writeFileSync(join(stage, name), data);
     files.push(name);
   };
-  const lead = [...res.pointColumns, 'seed', 'replicate', ...exp.keys];
-  put('runs.csv', toCsv(res.runs, columnsOf(res.runs, lead.filter((c) => res.runs.some((r) => c in r)))));
-  put(
-    'summary.csv',
-    toCsv(res.summary, columnsOf(res.summary, [...res.pointColumns, ...exp.keys, 'metric', 'mean', 'ci95_low', 'ci95_high', 'n'].filter((c) => res.summary.some((r) => c in r)))),
-  );
+  const tidy = (rows: Row[], lead: string[]) => toCsv(rows, columnsOf(rows, lead.filter((c) => rows.some((r) => c in r))));
+  const runLead = [...res.pointColumns, 'seed', 'replicate', ...exp.keys];
+  const sumLead = [...res.pointColumns, ...exp.keys, 'metric', 'mean', 'ci95_low', 'ci95_high', 'n'];
+  const split = exp.split;
+  if (!split) {
+    put('runs.csv', tidy(res.runs, runLead));
+    put('summary.csv', tidy(res.summary, sumLead));
+  } else {
+    // whole-run rows and part rows in separate files, so that no naive sum counts a run twice
+    const whole = (rows: Row[]) => rows.filter((r) => r[split.key] === split.total).map(({ [split.key]: _, ...r }) => r);
+    const parts = (rows: Row[]) => rows.filter((r) => r[split.key] !== split.total);
+    const noKey = (lead: string[]) => lead.filter((c) => c !== split.key);
+    put('runs.csv', tidy(whole(res.runs), noKey(runLead)));
+    put(`runs-${split.file}.csv`, tidy(parts(res.runs), runLead));
+    put('summary.csv', tidy(whole(res.summary), noKey(sumLead)));
+    put(`summary-${split.file}.csv`, tidy(parts(res.summary), sumLead));
+  }
   for (const [name, rows] of Object.entries(res.tables)) put(`${name}.csv`, toCsv(rows));
   if (exp.metricInfo)
     put('metrics.csv', toCsv(exp.metrics.filter((m) => exp.metricInfo![m]).map((m) => ({ metric: m, unit: exp.metricInfo![m].unit, meaning: exp.metricInfo![m].meaning }))));

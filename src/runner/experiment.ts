@@ -88,6 +88,14 @@ export interface Experiment {
   keys: string[];
   /** Numeric row columns summarized as mean and 95% CI over seeds. */
   metrics: string[];
+  /**
+   * Rows that are parts of a whole: where key column `key` is `total` the row
+   * is the whole run, otherwise one part (e.g. a bucket). runs.csv and
+   * summary.csv then hold the whole-run rows only (no `key` column, so a sum
+   * over them counts each run once), runs-<file>.csv and summary-<file>.csv
+   * the parts.
+   */
+  split?: { key: string; total: string; file: string };
   /** The metrics the report's summary table shows (default: all). */
   mainMetrics?: string[];
   /** Unit and meaning of each metric: the report's dictionary and metrics.csv. */
