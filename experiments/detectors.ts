@@ -7,6 +7,7 @@
  * Detection time T_D against mistake recurrence time T_MR (Chen, Toueg and
  * Aguilera's measures), one line per detector, one panel per workload.
  */
+import { DETECTOR_COLORS, fixedColor } from './ha-colors.ts';
 import { HA_METRICS } from './ha-metrics.ts';
 import type { ChartSpec, Experiment, Params, Point, Row } from '../src/runner/experiment.ts';
 import { checkRecordBudget, makeConfig, simulate, type HaConfig } from '../src/models/ha/index.ts';
@@ -36,8 +37,6 @@ const DETECTORS: Record<string, { knob: string; unit: string; config: (v: number
   adaptive: { knob: 'alpha', unit: 's', config: (v) => ({ detector: 'adaptive', adaptiveAlpha: v }) },
 };
 const DETECTOR_NAMES = Object.keys(DETECTORS);
-/** One colour per detector, in every chart. */
-export const DETECTOR_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#59a14f'];
 
 const numberList = (what: string) => (raw: string) => {
   const v = raw.split(/[;\s]+/).filter(Boolean).map(Number);
@@ -114,7 +113,7 @@ export const detectors: Experiment = {
   },
   charts(data) {
     const pts = frontier(data.runs);
-    const color = { field: 'detector', type: 'nominal', title: 'detector', scale: { domain: DETECTOR_NAMES, range: DETECTOR_COLORS } };
+    const color = fixedColor('detector', 'detector', DETECTOR_NAMES, (v) => DETECTOR_COLORS[v]);
     const x = { field: 'T_D', type: 'quantitative', title: 'mean detection time T_D (s, log)', scale: { type: 'log' }, axis: { values: [0.1, 0.3, 1, 3, 10, 30, 100], format: '~g' } };
     const yTmr = { field: 'T_MR_hours', type: 'quantitative', title: 'T_MR (hours, log)', scale: { type: 'log' }, axis: { values: [0.01, 0.1, 1, 10, 100, 1000], format: '~g' } };
     const tooltip = [{ field: 'detector' }, { field: 'knob' }, { field: 'knobValue' }, { field: 'T_D', format: '.2f' }, { field: 'T_MR_hours', format: '.3g' }, { field: 'mistakes' }];
@@ -130,10 +129,10 @@ export const detectors: Experiment = {
         $schema: VEGA,
         data: { values: pts },
         facet,
-        columns: 3,
+        columns: 2,
         spec: {
-          width: 190,
-          height: 160,
+          width: 200,
+          height: 140,
           layer: [
             { transform: [{ filter: 'datum.censored == false' }], mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { x, y: yTmr, color, order: { field: 'knobValue' }, tooltip } },
             { transform: [{ filter: 'datum.censored == true' }], mark: { type: 'point', shape: 'triangle-up', filled: false, size: 50 }, encoding: { x, y: yTmr, color, tooltip } },
@@ -152,10 +151,10 @@ export const detectors: Experiment = {
         $schema: VEGA,
         data: { values: pts },
         facet,
-        columns: 3,
+        columns: 2,
         spec: {
-          width: 190,
-          height: 140,
+          width: 200,
+          height: 120,
           mark: { type: 'line', point: { filled: true, size: 24 } },
           encoding: {
             x: { ...x, title: 'T_D (s, log)' },

@@ -3,6 +3,7 @@
  * against the heartbeat interval, for one server without HA and for the
  * heartbeat pair, with the closed forms beside them.
  */
+import { fixedColor, SYSTEM_COLORS } from './ha-colors.ts';
 import { HA_METRICS } from './ha-metrics.ts';
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import {
@@ -91,10 +92,7 @@ export const downtime: Experiment = {
     // Colour = system, line style = which closed form, filled points = simulated (95% CI), the same in both charts.
     const CF = 'closed form', CF_FB = 'closed form + fail-back outage', CF_DBL = '+ fail-back + double failures';
     const SIM = 'simulated (95% CI over seeds)';
-    const color = {
-      field: 'system', type: 'nominal', title: 'system',
-      scale: { domain: ['single (no HA)', 'HA pair'], range: ['#009e73', '#0072b2'] },
-    };
+    const color = fixedColor('system', 'system', Object.keys(SYSTEM_COLORS), (v) => SYSTEM_COLORS[v]);
     const dash = { field: 'form', type: 'nominal', title: 'closed form', scale: { domain: [CF, CF_FB, CF_DBL], range: [[6, 3], [1, 3], [10, 2, 2, 2]] }, legend: { labelLimit: 320, symbolStrokeColor: '#444' } };
     const shape = { field: 'kind', type: 'nominal', title: null, scale: { domain: [SIM], range: ['circle'] }, legend: { symbolFillColor: '#444', symbolStrokeColor: '#444', labelLimit: 320 } };
     const sim = (m: string) => data.summary.filter((r) => r.metric === m).map((r): Row => ({ ...r, kind: SIM, label: seriesLabel(r) }));
@@ -112,8 +110,8 @@ export const downtime: Experiment = {
       const sc = s.map((r): Row => ({ ...r, lo: Number(r.ci95_low) > 0 ? Number(r.ci95_low) : domain[0] }));
       const y = { field: 'mean', type: 'quantitative', title, scale: { type: 'log', domain, nice: false }, ...(format ? { axis: { format } } : {}) };
       return {
-        width: 320,
-        height: 260,
+        width: 270,
+        height: 250,
         layer: [
           { data: { values: c }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, strokeDash: dash, detail: { field: 'label' }, tooltip } },
           { data: { values: sc }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'ci95_high' }, color } },
@@ -157,7 +155,7 @@ export const downtime: Experiment = {
         "with the fail-back outage added. The magenta rule at 1 nine is the paper's claim of over 90%; both systems are far above it with these MTBF and MTTR.",
       spec: {
         $schema: VEGA,
-        width: 440,
+        width: 400,
         height: 280,
         layer: [
           { data: { values: [{ nines: 1 }] }, mark: { type: 'rule', color: CLAIM, strokeWidth: 1.5 }, encoding: { y: { field: 'nines', type: 'quantitative' } } },

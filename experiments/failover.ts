@@ -126,57 +126,55 @@ export const failover: Experiment = {
     ];
     const clip = (lo: number, hi: number, kind: string) =>
       segs.filter((x) => x.kind === kind && Number(x.to) > lo && Number(x.from) < hi).map((x): Row => ({ ...x, from: Math.max(lo, Number(x.from)), to: Math.min(hi, Number(x.to)) }));
-    const row = (what: 'node' | 'event' | 'service') =>
-      windows.map(([lo, hi, title], col) => {
-        const x = { field: 'from', type: 'quantitative', title: what === 'service' ? 'time (s)' : null, scale: { domain: [lo, hi], nice: false, zero: false } };
-        const yAxis = col === 0 ? { labelLimit: 400 } : { labels: false, ticks: false, title: null };
-        const width = col === 0 ? 330 : 250;
-        if (what === 'event') {
-          return {
-            width,
-            height: 14 * Math.max(1, eventOrder.length),
-            data: { values: events.filter((e) => Number(e.time) >= lo && Number(e.time) <= hi) },
-            mark: { type: 'point', shape: 'diamond', filled: true, color: 'black', size: 50, opacity: 1 },
-            encoding: {
-              x: { ...x, field: 'time' },
-              y: { field: 'event', type: 'nominal', title: null, sort: eventOrder, scale: { domain: eventOrder }, axis: yAxis },
-              tooltip: [{ field: 'event' }, { field: 'time', format: '.3f' }],
-            },
-          };
-        }
-        const isNode = what === 'node';
+    const part = (what: 'node' | 'event' | 'service', [lo, hi, title]: [number, number, string], col: number) => {
+      const x = { field: 'from', type: 'quantitative', title: what === 'service' ? 'time (s)' : null, scale: { domain: [lo, hi], nice: false, zero: false } };
+      const yAxis = { labelLimit: 400 };
+      const width = 420;
+      // the colours are fixed by their domains: one legend (under the first window) serves all three
+      const legend = col === 0 ? { columns: 3 } : null;
+      if (what === 'event') {
         return {
-          title: isNode ? title : undefined,
           width,
-          height: isNode ? 44 : 22,
-          data: { values: clip(lo, hi, what) },
-          mark: { type: 'bar', height: 16 },
+          height: 14 * Math.max(1, eventOrder.length),
+          data: { values: events.filter((e) => Number(e.time) >= lo && Number(e.time) <= hi) },
+          mark: { type: 'point', shape: 'diamond', filled: true, color: 'black', size: 50, opacity: 1 },
           encoding: {
-            y: { field: 'lane', type: 'nominal', title: null, axis: yAxis },
-            x,
-            x2: { field: 'to' },
-            color: isNode
-              ? { field: 'state', type: 'nominal', title: 'node state', scale: { domain: nodeStates, range: nodeColors }, legend: { columns: 2 } }
-              : { field: 'state', type: 'nominal', title: 'service runs on', scale: { domain: holders, range: holders.map(holderColor) }, legend: { columns: 2 } },
-            tooltip: [{ field: 'lane' }, { field: 'state' }, { field: 'from', format: '.3f' }, { field: 'to', format: '.3f' }],
+            x: { ...x, field: 'time' },
+            y: { field: 'event', type: 'nominal', title: null, sort: eventOrder, scale: { domain: eventOrder }, axis: yAxis },
+            tooltip: [{ field: 'event' }, { field: 'time', format: '.3f' }],
           },
         };
-      });
+      }
+      const isNode = what === 'node';
+      return {
+        title: isNode ? title : undefined,
+        width,
+        height: isNode ? 44 : 22,
+        data: { values: clip(lo, hi, what) },
+        mark: { type: 'bar', height: 16 },
+        encoding: {
+          y: { field: 'lane', type: 'nominal', title: null, axis: yAxis },
+          x,
+          x2: { field: 'to' },
+          color: isNode
+            ? { field: 'state', type: 'nominal', title: 'node state', scale: { domain: nodeStates, range: nodeColors }, legend }
+            : { field: 'state', type: 'nominal', title: 'service runs on', scale: { domain: holders, range: holders.map(holderColor) }, legend },
+          tooltip: [{ field: 'lane' }, { field: 'state' }, { field: 'from', format: '.3f' }, { field: 'to', format: '.3f' }],
+        },
+      };
+    };
     const timelineChart: ChartSpec = {
       name: 'timeline',
       title: 'Timeline: node states and service holders',
       caption:
-        'Columns: the whole run, then the crash and take-over, then the fail-back, zoomed. Top row: the state of each node. Middle: the events ' +
-        'of the take-over and fail-back (black diamonds, one row each: declaration, take-over, fake process, set-up, start, hand-back). Bottom: ' +
+        'From top to bottom: the whole run, then the crash and take-over, then the fail-back, zoomed. In each: the state of each node, then the events ' +
+        'of the take-over and fail-back (black diamonds, one row each: declaration, take-over, fake process, set-up, start, hand-back), then ' +
         'which node runs the service ("-" = nobody, red: the outage; "(starting)" = being started there, light shade; "(stopping)" = being handed back, dark shade). First seed and point only.',
       spec: {
         $schema: VEGA,
-        vconcat: [
-          { hconcat: row('node'), resolve: { scale: { color: 'shared' } } },
-          { hconcat: row('event') },
-          { hconcat: row('service'), resolve: { scale: { color: 'shared' } } },
-        ],
-        spacing: 8,
+        // the windows one above the other (a figure a page wide), each: node states, events, service holders
+        vconcat: windows.map((w, col) => ({ vconcat: (['node', 'event', 'service'] as const).map((what) => part(what, w, col)), spacing: 6, resolve: { scale: { color: 'independent' } } })),
+        spacing: 18,
         resolve: { scale: { color: 'independent' } },
       },
     };
@@ -192,8 +190,8 @@ export const failover: Experiment = {
       const types = [...new Set(values.map((m) => m.type))];
       return {
         title,
-        width: 340,
-        height: 34 * Math.max(3, types.length),
+        width: 420,
+        height: 30 * Math.max(3, types.length),
         layer: [
           { data: { values: marks }, mark: { type: 'rule', color: '#888', strokeDash: [3, 3] }, encoding: { x: { ...x, field: 't' } } },
           // the first label right of its rule, the second left of its rule, so both stay inside the panel
@@ -231,12 +229,12 @@ export const failover: Experiment = {
       caption:
         'Each message copy sent on the net or locally (a node to itself; the serial copies are in messages.csv): one row per message type, split into ' +
         'sub-rows and colours by sender -> receiver; coloured circles were delivered, black crosses dropped (e.g. sent to a crashed node). Dashed rules mark the crash, ' +
-        'the declaration and the fail-back. Left (figures 5 and 6), heartbeats included: the heartbeats from A stop at the crash, B probes once (retry), ' +
-        'declares A failed, handles the fault and fails over. Right (figure 7), heartbeats left out: the repaired A hears REJOIN, asks CHECK_IP, ' +
+        'the declaration and the fail-back. Top (figures 5 and 6), heartbeats included: the heartbeats from A stop at the crash, B probes once (retry), ' +
+        'declares A failed, handles the fault and fails over. Below (figure 7), heartbeats left out: the repaired A hears REJOIN, asks CHECK_IP, ' +
         'sends FAIL_BACK and gets FAIL_BACK_OK; SYSTEM_LOAD and its answers are the controller\'s load polls.',
       spec: {
         $schema: VEGA,
-        hconcat: [
+        vconcat: [
           panel(crashAt - 3, det + 2, 'crash and fail-over (figures 5, 6)', true, [{ t: crashAt, text: 'A crashes' }, { t: det, text: 'B declares A' }]),
           panel(fbStart - 2, fbAt + 2, 'fail-back (figure 7)', false, [{ t: fbStart, text: 'A booted' }, { t: fbAt, text: 'A runs it again' }]),
         ],

@@ -6,6 +6,7 @@
 import { HA_METRICS } from './ha-metrics.ts';
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import { simulate, closedFormDetection } from '../src/models/ha/index.ts';
+import { fixedColor, presetColor } from './ha-colors.ts';
 import { VEGA, checkPoints, haCost, configOf, detectorParams, detectorPoints, dodgeLog, logAxisX, logDomain, modelParams, presetsTable, quantile, seriesLabel } from './ha-common.ts';
 
 const DAY = 86400;
@@ -86,7 +87,9 @@ export const heartbeat: Experiment = {
     const hs = data.summary.map((r) => Number(r.h));
     const xAxis = logAxisX(hs);
     const xDodged = { ...xAxis, field: 'hx' };
-    const color = { field: 'series', type: 'nominal', title: 'series', sort: null };
+    // one fixed colour per preset, lighter with more loss (ha-colors.ts)
+    const seriesColor = new Map(data.summary.map((r) => [seriesLabel(r), presetColor(String(r.preset), Number(r.loss ?? 0))]));
+    const color = fixedColor('series', 'series', [...seriesColor.keys()], (v) => seriesColor.get(v)!);
     // a legend entry for a black closed-form line: strokeDash on a one-value field
     const lineLegend = (what: string) => ({ field: 'what', type: 'nominal', title: null, scale: { domain: [what], range: [[1, 0]] }, legend: { symbolStrokeColor: 'black', symbolStrokeWidth: 2, labelLimit: 320 } });
 
@@ -109,7 +112,7 @@ export const heartbeat: Experiment = {
     const latency = {
       title: '(a) latency against the closed form',
       width: 380,
-      height: 300,
+      height: 230,
       layer: [
         { data: { values: closed }, mark: { type: 'line', color: 'black', strokeWidth: 1.5 }, encoding: { x: xAxis, y: yLat, detail: { field: 'curve' }, strokeDash: lineLegend(cfWhat) } },
         { data: { values: stats.filter((r) => r.stat !== 'simulated mean (95% CI)') }, mark: { type: 'point', filled: false, size: 40, strokeWidth: 1.5 }, encoding: { x: xDodged, y: yLat, color, shape } },
@@ -132,7 +135,7 @@ export const heartbeat: Experiment = {
     const deviation = {
       title: '(b) deviation from the closed form',
       width: 380,
-      height: 300,
+      height: 230,
       layer: [
         { data: { values: [{ lo: -2, hi: 2 }] }, mark: { type: 'rect', color: '#bbb', opacity: 0.25 }, encoding: { y: { field: 'lo', type: 'quantitative', scale: yDev.scale, title: yDev.title }, y2: { field: 'hi' } } },
         { data: { values: [{ y: -2 }, { y: 2 }] }, mark: { type: 'rule', color: '#777', strokeDash: [4, 3] }, encoding: { y: { field: 'y', type: 'quantitative' } } },
@@ -155,7 +158,7 @@ export const heartbeat: Experiment = {
         'series shifted slightly sideways so they do not hide each other (they differ by well under 1%). Log scales. (b) The simulated mean ' +
         'relative to the closed form in percent (mean over seeds of each run\'s deviation, 95% CI), one colour per series; the grey band is the ' +
         "±2% tolerance we hold the model to.",
-      spec: { $schema: VEGA, hconcat: [latency, deviation], resolve: { scale: { color: 'shared' } } },
+      spec: { $schema: VEGA, vconcat: [latency, deviation], resolve: { scale: { color: 'shared' } } },
     };
 
     const hbWhat = 'closed form 2 channels x N(N-1) / h';
@@ -195,8 +198,8 @@ export const heartbeat: Experiment = {
           [fd, 'false detections / pair-day'],
           [ff, 'false fail-overs / day'],
         ].map(([values, title]) => ({
-          width: 320,
-          height: 240,
+          width: 280,
+          height: 220,
           data: { values },
           layer: [
             // rates cannot be negative: the normal-approximation interval is clipped at zero (the caption says so)

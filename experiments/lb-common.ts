@@ -202,7 +202,7 @@ export function barsWithCi(values: Row[], x: string, xTitle: string, yTitle: str
     data: { values },
     facet: { column: { field: column, type: 'nominal', title: null } },
     spec: {
-      width: 260,
+      width: 190,
       height: 180,
       layer: [
         {

@@ -14,7 +14,8 @@ const BASE_CONFIG = {
   background: 'white',
   view: { stroke: '#ccc' },
   axis: { labelFontSize: 11, titleFontSize: 12 },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
+  // legends under the chart: the width is the plot's, so a figure fits a paper page
+  legend: { labelFontSize: 11, titleFontSize: 12, orient: 'bottom', direction: 'vertical', layout: { bottom: { direction: 'vertical', anchor: 'start' } } },
   title: { fontSize: 14, anchor: 'start' },
 };
 
