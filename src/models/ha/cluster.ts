@@ -19,6 +19,7 @@ import { Nodes } from './nodes.ts';
 import { Links, type ChannelSel } from './links.ts';
 import { KernelDelivery, type HeartbeatDelivery } from './delivery.ts';
 import { DeferredDelivery } from './delivery-deferred.ts';
+import { LazyDelivery, lazyPossible } from './delivery-lazy.ts';
 import { Monitor } from './monitor.ts';
 import { makeDetector, type FailureDetector } from './detector.ts';
 import { Services, RUNNING, NONE } from './services.ts';
@@ -74,8 +75,12 @@ export class HaCluster implements FaultTarget {
         this.controller.rejoined(i, j);
       },
     });
-    const Delivery = cfg.heartbeatEvents === 'deferred' && this.detector.orderFree ? DeferredDelivery : KernelDelivery;
-    this.delivery = new Delivery(sim, cfg, this.nodes, this.links, this.monitor, this.metrics.counts, this.trace);
+    // heartbeat delivery: lazy where it can be, else deferred, else one event per copy (see options.ts, heartbeatEvents)
+    const mode = cfg.heartbeatEvents;
+    const deliveryArgs = [sim, cfg, this.nodes, this.links, this.monitor, this.metrics.counts, this.trace] as const;
+    if (mode === 'lazy' && this.detector.orderFree && this.detector.quiet && lazyPossible(cfg, this.links)) this.delivery = new LazyDelivery(...deliveryArgs, streams);
+    else if (mode !== 'kernel' && this.detector.orderFree) this.delivery = new DeferredDelivery(...deliveryArgs);
+    else this.delivery = new KernelDelivery(...deliveryArgs);
     this.monitor.delivery = this.delivery;
     this.services = new Services(sim, cfg, this.nodes, this.metrics, this.trace);
     const transport = new Transport(sim, cfg, this.nodes, this.links, this.metrics.counts, this.trace, (me, from, m) => this.handle(me, from, m));

@@ -59,6 +59,7 @@ export class DeferredDelivery extends KernelDelivery {
       this.settle(k);
       if (this.dN[k] === CAP) {
         // (many heartbeats in flight on this link: a latency spike much longer than h)
+        this.inflight[this.senderOf(key1)] += q2 !== -1 ? 2 : 1;
         this.sim.atTicket(t1, q1 as Ticket, this.onArrive, key1);
         if (q2 !== -1) this.sim.atTicket(t2, q2 as Ticket, this.onArrive, key2);
         return;
@@ -136,6 +137,7 @@ export class DeferredDelivery extends KernelDelivery {
       this.settle(k);
       const base = k * CAP;
       for (let x = base; x < base + this.dN[k]; x++) {
+        this.inflight[this.senderOf(this.dKey[x])] += this.dQ2[x] !== -1 ? 2 : 1;
         this.sim.atTicket(this.dT[x], this.dQ[x] as Ticket, this.onArrive, this.dKey[x]);
         if (this.dQ2[x] !== -1) this.sim.atTicket(this.dT2[x], this.dQ2[x] as Ticket, this.onArrive, this.dKey2[x]);
       }

@@ -39,6 +39,14 @@ export interface HeartbeatDelivery {
   flush(): void;
   /** Settle everything (end of run). */
   settleAll(): void;
+  /**
+   * Receiver and sender of pair k = i * N + j: i would look at j next at
+   * `next`, and until a silence of T that look only moves on. The time of
+   * the first look that can act: `next` itself unless the delivery knows the
+   * arrivals ahead (it then answers the end of the first silence of T, or a
+   * time before it).
+   */
+  silenceEnd(k: number, next: number, T: number): number;
 }
 
 /** Copies read late by a starved node come after the other events at the starvation's end (its overdue looks). */
@@ -55,6 +63,8 @@ export class KernelDelivery implements HeartbeatDelivery {
   protected readonly codes: number;
   protected readonly onArrive: (key: number) => void;
   private readonly onProcess: (key: number) => void;
+  /** Copies of each sender's that are kernel events not yet read. */
+  protected readonly inflight: Float64Array;
   private readonly probeReply: boolean;
 
   constructor(
@@ -72,8 +82,15 @@ export class KernelDelivery implements HeartbeatDelivery {
     this.answered = new Float64Array(N * N);
     this.codes = N * N * 4;
     this.probeReply = cfg.probeReply;
-    this.onArrive = (key) => this.arrive(key);
-    this.onProcess = (key) => this.process(key);
+    this.inflight = new Float64Array(N);
+    this.onArrive = (key) => {
+      this.inflight[this.senderOf(key)]--;
+      this.arrive(key);
+    };
+    this.onProcess = (key) => {
+      this.inflight[this.senderOf(key)]--;
+      this.process(key);
+    };
   }
 
   tick(i: number): void {
@@ -84,12 +101,23 @@ export class KernelDelivery implements HeartbeatDelivery {
   }
 
   probe(i: number, j: number): void {
+    this.beforeSend(i);
     this.send(i, j, ++this.seq[i], 1, this.sim.now);
   }
 
   settle(_k: number): void {}
   flush(): void {}
   settleAll(): void {}
+  silenceEnd(_k: number, next: number, _T: number): number {
+    return next;
+  }
+
+  protected senderOf(key: number): number {
+    return (((key % this.codes) >> 2) / this.N) | 0;
+  }
+
+  /** Node i is about to send a heartbeat or probe outside its clock (a probe, a probe's answer). */
+  protected beforeSend(_i: number): void {}
 
   /** Send heartbeat s from i to j on both channels. */
   protected send(i: number, j: number, s: number, probe: number, now: number): void {
@@ -99,8 +127,8 @@ export class KernelDelivery implements HeartbeatDelivery {
     L.drawHeartbeat(i, j);
     const latNet = L.latNet, lostNet = L.lostNet, latSerial = L.latSerial, lostSerial = L.lostSerial;
     if (!this.deferCopies(i, j, s, probe, now, key0, latNet, lostNet, latSerial, lostSerial)) {
-      if (!lostNet) this.sim.at(now + latNet, this.onArrive, key0);
-      if (!lostSerial) this.sim.at(now + latSerial, this.onArrive, key0 + 2);
+      if (!lostNet) this.sendCopy(now + latNet, key0);
+      if (!lostSerial) this.sendCopy(now + latSerial, key0 + 2);
     }
     if (lostNet) this.counts.messagesLost++;
     if (lostSerial) this.counts.messagesLost++;
@@ -108,6 +136,12 @@ export class KernelDelivery implements HeartbeatDelivery {
       this.trace.heartbeat(now, i, j, 'net', probe, s, lostNet, now + latNet, key0);
       this.trace.heartbeat(now, i, j, 'serial', probe, s, lostSerial, now + latSerial, key0 + 2);
     }
+  }
+
+  /** A copy (payload key) that arrives at t, as a kernel event. */
+  protected sendCopy(t: number, key: number): void {
+    this.inflight[this.senderOf(key)]++;
+    this.sim.at(t, this.onArrive, key);
   }
 
   /** Hold the delivered copies instead of making them kernel events; false when they must be events. */
@@ -152,6 +186,7 @@ export class KernelDelivery implements HeartbeatDelivery {
     if (!this.nodes.live(j)) return;
     const starved = this.nodes.starvedUntil[j];
     if (starved > this.sim.now) {
+      this.inflight[i]++;
       this.sim.at(starved, this.onProcess, key, LATE_READ_PRIORITY);
       return;
     }
@@ -164,6 +199,7 @@ export class KernelDelivery implements HeartbeatDelivery {
     else this.monitor.outsider(j, i);
     if (probe && this.probeReply && s > this.answered[k]) {
       this.answered[k] = s;
+      this.beforeSend(j);
       this.send(j, i, ++this.seq[j], 0, now);
     }
   }

@@ -38,6 +38,13 @@ export interface FailureDetector {
    * arrival of the last counted heartbeat (or the reset).
    */
   next(k: number, now: number, lastHeard: number, port: DetectorPort): number;
+  /**
+   * Optional: T > 0 when, in pair k's present state, every look before a
+   * silence of T would only move the next look to the last arrival + T (no
+   * probe out, no estimate that changes with arrivals); -1 otherwise. Lets
+   * the lazy heartbeat delivery skip those looks.
+   */
+  quiet?(k: number): number;
 }
 
 /** Makes a detector for N nodes from the run's configuration. */

@@ -32,10 +32,10 @@ export class Links {
   private readonly rNet: Stream;
   private readonly rSerial: Stream;
   private readonly rLoss: Stream;
-  private readonly serialFrame: number;
-  private readonly netLo: number;
-  private readonly netSpan: number;
-  private readonly serialJit: number;
+  readonly serialFrame: number;
+  readonly netLo: number;
+  readonly netSpan: number;
+  readonly serialJit: number;
   // the last heartbeat draw (drawHeartbeat), read at once by the caller: no object per heartbeat
   latNet = 0;
   lostNet = false;

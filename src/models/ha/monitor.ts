@@ -29,6 +29,8 @@ export class Monitor {
   /** Arrival of the last heartbeat from j counted at i, or when i started watching j. */
   private readonly last: Float64Array;
   private readonly timer: Float64Array;
+  /** The look timer[k] was planned from arrivals the delivery knew ahead (later than last heard + T). */
+  private readonly planned: Uint8Array;
   private readonly onLook: (k: number) => void;
   delivery!: HeartbeatDelivery;
 
@@ -43,6 +45,7 @@ export class Monitor {
     this.view = new Uint8Array(N * N).fill(1);
     this.last = new Float64Array(N * N);
     this.timer = new Float64Array(N * N).fill(-1);
+    this.planned = new Uint8Array(N * N);
     this.onLook = (k) => this.look(k);
   }
 
@@ -53,6 +56,7 @@ export class Monitor {
     this.last[k] = now;
     this.detector.reset(k, now);
     if (this.timer[k] !== -1) this.sim.cancel(this.timer[k]);
+    this.planned[k] = 0;
     this.timer[k] = this.sim.at(this.detector.next(k, now, now, this.port), this.onLook, k);
   }
 
@@ -60,6 +64,20 @@ export class Monitor {
   lookNow(i: number, j: number): void {
     const k = i * this.nodes.N + j;
     if (this.timer[k] !== -1) this.sim.cancel(this.timer[k]);
+    this.planned[k] = 0;
+    this.timer[k] = this.sim.at(this.sim.now, this.onLook, k);
+  }
+
+  /**
+   * The arrivals of pair k are no longer known ahead: a look planned from
+   * them is taken now instead (it plans the next from what is known then).
+   * A look planned otherwise stays (a look before its time is not harmless
+   * once probes are out: it would count as the next attempt).
+   */
+  relook(k: number): void {
+    if (this.timer[k] === -1 || !this.planned[k]) return;
+    this.planned[k] = 0;
+    this.sim.cancel(this.timer[k]);
     this.timer[k] = this.sim.at(this.sim.now, this.onLook, k);
   }
 
@@ -94,6 +112,7 @@ export class Monitor {
 
   private look(k: number): void {
     this.timer[k] = -1;
+    this.planned[k] = 0;
     this.delivery.settle(k);
     const N = this.nodes.N;
     const i = (k / N) | 0, j = k - i * N;
@@ -106,7 +125,11 @@ export class Monitor {
     }
     const next = this.detector.next(k, now, this.last[k], this.port);
     if (next >= 0) {
-      this.timer[k] = this.sim.at(next, this.onLook, k);
+      // until a silence of T the looks only move on: the delivery may know when the first that acts falls
+      const T = this.detector.quiet ? this.detector.quiet(k) : -1;
+      const at = T > 0 ? this.delivery.silenceEnd(k, next, T) : next;
+      this.planned[k] = at > next ? 1 : 0;
+      this.timer[k] = this.sim.at(at, this.onLook, k);
       return;
     }
     this.remove(i, j);

@@ -78,6 +78,12 @@ export class Nodes {
     this.clock[n] = this.sim.repeat(first, this.interval, this.tick, n, TICK_PRIORITY + n);
   }
 
+  /** Stop node n's heartbeat clock while its heartbeats are computed without ticks (startClock resumes it). */
+  stopClock(n: number): void {
+    if (this.clock[n] !== -1) this.sim.cancel(this.clock[n]);
+    this.clock[n] = -1;
+  }
+
   /** Start the clock with a tick now, as an ordinary event (after a boot). */
   startClockNow(n: number): void {
     this.clock[n] = this.sim.schedule(0, this.onTick, n);

@@ -75,7 +75,7 @@ export const HA_OPTIONS = {
   spikeExtra: { type: 'number', default: 0.5, min: 0, group: 'faults', help: 'latency added during a spike (s)' },
 
   // ---- engine and recording ----
-  heartbeatEvents: { type: 'enum', default: 'deferred', choices: ['deferred', 'kernel'], group: 'engine', help: "engine only, same results: 'kernel' = every heartbeat copy a kernel event; 'deferred' = ordinary copies wait at reserved places in the event order (used only with a detector that takes heartbeats in any order)" },
+  heartbeatEvents: { type: 'enum', default: 'lazy', choices: ['lazy', 'deferred', 'kernel'], group: 'engine', help: "engine only: 'kernel' = every heartbeat copy a kernel event (the reference); 'deferred' = the same results byte for byte, ordinary copies waiting at reserved places in the event order; 'lazy' = a quiet sender's heartbeats are not events at all, their losses and latencies drawn only where they can matter: the same distributions as 'kernel' (tested), other random numbers. 'deferred' and 'lazy' need a detector that takes heartbeats in any order (else 'kernel' is used); 'lazy' also one that says when it is quiet (the timeout detector), jitter on both channels and latencies spread less than h (else 'deferred')" },
   recordMessages: { type: 'boolean', default: false, group: 'recording', help: 'keep a log of every message' },
   recordTimeline: { type: 'boolean', default: false, group: 'recording', help: 'keep a log of node and service state changes' },
   maxLogRows: { type: 'integer', default: 1_000_000, min: 1, group: 'recording', help: 'rows kept per log (messages, timeline); past it the log stops and says so' },

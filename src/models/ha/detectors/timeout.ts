@@ -24,6 +24,10 @@ export class TimeoutDetector implements FailureDetector {
 
   heard(): void {}
 
+  quiet(k: number): number {
+    return this.attempts[k] === 0 ? this.T : -1;
+  }
+
   next(k: number, now: number, heard: number, port: DetectorPort): number {
     const T = this.T;
     // a heartbeat heard after the last probe ends the retries
