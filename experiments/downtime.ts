@@ -22,7 +22,7 @@ export const downtime: Experiment = {
     'A single server is down for the whole repair; the heartbeat pair is down for the detection, the take-over and the ' +
     "fail-back hand-over. Downtime per year is priced with the HA paper's table 1 (dollars per hour of outage, `sector`). " +
     'Closed forms: MTBF/(MTBF+MTTR) without HA, MTBF/(MTBF+detection+fail-over) for the pair, and the same plus the fail-back outage.',
-  seeds: 4,
+  seeds: 32,
   params: {
     ...detectorParams([0.5, 1, 2, 5, 10], 'heartbeat interval h in seconds'),
     loss: { type: 'number', default: [0], list: true, min: 0, max: 0.99, help: 'loss probability of every message on each channel' },
