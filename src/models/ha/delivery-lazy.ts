@@ -33,8 +33,12 @@ import type { Monitor } from './monitor.ts';
 import { KernelDelivery } from './delivery.ts';
 import { LazyStream, type ChannelLatency } from './lazy-stream.ts';
 
-/** Heartbeats a silence scan looks ahead before the look it plans must come back (and scan on). */
-const CHUNK = 1 << 16;
+/**
+ * Heartbeats a silence scan looks ahead before the look it plans comes back
+ * to scan on: 64 at first, doubling after each scan that finds no silence, up
+ * to 65,536 (a quiet stretch that a fault soon ends wastes little drawing ahead).
+ */
+const MAX_CHUNK = 1 << 16;
 
 /** Can this configuration's heartbeats be lazy at all? (The rest is checked per sender, at each tick.) */
 export function lazyPossible(cfg: HaConfig, links: Links): boolean {
@@ -159,7 +163,8 @@ export class LazyDelivery extends KernelDelivery {
   override silenceEnd(k: number, next: number, T: number): number {
     const st = this.streams[k];
     if (st === undefined || !(T > this.h + this.spread)) return next;
-    const end = st.scan(T, st.sentBy(next) + CHUNK);
+    const end = st.scan(T, st.sentBy(next) + st.chunk);
+    if (Number.isNaN(end)) st.chunk = Math.min(2 * st.chunk, MAX_CHUNK);
     return Math.max(next, Number.isNaN(end) ? st.safeEnd(T) : end);
   }
 

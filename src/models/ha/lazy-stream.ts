@@ -39,6 +39,8 @@ export class LazyStream {
   private cur = 0;
   private prevN = -1;
   private prevA: number;
+  /** How far ahead the owner lets a scan look (heartbeats): 64 at first; the owner grows it while scans find nothing. */
+  chunk = 64;
 
   constructor(
     readonly t0: number,
