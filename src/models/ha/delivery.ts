@@ -40,11 +40,11 @@ export interface HeartbeatDelivery {
   /** Settle everything (end of run). */
   settleAll(): void;
   /**
-   * Receiver and sender of pair k = i * N + j: i would look at j next at
-   * `next`, and until a silence of T that look only moves on. The time of
-   * the first look that can act: `next` itself unless the delivery knows the
-   * arrivals ahead (it then answers the end of the first silence of T, or a
-   * time before it).
+   * Pair k = i * N + j (i watches j): i would look at j next at `next`,
+   * and until a silence of T its looks only move on. Returns the time of the
+   * first look that can act: `next` itself, unless the delivery knows the
+   * arrivals ahead (then the end of the first silence of T, or a time before
+   * it).
    */
   silenceEnd(k: number, next: number, T: number): number;
 }
