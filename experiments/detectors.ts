@@ -118,6 +118,9 @@ export const detectors: Experiment = {
     const yTmr = { field: 'T_MR_hours', type: 'quantitative', title: 'T_MR (hours, log)', scale: { type: 'log' }, axis: { values: [0.01, 0.1, 1, 10, 100, 1000], format: '~g' } };
     const tooltip = [{ field: 'detector' }, { field: 'knob' }, { field: 'knobValue' }, { field: 'T_D', format: '.2f' }, { field: 'T_MR_hours', format: '.3g' }, { field: 'mistakes' }];
     const facet = { field: 'workload', type: 'nominal', title: null, sort: WORKLOAD_NAMES, header: { labelFontSize: 12 } };
+    // one panel per workload, two to a row (a page wide)
+    const perWorkload = (height: number, panel: Record<string, unknown>, more: Record<string, unknown> = {}) =>
+      ({ $schema: VEGA, data: { values: pts }, facet, columns: 2, spec: { width: 200, height, ...panel }, ...more });
     const frontierChart: ChartSpec = {
       name: 'frontier',
       title: 'Detection time against mistake recurrence, per workload',
@@ -125,21 +128,12 @@ export const detectors: Experiment = {
         "Each point is one setting of a detector's knob (T/h, phi threshold, alpha), pooled over seeds: T_D is the mean time from a crash to its " +
         'declaration (clean detections), T_MR the observed time with the target up divided by the wrong suspicions in it. Up and left is better. ' +
         'A hollow triangle marks a setting with no wrong suspicion in the whole run: its T_MR is at least the time shown.',
-      spec: {
-        $schema: VEGA,
-        data: { values: pts },
-        facet,
-        columns: 2,
-        spec: {
-          width: 200,
-          height: 140,
-          layer: [
-            { transform: [{ filter: 'datum.censored == false' }], mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { x, y: yTmr, color, order: { field: 'knobValue' }, tooltip } },
-            { transform: [{ filter: 'datum.censored == true' }], mark: { type: 'point', shape: 'triangle-up', filled: false, size: 50 }, encoding: { x, y: yTmr, color, tooltip } },
-          ],
-        },
-        resolve: { scale: { y: 'independent' } },
-      },
+      spec: perWorkload(140, {
+        layer: [
+          { transform: [{ filter: 'datum.censored == false' }], mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { x, y: yTmr, color, order: { field: 'knobValue' }, tooltip } },
+          { transform: [{ filter: 'datum.censored == true' }], mark: { type: 'point', shape: 'triangle-up', filled: false, size: 50 }, encoding: { x, y: yTmr, color, tooltip } },
+        ],
+      }, { resolve: { scale: { y: 'independent' } } }),
     };
     const flapsChart: ChartSpec = {
       name: 'flaps',
@@ -147,22 +141,14 @@ export const detectors: Experiment = {
       caption:
         'A flap: a node suspected, then trusted again, while it ran all along (per node-day, mean over seeds). In this 2-node pair each flap of ' +
         'the standby about the active node is also a false fail-over (falseFailoversPerDay in the CSV). The y axis is symmetric-log so that zero shows.',
-      spec: {
-        $schema: VEGA,
-        data: { values: pts },
-        facet,
-        columns: 2,
-        spec: {
-          width: 200,
-          height: 120,
-          mark: { type: 'line', point: { filled: true, size: 24 } },
-          encoding: {
-            x: { ...x, title: 'T_D (s, log)' },
-            y: { field: 'flapsPerNodeDay', type: 'quantitative', title: 'flaps / node-day', scale: { type: 'symlog', domain: { unionWith: [0, 10] } }, axis: { values: [0, 1, 10, 100, 1000], format: ',d' } },
-            color, order: { field: 'knobValue' }, tooltip: [...tooltip, { field: 'flapsPerNodeDay', format: '.2f' }],
-          },
+      spec: perWorkload(120, {
+        mark: { type: 'line', point: { filled: true, size: 24 } },
+        encoding: {
+          x: { ...x, title: 'T_D (s, log)' },
+          y: { field: 'flapsPerNodeDay', type: 'quantitative', title: 'flaps / node-day', scale: { type: 'symlog', domain: { unionWith: [0, 10] } }, axis: { values: [0, 1, 10, 100, 1000], format: ',d' } },
+          color, order: { field: 'knobValue' }, tooltip: [...tooltip, { field: 'flapsPerNodeDay', format: '.2f' }],
         },
-      },
+      }),
     };
     return [frontierChart, flapsChart];
   },
