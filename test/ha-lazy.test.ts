@@ -15,7 +15,7 @@ import type { HaConfig } from '../src/models/ha/options.ts';
 import type { HaResult } from '../src/models/ha/metrics.ts';
 
 /** Two-sample Kolmogorov-Smirnov: the statistic D and its asymptotic p-value (Kolmogorov distribution, Stephens' correction). */
-export function ks2(a: number[], b: number[]): { d: number; p: number } {
+function ks2(a: number[], b: number[]): { d: number; p: number } {
   const x = [...a].sort((p, q) => p - q), y = [...b].sort((p, q) => p - q);
   let i = 0, j = 0, d = 0;
   while (i < x.length && j < y.length) {

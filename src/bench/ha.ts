@@ -12,19 +12,14 @@
  * 3. A table for sizing runs: h in {0.1, 1, 10} s and 2, 4, 16 nodes.
  */
 import { performance } from 'node:perf_hooks';
-import { Sim } from '../kernel/sim.ts';
-import { Streams } from '../kernel/random.ts';
-import { HaCluster } from '../models/ha/cluster.ts';
-import { makeConfig, SECONDS_PER_YEAR, type HaConfig } from '../models/ha/config.ts';
+import { simulate } from '../models/ha/index.ts';
+import { SECONDS_PER_YEAR, type HaConfig } from '../models/ha/config.ts';
 
+/** One run of the bench's base cluster with `over` changed; wall time of the whole run (construction is negligible). */
 function simulateFor(over: Partial<HaConfig>, duration: number, seed = 1) {
-  const cfg = makeConfig({ interval: 1, timeout: 3, retries: 1, netLoss: 0.01, serialLoss: 0.01, mtbf: 30 * 86400, mttr: 3600, ...over });
-  const sim = new Sim();
-  const cluster = new HaCluster(sim, new Streams(seed), cfg);
   const t0 = performance.now();
-  sim.run(duration);
-  const wall = (performance.now() - t0) / 1000;
-  return { wall, events: sim.executed, result: cluster.finish() };
+  const { cluster, result } = simulate({ interval: 1, timeout: 3, retries: 1, netLoss: 0.01, serialLoss: 0.01, mtbf: 30 * 86400, mttr: 3600, ...over }, seed, duration);
+  return { wall: (performance.now() - t0) / 1000, events: cluster.sim.executed, result };
 }
 
 const rate = (sim: number, wall: number) => Math.round(sim / wall).toLocaleString('en-US');

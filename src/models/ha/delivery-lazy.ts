@@ -31,7 +31,7 @@ import type { Counters } from './metrics.ts';
 import type { Trace } from './trace.ts';
 import type { Monitor } from './monitor.ts';
 import { KernelDelivery } from './delivery.ts';
-import { LazyStream, type ChannelLatency } from './lazy-stream.ts';
+import { LazyStream } from './lazy-stream.ts';
 
 /**
  * Heartbeats a silence scan looks ahead before the look it plans comes back
@@ -42,16 +42,12 @@ const MAX_CHUNK = 1 << 16;
 
 /** Can this configuration's heartbeats be lazy at all? (The rest is checked per sender, at each tick.) */
 export function lazyPossible(cfg: HaConfig, links: Links): boolean {
-  const lo = [links.netLo, links.serialFrame], hi = [links.netLo + links.netSpan, links.serialFrame + links.serialJit];
-  const spread = Math.max(...hi) - Math.min(...lo);
   // continuous latencies (no ties with the looks) arriving in send order
-  return !cfg.recordMessages && cfg.netJitter > 0 && cfg.serialJitter > 0 && spread < cfg.interval;
+  return !cfg.recordMessages && cfg.netJitter > 0 && cfg.serialJitter > 0 && links.spread < cfg.interval;
 }
 
 export class LazyDelivery extends KernelDelivery {
   private readonly h: number;
-  private readonly spread: number;
-  private readonly latency: [ChannelLatency, ChannelLatency];
   private readonly rLoss: Stream;
   private readonly rLat: Stream;
   /** Per sender: the quiet stretch's first tick (NaN: not quiet) and the number of its first heartbeat. */
@@ -67,8 +63,6 @@ export class LazyDelivery extends KernelDelivery {
     super(sim, cfg, nodes, links, monitor, counts, trace);
     const N = this.N;
     this.h = cfg.interval;
-    this.latency = [{ lo: links.netLo, span: links.netSpan }, { lo: links.serialFrame, span: links.serialJit }];
-    this.spread = Math.max(links.netLo + links.netSpan, links.serialFrame + links.serialJit) - Math.min(links.netLo, links.serialFrame);
     this.rLoss = streams.get('lazy-loss');
     this.rLat = streams.get('lazy-latency');
     this.since = new Float64Array(N).fill(NaN);
@@ -105,7 +99,7 @@ export class LazyDelivery extends KernelDelivery {
       if (j === i) continue;
       const k = j * N + i, l = (i * N + j) * 2;
       const last = this.nodes.live(j) ? this.monitor.lastHeard(j, i) : now;
-      this.streams[k] = new LazyStream(now, this.h, last, [links.loss[l], links.loss[l + 1]], [links.up[l] === 0, links.up[l + 1] === 0], this.latency, this.rLoss, this.rLat);
+      this.streams[k] = new LazyStream(now, this.h, last, [links.loss[l], links.loss[l + 1]], [links.up[l] === 0, links.up[l + 1] === 0], links.latency, this.rLoss, this.rLat);
       this.settled[k] = -1;
     }
   }
@@ -162,7 +156,7 @@ export class LazyDelivery extends KernelDelivery {
 
   override silenceEnd(k: number, next: number, T: number): number {
     const st = this.streams[k];
-    if (st === undefined || !(T > this.h + this.spread)) return next;
+    if (st === undefined || !(T > this.h + this.links.spread)) return next;
     const end = st.scan(T, st.sentBy(next) + st.chunk);
     if (Number.isNaN(end)) st.chunk = Math.min(2 * st.chunk, MAX_CHUNK);
     return Math.max(next, Number.isNaN(end) ? st.safeEnd(T) : end);

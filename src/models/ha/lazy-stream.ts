@@ -17,12 +17,7 @@
  * matter.
  */
 import type { Stream } from '../../kernel/random.ts';
-
-/** Latency range of a channel: lo + span * u. */
-export interface ChannelLatency {
-  lo: number;
-  span: number;
-}
+import type { ChannelLatency } from './links.ts';
 
 export class LazyStream {
   /** Loss positions drawn per channel, increasing; entries before `head` are pruned. */
@@ -49,7 +44,7 @@ export class LazyStream {
     lastBefore: number,
     private readonly loss: [number, number],
     private readonly down: [boolean, boolean],
-    private readonly latency: [ChannelLatency, ChannelLatency],
+    private readonly latency: readonly [ChannelLatency, ChannelLatency],
     private readonly rLoss: Stream,
     private readonly rLat: Stream,
   ) {

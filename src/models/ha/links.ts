@@ -18,6 +18,12 @@ export const CHANNELS = ['net', 'serial'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 export type ChannelSel = ChannelName | 'both';
 
+/** Base latency of a channel (without a spike's extra): lo + span * u, u uniform in [0, 1). */
+export interface ChannelLatency {
+  lo: number;
+  span: number;
+}
+
 export interface LinkListener {
   /** Link state or the draws of future copies are about to change. */
   beforeChange(): void;
@@ -32,10 +38,14 @@ export class Links {
   private readonly rNet: Stream;
   private readonly rSerial: Stream;
   private readonly rLoss: Stream;
-  readonly serialFrame: number;
-  readonly netLo: number;
-  readonly netSpan: number;
-  readonly serialJit: number;
+  /** Each channel's base latency range, net then serial. */
+  readonly latency: readonly [ChannelLatency, ChannelLatency];
+  /** Largest minus smallest base latency over both channels. */
+  readonly spread: number;
+  private readonly serialFrame: number;
+  private readonly netLo: number;
+  private readonly netSpan: number;
+  private readonly serialJit: number;
   // the last heartbeat draw (drawHeartbeat), read at once by the caller: no object per heartbeat
   latNet = 0;
   lostNet = false;
@@ -55,6 +65,8 @@ export class Links {
     this.netLo = cfg.netLatency - cfg.netJitter;
     this.netSpan = 2 * cfg.netJitter;
     this.serialJit = cfg.serialJitter;
+    this.latency = [{ lo: this.netLo, span: this.netSpan }, { lo: this.serialFrame, span: this.serialJit }];
+    this.spread = Math.max(this.netLo + this.netSpan, this.serialFrame + this.serialJit) - Math.min(this.netLo, this.serialFrame);
     for (let a = 0; a < N; a++)
       for (let b = 0; b < N; b++) {
         if (a === b) continue;
