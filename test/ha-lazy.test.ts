@@ -6,13 +6,16 @@
  * Lazy draws other random numbers, so the checks are statistical: detection
  * latencies by a two-sample Kolmogorov-Smirnov test, counts (false
  * detections, flaps) and downtime by a two-sample test on the per-seed values;
- * and exact where the draws cannot matter (heartbeat counts of a lossless run).
+ * and exact where the draws cannot matter (heartbeat counts of a lossless run;
+ * every number of a run without jitter, for the reconcile polls drawn ahead).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simulate } from '../src/models/ha/index.ts';
 import type { HaConfig } from '../src/models/ha/options.ts';
 import type { HaResult } from '../src/models/ha/metrics.ts';
+import type { HaCluster } from '../src/models/ha/cluster.ts';
+import type { Fault } from '../src/models/ha/faults.ts';
 
 /** Two-sample Kolmogorov-Smirnov: the statistic D and its asymptotic p-value (Kolmogorov distribution, Stephens' correction). */
 function ks2(a: number[], b: number[]): { d: number; p: number } {
@@ -77,6 +80,9 @@ test('lazy delivery: silences from loss alone give the kernel rate of false dete
   const tm = (rs: HaResult[]) => rs.map((x) => x.meanMistakeDuration).filter((x) => Number.isFinite(x));
   assert.ok(welchZ(tm(r.kernel), tm(r.lazy)) < 3.3, 'mean mistake duration');
   assert.ok(welchZ(r.kernel.map((x) => x.messagesLost), r.lazy.map((x) => x.messagesLost)) < 3.3, 'lost copies');
+  // about one poll in six loses a request or an answer on both channels: polls drawn ahead that are not complete run as real rounds
+  const pm = (rs: HaResult[]) => rs.map((x) => x.protocolMessages);
+  assert.ok(welchZ(pm(r.kernel), pm(r.lazy)) < 3.3, `protocol messages: kernel ${pm(r.kernel)}, lazy ${pm(r.lazy)}`);
 });
 
 test('lazy delivery: gray failures (starved observers, spikes, pauses) and 4 nodes keep the kernel numbers', () => {
@@ -87,7 +93,7 @@ test('lazy delivery: gray failures (starved observers, spikes, pauses) and 4 nod
   const r = runs(over, 6, 86400 / 2);
   const { d, p } = ks2(latencies(r.kernel), latencies(r.lazy));
   assert.ok(p > ALPHA, `KS D = ${d.toFixed(4)}, p = ${p.toExponential(2)}`);
-  for (const m of ['mistakes', 'downtime', 'takeovers', 'dualActiveTime'] as const) {
+  for (const m of ['mistakes', 'downtime', 'takeovers', 'dualActiveTime', 'protocolMessages'] as const) {
     const z = welchZ(r.kernel.map((x) => x[m]), r.lazy.map((x) => x[m]));
     assert.ok(z < 3.3, `${m}: |z| = ${z.toFixed(2)} (kernel ${r.kernel.map((x) => x[m].toFixed(1))}, lazy ${r.lazy.map((x) => x[m].toFixed(1))})`);
   }
@@ -118,4 +124,47 @@ test('lazy delivery: exact where no draw can matter (a lossless run with crashes
   // the latencies differ only by the copies' one-way latencies (under a millisecond)
   for (let x = 0; x < k.detections.length; x++) assert.ok(Math.abs(l.detections[x].latency - k.detections[x].latency) < 0.002, `detection ${x}`);
   assert.ok(Math.abs(l.downtime - k.downtime) < 0.05, `downtime ${l.downtime} vs ${k.downtime}`);
+});
+
+test('polls drawn ahead: every number as with one event per message, lossless and without jitter (faults land inside rounds)', () => {
+  // jitter-free lossless channels: every copy's latency is fixed, so drawing the reconcile polls ahead (lazy) may not change any
+  // number of the kernel path. Protocol messages on net only with a 2 s latency make each round last 4 s, so scripted faults
+  // land inside rounds: a request or an answer on its way, a round that must go on as real events. The link between nodes 0
+  // and 2 is a second slower, so a round can have one answer in and one on its way.
+  const over: Partial<HaConfig> = {
+    netJitter: 0, serialJitter: 0, netLoss: 0, serialLoss: 0, nodes: 3, services: 3, activeNodes: 3,
+    interval: 5, timeout: 20, netLatency: 2, loadTimeout: 8, protocolChannels: 'net', bootTime: 5, maxLogRows: 1e6,
+  };
+  const faults: Array<[number, Fault]> = [];
+  let t = 300;
+  for (let i = 0; i < 400; i++) {
+    t += 20 + 40 * (((Math.sin(i * 12.9898) * 43758.5453) % 1 + 1) % 1); // a fixed pseudo-random spacing: faults fall anywhere in a round
+    const node = i % 3;
+    if (i % 7 === 3) faults.push([t, { verb: 'crash', node: 1 + (i % 2) }], [t + 40, { verb: 'repair', node: 1 + (i % 2) }]);
+    else if (i % 5 === 1) faults.push([t, { verb: 'cut', a: 0, b: 2, channel: 'net' }], [t + 1, { verb: 'heal', a: 0, b: 2, channel: 'net' }]);
+    else faults.push([t, { verb: 'pause', node, duration: 0.5 + (i % 4) }]);
+  }
+  const script = (c: HaCluster) => {
+    c.configureLink(0, 2, { extraLatency: 1 });
+    faults.forEach(([t, f]) => c.at(t, f));
+  };
+  const k = simulate({ ...over, heartbeatEvents: 'kernel' }, 3, 20000, script);
+  const l = simulate({ ...over, heartbeatEvents: 'lazy' }, 3, 20000, script);
+  assert.deepEqual(l.result, k.result);
+  assert.ok(l.cluster.sim.executed < k.cluster.sim.executed / 2, `lazy ${l.cluster.sim.executed} events, kernel ${k.cluster.sim.executed}`);
+  // the same run with its message log: how many faults fell inside a round (from a request's send to its last answer)
+  const logged = simulate({ ...over, heartbeatEvents: 'kernel', recordMessages: true }, 3, 20000, script);
+  assert.deepEqual(logged.result.downtime, k.result.downtime);
+  const rounds = new Map<string, [number, number]>();
+  for (const m of logged.cluster.messages) {
+    const id = /^round (\d+)/.exec(m.info)?.[1];
+    if (!id || m.channel === 'local') continue;
+    const w = rounds.get(id) ?? [Infinity, -Infinity];
+    if (m.type === 'SYSTEM_LOAD') w[0] = Math.min(w[0], m.time);
+    else if (m.status === 'delivered') w[1] = Math.max(w[1], m.arrival);
+    rounds.set(id, w);
+  }
+  const inRound = (lo: number, hi: number) => faults.filter(([t]) => [...rounds.values()].some(([a, b]) => a + lo < t && t < Math.min(a + hi, b))).length;
+  // requests on their way (the first 2 s), then one answer in and the other on its way (4 to 6 s)
+  assert.ok(inRound(0, 2) >= 5 && inRound(4, 6) >= 5, `${inRound(0, 2)} and ${inRound(4, 6)} faults inside a round (of ${rounds.size} rounds)`);
 });

@@ -58,12 +58,18 @@ export class HaCluster implements FaultTarget {
     this.nodes = new Nodes(sim, N, cfg.interval, (i) => this.delivery.tick(i), {
       beforeChange: (n) => {
         this.delivery.flush();
+        this.controller.settle();
         this.metrics.beforeNodeChange(n);
       },
     });
     this.metrics = new Metrics(sim, this.nodes);
     this.trace = new Trace(sim, cfg, this.nodes.names, this.metrics.notes);
-    this.links = new Links(N, cfg, streams, { beforeChange: () => this.delivery.flush() });
+    this.links = new Links(N, cfg, streams, {
+      beforeChange: () => {
+        this.delivery.flush();
+        this.controller.settle();
+      },
+    });
     this.detector = detector ?? makeDetector(cfg, N);
     this.monitor = new Monitor(sim, this.nodes, this.detector, { probe: (i, j) => this.delivery.probe(i, j) }, {
       declared: (i, j) => {
@@ -74,6 +80,7 @@ export class HaCluster implements FaultTarget {
         this.metrics.trusts(i, j);
         this.controller.rejoined(i, j);
       },
+      beforeViewChange: () => this.controller.settle(),
     });
     // heartbeat delivery: lazy where it can be, else deferred, else one event per copy (see options.ts, heartbeatEvents)
     const mode = cfg.heartbeatEvents;
@@ -82,11 +89,12 @@ export class HaCluster implements FaultTarget {
     else if (mode !== 'kernel' && this.detector.orderFree) this.delivery = new DeferredDelivery(...deliveryArgs);
     else this.delivery = new KernelDelivery(...deliveryArgs);
     this.monitor.delivery = this.delivery;
-    this.services = new Services(sim, cfg, this.nodes, this.metrics, this.trace);
+    this.services = new Services(sim, cfg, this.nodes, this.metrics, this.trace, () => this.controller.settle());
     const transport = new Transport(sim, cfg, this.nodes, this.links, this.metrics.counts, this.trace, (me, from, m) => this.handle(me, from, m));
     const parts = { sim, cfg, nodes: this.nodes, monitor: this.monitor, services: this.services, transport, metrics: this.metrics, trace: this.trace };
     this.failback = new Failback(parts, (n) => this.controller.backUp(n));
-    this.controller = new Controller(parts, (n) => this.failback.active(n));
+    // quiet reconcile polls are drawn ahead with lazy heartbeats, unless every message is logged (polls.ts)
+    this.controller = new Controller(parts, (n) => this.failback.active(n), mode === 'lazy' && !this.trace.recordMessages);
 
     // every node up and watching every peer; each heartbeat clock starts at a random phase in [0, h)
     const phases = streams.get('phase');
@@ -294,6 +302,7 @@ export class HaCluster implements FaultTarget {
   /** Close the books at the current time (call once after sim.run). */
   finish(): HaResult {
     this.delivery.settleAll();
+    this.controller.settle();
     return this.metrics.result(this.services.totals());
   }
 }

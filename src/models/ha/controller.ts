@@ -8,8 +8,9 @@
  * the lowest id). A node that declares a peer failed broadcasts FAULT.
  */
 import type { EventHandle } from '../../kernel/sim.ts';
-import type { Held, Message, ProtocolParts } from './messages.ts';
+import type { Copy, Held, Message, ProtocolParts } from './messages.ts';
 import { NONE, RUNNING, STARTING } from './services.ts';
+import { PollsAhead, type DrawnPoll, type PollOwner } from './polls.ts';
 
 interface Round {
   id: number;
@@ -20,24 +21,42 @@ interface Round {
   timer: EventHandle;
 }
 
-export class Controller {
+export class Controller implements PollOwner {
   private readonly round: (Round | undefined)[];
   private readonly again: Uint8Array;
   private readonly periodic: EventHandle[];
   private readonly holderCount: Int32Array;
   private roundCounter = 0;
+  /** The quiet polls drawn ahead (polls.ts), when the engine draws them so. */
+  private readonly polls: PollsAhead | undefined;
+  /** Requests on their way that carry the copies drawn for their answer. */
+  private readonly drawnReplies: Array<{ reply?: Copy[] }> = [];
 
   constructor(
     private readonly p: ProtocolParts,
     /** Node n is failing back: it claims its home services in a poll. */
     private readonly failingBack: (n: number) => boolean,
+    pollsAhead: boolean,
   ) {
-    const { nodes, services } = p;
+    const { nodes, services, cfg } = p;
     const N = nodes.N;
     this.round = new Array(N).fill(undefined);
     this.again = new Uint8Array(N);
     this.periodic = new Array(N).fill(-1);
     this.holderCount = new Int32Array(services.S);
+    this.polls = pollsAhead ? new PollsAhead(p.sim, p.transport, p.metrics.counts, cfg.loadTimeout, cfg.reconcileInterval, N, this) : undefined;
+  }
+
+  /**
+   * Something a poll depends on (a node, a link, a service, a view) is about
+   * to change: polls drawn ahead settle first, and requests on their way
+   * drop the answers drawn for them (drawn again when the answer is sent).
+   */
+  settle(): void {
+    if (!this.polls) return;
+    for (const m of this.drawnReplies) m.reply = undefined;
+    this.drawnReplies.length = 0;
+    this.polls.settle();
   }
 
   handle(me: number, from: number, m: Message): void {
@@ -55,7 +74,10 @@ export class Controller {
         return;
       case 'SYSTEM_LOAD': {
         const rep = this.loadReport(me);
-        this.p.transport.send(me, from, { type: 'SYSTEM_LOAD_ANSWER', round: m.round, held: rep.held, load: rep.load, up: rep.up });
+        const answer: Message = { type: 'SYSTEM_LOAD_ANSWER', round: m.round, held: rep.held, load: rep.load, up: rep.up };
+        // a poll drawn ahead carries its answer's copies
+        if (m.reply) this.p.transport.sendDrawn(me, from, answer, m.reply, this.p.sim.now);
+        else this.p.transport.send(me, from, answer);
         return;
       }
       case 'SYSTEM_LOAD_ANSWER':
@@ -114,6 +136,7 @@ export class Controller {
   }
 
   private requestRound(c: number): void {
+    this.polls?.settle(c);
     if (!this.p.nodes.running[c]) return;
     if (this.p.monitor.lowest(c) !== c) return;
     if (this.round[c]) {
@@ -127,6 +150,14 @@ export class Controller {
     const N = this.p.nodes.N;
     const expected: number[] = [];
     for (let j = 0; j < N; j++) if (j !== c && this.p.monitor.inView(c, j)) expected.push(j);
+    const r = this.newRound(c, expected);
+    for (const j of expected) this.p.transport.send(c, j, { type: 'SYSTEM_LOAD', round: r.id });
+    r.timer = this.p.nodes.after(c, this.p.cfg.loadTimeout, () => this.roundTimeout(c, r.id));
+    if (expected.length === 0) this.finishRound(c);
+  }
+
+  /** Controller c's round, with its own answer in. */
+  private newRound(c: number, expected: number[]): Round {
     const id = ++this.roundCounter;
     const r: Round = { id, expected, answers: new Map(), loads: new Map(), phases: new Map(), timer: -1 };
     this.round[c] = r;
@@ -137,9 +168,33 @@ export class Controller {
     r.answers.set(c, mine.held);
     r.loads.set(c, mine.load);
     r.phases.set(c, mine.up);
-    for (const j of expected) this.p.transport.send(c, j, { type: 'SYSTEM_LOAD', round: id });
-    r.timer = this.p.nodes.after(c, this.p.cfg.loadTimeout, () => this.roundTimeout(c, id));
-    if (expected.length === 0) this.finishRound(c);
+    return r;
+  }
+
+  /**
+   * A poll drawn ahead (polls.ts) goes on from now as a real round: the
+   * requests went out at its start; a peer whose request arrived before now
+   * answered then (nothing changed since: its answer is its report now);
+   * copies still on their way are events.
+   */
+  resumeRound(c: number, pl: DrawnPoll, replies: boolean): void {
+    const r = this.newRound(c, pl.expected);
+    const tr = this.p.transport;
+    pl.expected.forEach((j, x) => {
+      const req: Message = { type: 'SYSTEM_LOAD', round: r.id, reply: replies ? pl.ans[x] : undefined };
+      const got = tr.sendDrawn(c, j, req, pl.req[x], pl.t0);
+      if (got === undefined) {
+        if (replies) this.drawnReplies.push(req as { reply?: Copy[] });
+        return;
+      }
+      const rep = this.loadReport(j);
+      if (tr.sendDrawn(j, c, { type: 'SYSTEM_LOAD_ANSWER', round: r.id, ...rep }, pl.ans[x], got) === undefined) return;
+      r.answers.set(j, rep.held);
+      r.loads.set(j, rep.load);
+      r.phases.set(j, rep.up);
+    });
+    r.timer = this.p.nodes.after(c, pl.t0 + this.p.cfg.loadTimeout - this.p.sim.now, () => this.roundTimeout(c, r.id));
+    if (r.expected.every((j) => r.answers.has(j))) this.finishRound(c);
   }
 
   private loadReport(n: number): { held: Held; load: number; up: boolean } {
@@ -239,9 +294,13 @@ export class Controller {
 
   /** True when every service is running or starting on exactly one answering node. */
   private eachServiceHeldOnce(r: Round): boolean {
+    return this.heldOnce([...r.answers.values()]);
+  }
+
+  private heldOnce(reports: Held[]): boolean {
     const count = this.holderCount, S = this.p.services.S;
     count.fill(0);
-    for (const held of r.answers.values())
+    for (const held of reports)
       for (let x = 0; x < held.length; x++) {
         const st = held[x][1];
         if (st === RUNNING || st === STARTING) count[held[x][0]]++;
@@ -252,16 +311,49 @@ export class Controller {
 
   /** The reconcile poll of controller c, every reconcileInterval. */
   schedulePeriodic(c: number): void {
+    this.polls?.settle(c);
+    this.periodicAt(c, this.p.sim.now + this.p.cfg.reconcileInterval);
+  }
+
+  periodicAt(c: number, t: number): void {
     if (this.periodic[c] !== -1) this.p.sim.cancel(this.periodic[c]);
     const life = this.p.nodes.life(c);
-    this.periodic[c] = this.p.sim.schedule(this.p.cfg.reconcileInterval, () => {
+    this.periodic[c] = this.p.sim.at(t, () => {
       this.periodic[c] = -1;
       if (this.p.nodes.life(c) !== life) return;
       // a paused controller polls when it resumes (if it is still the controller then)
       if (this.p.nodes.hung[c]) this.p.nodes.whenResumed(c, () => this.requestRound(c));
-      else if (this.p.monitor.lowest(c) === c) this.requestRound(c);
-      else this.schedulePeriodic(c); // keep a watch in case the view changes
+      else if (this.p.monitor.lowest(c) === c) this.poll(c);
+      // keep a watch in case the view changes (without events while nothing changes, when polls are drawn ahead)
+      else if (this.polls) this.polls.watch(c);
+      else this.schedulePeriodic(c);
     });
+  }
+
+  /** A periodic poll: drawn ahead while the cluster is quiet, else a round. */
+  private poll(c: number): void {
+    const expected = this.polls && !this.round[c] ? this.quietView(c) : undefined;
+    if (expected) this.polls!.start(c, expected);
+    else this.requestRound(c);
+  }
+
+  /**
+   * c's view when a poll now could only find every service held once and
+   * nothing else can change without telling the polls: c and every peer in
+   * its view live and up, nobody failing back. Otherwise undefined.
+   */
+  private quietView(c: number): number[] | undefined {
+    const { nodes, monitor } = this.p;
+    const N = nodes.N;
+    const expected: number[] = [];
+    const reports: Held[] = [];
+    for (let j = 0; j < N; j++) {
+      if (j !== c && !monitor.inView(c, j)) continue;
+      if (!nodes.live(j) || nodes.phase[j] !== 'up' || this.failingBack(j)) return undefined;
+      if (j !== c) expected.push(j);
+      reports.push(this.loadReport(j).held);
+    }
+    return this.heldOnce(reports) ? expected : undefined;
   }
 
   /** Take over services (figure 6, last lines): fake process, set-up, start. */

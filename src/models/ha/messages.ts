@@ -17,13 +17,19 @@ import type { Trace } from './trace.ts';
 import { CHANNELS } from './links.ts';
 import { SVC_STATE_NAMES } from './services.ts';
 
+/** One copy of a protocol message as drawn at send: its latency and whether it is lost. */
+export interface Copy {
+  lat: number;
+  lost: boolean;
+}
+
 /** A service and its state on the answering node. */
 export type Held = Array<[service: number, state: number]>;
 
 export type Message =
   | { type: 'FAULT'; failed: number }
   | { type: 'REJOIN'; node: number }
-  | { type: 'SYSTEM_LOAD'; round: number }
+  | { type: 'SYSTEM_LOAD'; round: number; reply?: Copy[] }
   | { type: 'SYSTEM_LOAD_ANSWER'; round: number; held: Held; load: number; up: boolean }
   | { type: 'FAIL_OVER'; services: number[] }
   | { type: 'RELEASE'; services: number[] }
@@ -95,22 +101,51 @@ export class Transport {
     this.onDeliver = (e) => this.deliver(e);
   }
 
+  /** Number of copies of a message between two nodes (2 on 'all', 1 on net only). */
+  get copies(): number {
+    return this.channels;
+  }
+
+  /** Draw one copy from `from` to `to` on channel c, as a send would (nothing is sent or counted). */
+  draw(from: number, to: number, c: number): Copy {
+    return this.links.drawProtocol(from, to, c);
+  }
+
   send(from: number, to: number, msg: Message): void {
     const now = this.sim.now;
-    const e: Envelope = { from, to, msg, handled: false };
-    const record = this.trace.recordMessages;
     if (from === to) {
-      if (record) this.trace.message(now, from, to, 'local', msg.type, 'delivered', now, describe(msg, this.nodes.names));
-      this.sim.schedule(0, this.onDeliver, e);
+      if (this.trace.recordMessages) this.trace.message(now, from, to, 'local', msg.type, 'delivered', now, describe(msg, this.nodes.names));
+      this.sim.schedule(0, this.onDeliver, { from, to, msg, handled: false });
       return;
     }
-    for (let c = 0; c < this.channels; c++) {
+    const copies: Copy[] = [];
+    for (let c = 0; c < this.channels; c++) copies.push(this.links.drawProtocol(from, to, c));
+    this.sendDrawn(from, to, msg, copies, now);
+  }
+
+  /**
+   * Send msg with copies drawn earlier (a poll drawn ahead, polls.ts) as
+   * sent at `sentAt` (now or earlier), counted now. The receiver was live
+   * and nothing changed since sentAt (the caller knows): a copy that
+   * arrived before now was handled then, and its arrival time is returned
+   * (the caller carries out what the receiver did); otherwise the copies
+   * still on their way are scheduled and undefined is returned.
+   */
+  sendDrawn(from: number, to: number, msg: Message, copies: Copy[], sentAt: number): number | undefined {
+    const now = this.sim.now;
+    let first = Infinity;
+    for (const { lat, lost } of copies) if (!lost && sentAt + lat < first) first = sentAt + lat;
+    const record = this.trace.recordMessages;
+    for (let c = 0; c < copies.length; c++) {
+      const { lat, lost } = copies[c];
       this.counts.protocolMessages++;
-      const { lat, lost } = this.links.drawProtocol(from, to, c);
       if (lost) this.counts.messagesLost++;
-      if (record) this.trace.message(now, from, to, CHANNELS[c], msg.type, lost ? 'lost' : 'delivered', now + lat, describe(msg, this.nodes.names));
-      if (!lost) this.sim.schedule(lat, this.onDeliver, e);
+      if (record) this.trace.message(sentAt, from, to, CHANNELS[c], msg.type, lost ? 'lost' : 'delivered', sentAt + lat, describe(msg, this.nodes.names));
     }
+    if (first < now) return first;
+    const e: Envelope = { from, to, msg, handled: false };
+    for (const { lat, lost } of copies) if (!lost) this.sim.at(sentAt + lat, this.onDeliver, e);
+    return undefined;
   }
 
   /** Log a step a node takes by itself as a message to itself (its own answer in a poll). */

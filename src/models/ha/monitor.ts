@@ -9,7 +9,8 @@
  * at once, when it resumes: option resumeDetector) and runs late while its
  * node is starved (observer starvation: the overdue looks run when it ends,
  * before the heartbeats that arrived meanwhile are read). Every change of a view first tells
- * the heartbeat delivery, since whether a copy is a rejoin depends on it.
+ * the heartbeat delivery (whether a copy is a rejoin depends on it) and the
+ * listener (the controller's polls drawn ahead depend on it).
  */
 import type { Sim } from '../../kernel/sim.ts';
 import type { Nodes } from './nodes.ts';
@@ -21,6 +22,8 @@ export interface MonitorListener {
   declared(i: number, j: number): void;
   /** i heard j, which it had out of view: j is in view again. */
   rejoined(i: number, j: number): void;
+  /** A view is about to change (what depends on the views settles first). */
+  beforeViewChange(): void;
 }
 
 export class Monitor {
@@ -138,9 +141,14 @@ export class Monitor {
 
   // ---- view mutators ----
 
+  private beforeViewChange(): void {
+    this.delivery.flush();
+    this.listener.beforeViewChange();
+  }
+
   /** i takes j out of its view (a declaration or a fault report). */
   remove(i: number, j: number): void {
-    this.delivery.flush();
+    this.beforeViewChange();
     const k = i * this.nodes.N + j;
     this.unwatch(k);
     this.view[k] = 0;
@@ -149,7 +157,7 @@ export class Monitor {
   /** i heard j, which it has out of view: j is back. */
   outsider(i: number, j: number): void {
     if (!this.nodes.live(i) || this.view[i * this.nodes.N + j]) return;
-    this.delivery.flush();
+    this.beforeViewChange();
     this.view[i * this.nodes.N + j] = 1;
     this.watch(i, j);
     this.listener.rejoined(i, j);
@@ -157,7 +165,7 @@ export class Monitor {
 
   /** Node n crashed: its view and watches are gone. */
   clear(n: number): void {
-    this.delivery.flush();
+    this.beforeViewChange();
     const N = this.nodes.N;
     for (let j = 0; j < N; j++) {
       this.unwatch(n * N + j);
@@ -167,7 +175,7 @@ export class Monitor {
 
   /** Node n booted: it counts everyone as a member and watches every peer. */
   admitAll(n: number): void {
-    this.delivery.flush();
+    this.beforeViewChange();
     const N = this.nodes.N;
     for (let j = 0; j < N; j++) {
       this.view[n * N + j] = 1;

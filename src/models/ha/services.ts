@@ -31,7 +31,15 @@ export class Services {
   private readonly dualTime: Float64Array;
   private readonly disconnected: Float64Array;
 
-  constructor(private readonly sim: Sim, private readonly cfg: HaConfig, private readonly nodes: Nodes, private readonly metrics: Metrics, private readonly trace: Trace) {
+  constructor(
+    private readonly sim: Sim,
+    private readonly cfg: HaConfig,
+    private readonly nodes: Nodes,
+    private readonly metrics: Metrics,
+    private readonly trace: Trace,
+    /** Told before every change of a service's state on a node (the controller's polls drawn ahead depend on them). */
+    private readonly beforeChange: () => void,
+  ) {
     const S = (this.S = cfg.services), N = nodes.N;
     this.home = new Int32Array(S);
     this.users = new Float64Array(S);
@@ -79,6 +87,7 @@ export class Services {
   set(n: number, s: number, st: number): void {
     const k = n * this.S + s;
     if (this.st[k] === st) return;
+    this.beforeChange();
     this.st[k] = st;
     this.tok[k]++;
     this.update(s);

@@ -1,0 +1,243 @@
+/**
+ * Reconcile polls drawn ahead. While a cluster is quiet (the controller and
+ * every node in its view live and up, each service held once, nobody failing
+ * back), a periodic poll (SYSTEM_LOAD to every peer in view, their answers,
+ * all held once: poll again reconcileInterval later) changes nothing but the
+ * message counts and the time of the next poll. A year holds 525,600 of
+ * them, six kernel events each: nearly all of a quiet year's cost.
+ *
+ * So a quiet controller's polls are drawn ahead, in batches, without events:
+ * each copy's latency and loss as the transport would draw them at send
+ * (every copy keeps its own draw), the round's end (the last first-copy
+ * answer) and the next poll at that end plus reconcileInterval. One event
+ * ends a batch. A batch stops at the first poll that is not complete (a
+ * request or an answer lost on every channel, or the answers later than
+ * loadTimeout); that poll runs as a real round at its time, from the copies
+ * drawn for it.
+ *
+ * Before anything a poll depends on changes (a node, a link, a service, a
+ * view; the cluster wires these parts' mutators to `settle`, and the
+ * controller calls it before a round of its own), the chains settle: polls
+ * that ended before now are counted; a round still on its way becomes a real
+ * one (the copies it sent and the answers it had are accounted, the rest are
+ * events); otherwise the next poll becomes the ordinary periodic event. Draws
+ * nothing has seen are dropped: those of polls after now, and those of
+ * answers not yet sent (a change may bear on them: a cut link loses the
+ * answer; they are drawn when sent). Whether a poll was complete is never
+ * seen before its end, so dropping them conditions on nothing.
+ *
+ * Used with heartbeatEvents 'lazy' when messages are not logged; the
+ * statistics match the kernel path (test/ha-lazy.test.ts), and with
+ * lossless channels without jitter every number does.
+ */
+import type { EventHandle, Sim } from '../../kernel/sim.ts';
+import type { Counters } from './metrics.ts';
+import type { Copy, Transport } from './messages.ts';
+
+/** A poll of controller c drawn ahead: its start and, per peer in `expected`, the request's and the answer's copies. */
+export interface DrawnPoll {
+  t0: number;
+  expected: number[];
+  req: Copy[][];
+  ans: Copy[][];
+}
+
+/** What the chains ask of the controller when a poll ahead must become real. */
+export interface PollOwner {
+  /**
+   * Run poll p of controller c as a real round from now on (the copies sent
+   * before now are accounted). `replies`: the answers not yet sent go with
+   * the copies drawn for them; false when something is about to change (they
+   * are drawn when sent, as the change may bear on them).
+   */
+  resumeRound(c: number, p: DrawnPoll, replies: boolean): void;
+  /** Controller c's next periodic poll is at time t (an ordinary event). */
+  periodicAt(c: number, t: number): void;
+}
+
+/** Polls per batch: one event per batch; draws after a change are dropped, at most one batch's. */
+const BATCH = 256;
+
+class Chain {
+  /** Start and end (the last answer) of each poll of the batch; poll `n` is the one after the batch. */
+  readonly t0 = new Float64Array(BATCH + 1);
+  readonly tf = new Float64Array(BATCH);
+  /** Latency and loss of every copy: index ((k * m + x) * 2 + direction) * copies + channel. */
+  readonly lat: Float64Array;
+  readonly lost: Uint8Array;
+  readonly lostCount = new Int32Array(BATCH + 1);
+  /** Polls in the batch, all complete; polls before `done` are counted. */
+  n = 0;
+  done = 0;
+  /** Poll n is drawn and not complete (it runs as a real round at t0[n]). */
+  endIncomplete = false;
+  event: EventHandle = -1;
+
+  constructor(readonly c: number, readonly expected: number[], readonly copies: number) {
+    const size = (BATCH + 1) * expected.length * 2 * copies;
+    this.lat = new Float64Array(size);
+    this.lost = new Uint8Array(size);
+  }
+}
+
+export class PollsAhead {
+  private readonly chains: (Chain | undefined)[];
+  /** A node that is not the controller keeps a watch every reconcileInterval; while quiet, without events: its last tick (else -1). */
+  private readonly watchTick: Float64Array;
+  private active = 0;
+  private readonly onBatchEnd: (c: number) => void;
+
+  constructor(
+    private readonly sim: Sim,
+    private readonly transport: Transport,
+    private readonly counts: Counters,
+    private readonly loadTimeout: number,
+    private readonly interval: number,
+    N: number,
+    private readonly owner: PollOwner,
+  ) {
+    this.chains = new Array(N).fill(undefined);
+    this.watchTick = new Float64Array(N).fill(-1);
+    this.onBatchEnd = (c) => this.batchEnd(c);
+  }
+
+  /** Controller c polls now, its cluster quiet with `expected` in view: draw its polls ahead. */
+  start(c: number, expected: number[]): void {
+    let ch = this.chains[c];
+    if (!ch || ch.expected.length !== expected.length || ch.expected.some((j, x) => j !== expected[x])) ch = new Chain(c, expected, this.transport.copies);
+    this.chains[c] = ch;
+    this.active++;
+    this.draw(ch, this.sim.now);
+  }
+
+  /**
+   * Node c, not the controller, keeps its watch: its ticks (every
+   * reconcileInterval from now) find nothing to do until its view, its
+   * life or its pause changes, so they are not events until then.
+   */
+  watch(c: number): void {
+    this.watchTick[c] = this.sim.now;
+    this.active++;
+  }
+
+  /**
+   * Something a poll depends on is about to change: the chains settle at
+   * now (see the file comment), every chain or only controller c's.
+   */
+  settle(only = -1): void {
+    if (this.active === 0) return;
+    const now = this.sim.now;
+    for (let c = only < 0 ? 0 : only; c < (only < 0 ? this.chains.length : only + 1); c++) {
+      if (this.watchTick[c] >= 0) {
+        // the ticks add up as the events would have
+        let t = this.watchTick[c] + this.interval;
+        while (t < now) t += this.interval;
+        this.watchTick[c] = -1;
+        this.active--;
+        this.owner.periodicAt(c, t);
+      }
+      const ch = this.chains[c];
+      if (!ch || ch.event === -1) continue;
+      this.sim.cancel(ch.event);
+      ch.event = -1;
+      this.active--;
+      this.countUntil(ch, now);
+      const k = ch.done;
+      if (k < ch.n && ch.t0[k] < now) this.owner.resumeRound(c, this.poll(ch, k), false);
+      else this.owner.periodicAt(c, ch.t0[k]);
+    }
+  }
+
+  /** Draw a batch of polls from `t`, up to BATCH complete ones or the first that is not. */
+  private draw(ch: Chain, t: number): void {
+    ch.n = 0;
+    ch.done = 0;
+    ch.endIncomplete = false;
+    for (let k = 0; k <= BATCH; k++) {
+      ch.t0[k] = t;
+      if (k === BATCH) break; // the next batch draws this poll
+      const tf = this.drawPoll(ch, k, t);
+      if (tf < 0) {
+        ch.endIncomplete = true;
+        break;
+      }
+      ch.tf[k] = tf;
+      ch.n++;
+      t = tf + this.interval;
+    }
+    if (ch.n === 0) {
+      // the first poll is not complete: it runs now as a real round
+      this.active--;
+      this.owner.resumeRound(ch.c, this.poll(ch, 0), true);
+      return;
+    }
+    ch.event = this.sim.at(ch.t0[ch.n], this.onBatchEnd, ch.c);
+  }
+
+  /** Draw poll k from t0; returns when its last answer arrives, or -1 when it is not complete. */
+  private drawPoll(ch: Chain, k: number, t0: number): number {
+    const { c, expected, copies, lat, lost } = ch;
+    const m = expected.length;
+    let tf = t0, complete = true, lostN = 0;
+    for (let x = 0; x < m; x++) {
+      const j = expected[x];
+      let base = ((k * m + x) * 2) * copies;
+      let t1 = Infinity;
+      for (let q = 0; q < copies; q++) {
+        const d = this.transport.draw(c, j, q);
+        lat[base + q] = d.lat;
+        lost[base + q] = d.lost ? 1 : 0;
+        if (d.lost) lostN++;
+        else if (t0 + d.lat < t1) t1 = t0 + d.lat;
+      }
+      base += copies;
+      let t2 = Infinity;
+      for (let q = 0; q < copies; q++) {
+        const d = this.transport.draw(j, c, q);
+        lat[base + q] = d.lat;
+        lost[base + q] = d.lost ? 1 : 0;
+        if (d.lost) lostN++;
+        else if (t1 + d.lat < t2) t2 = t1 + d.lat;
+      }
+      if (t2 === Infinity) complete = false;
+      else if (t2 > tf) tf = t2;
+    }
+    ch.lostCount[k] = lostN;
+    // the round's timer (t0 + loadTimeout) would fire first
+    return complete && tf < t0 + this.loadTimeout ? tf : -1;
+  }
+
+  /** Count the polls of the batch that ended before t. */
+  private countUntil(ch: Chain, t: number): void {
+    const perPoll = ch.expected.length * 2 * ch.copies;
+    while (ch.done < ch.n && ch.tf[ch.done] < t) {
+      this.counts.protocolMessages += perPoll;
+      this.counts.messagesLost += ch.lostCount[ch.done];
+      ch.done++;
+    }
+  }
+
+  private batchEnd(c: number): void {
+    const ch = this.chains[c]!;
+    ch.event = -1;
+    this.countUntil(ch, Infinity);
+    if (ch.endIncomplete) {
+      this.active--;
+      this.owner.resumeRound(c, this.poll(ch, ch.n), true);
+    } else this.draw(ch, this.sim.now);
+  }
+
+  /** Poll k's copies as lists. */
+  private poll(ch: Chain, k: number): DrawnPoll {
+    const { expected, copies, lat, lost } = ch;
+    const m = expected.length;
+    const list = (base: number): Copy[] => Array.from({ length: copies }, (_, q) => ({ lat: lat[base + q], lost: lost[base + q] === 1 }));
+    const req: Copy[][] = [], ans: Copy[][] = [];
+    for (let x = 0; x < m; x++) {
+      const base = ((k * m + x) * 2) * copies;
+      req.push(list(base));
+      ans.push(list(base + copies));
+    }
+    return { t0: ch.t0[k], expected: expected.slice(), req, ans };
+  }
+}
