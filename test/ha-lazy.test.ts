@@ -11,6 +11,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { simulate } from '../src/models/ha/index.ts';
 import type { HaConfig } from '../src/models/ha/options.ts';
 import type { HaResult } from '../src/models/ha/metrics.ts';
@@ -167,4 +169,15 @@ test('polls drawn ahead: every number as with one event per message, lossless an
   const inRound = (lo: number, hi: number) => faults.filter(([t]) => [...rounds.values()].some(([a, b]) => a + lo < t && t < Math.min(a + hi, b))).length;
   // requests on their way (the first 2 s), then one answer in and the other on its way (4 to 6 s)
   assert.ok(inRound(0, 2) >= 5 && inRound(4, 6) >= 5, `${inRound(0, 2)} and ${inRound(4, 6)} faults inside a round (of ${rounds.size} rounds)`);
+});
+
+test('downtime at its defaults: the committed HA-pair intervals are within 20% of the mean at every h', () => {
+  // results/ holds the default run; a change of the defaults or of the model that widens them fails here
+  const rows = parse(readFileSync(new URL('../results/downtime/summary.csv', import.meta.url), 'utf8'), { columns: true }) as Record<string, string>[];
+  const ha = rows.filter((r) => r.system === 'HA pair' && r.metric === 'downtimeMinPerYear');
+  assert.equal(ha.length, 5);
+  for (const r of ha) {
+    const half = (Number(r.ci95_high) - Number(r.ci95_low)) / 2;
+    assert.ok(half <= 0.2 * Number(r.mean), `h = ${r.interval}: ${r.mean} +- ${half.toFixed(2)} min/yr`);
+  }
 });

@@ -118,11 +118,39 @@ export class Links {
 
   /** Latency of one protocol copy on channel c (drawn), and whether it is lost (down or drawn). */
   drawProtocol(from: number, to: number, c: number): { lat: number; lost: boolean } {
+    const lat = this.drawLatency(from, to, c);
     const l = this.index(from, to, c);
-    const cfg = this.cfg;
-    const lat = (c === 0 ? this.rNet.uniform(cfg.netLatency - cfg.netJitter, cfg.netLatency + cfg.netJitter)
-      : this.serialFrame + this.rSerial.uniform(0, cfg.serialJitter)) + this.extra[l];
     return { lat, lost: this.up[l] === 0 || this.lose(l) };
+  }
+
+  /**
+   * The copies of one protocol message in bulk (polls drawn ahead): channels
+   * 0..copies-1 into out[at..], each latency, or -1 when lost, as
+   * drawProtocol draws them; but a serial copy that cannot arrive before the
+   * delivered net copy keeps NaN for its latency (only its loss is drawn):
+   * nothing depends on it unless the net copy is dropped at arrival, and then
+   * `drawLatency` draws it. Returns the first arrival's latency (Infinity
+   * when every copy is lost).
+   */
+  drawFirst(from: number, to: number, copies: number, out: Float64Array, at: number): number {
+    const l = this.index(from, to, 0);
+    const net = this.drawLatency(from, to, 0);
+    out[at] = this.up[l] === 0 || this.lose(l) ? -1 : net;
+    if (copies === 1) return out[at] < 0 ? Infinity : net;
+    if (out[at] >= 0 && net <= this.serialFrame + this.extra[l + 1]) {
+      out[at + 1] = this.up[l + 1] === 0 || this.lose(l + 1) ? -1 : NaN;
+      return net;
+    }
+    const serial = this.drawLatency(from, to, 1);
+    out[at + 1] = this.up[l + 1] === 0 || this.lose(l + 1) ? -1 : serial;
+    return Math.min(out[at] < 0 ? Infinity : net, out[at + 1] < 0 ? Infinity : serial);
+  }
+
+  /** A protocol copy's latency on channel c (drawProtocol's formula), without its loss. */
+  drawLatency(from: number, to: number, c: number): number {
+    const cfg = this.cfg;
+    return (c === 0 ? this.rNet.uniform(cfg.netLatency - cfg.netJitter, cfg.netLatency + cfg.netJitter)
+      : this.serialFrame + this.rSerial.uniform(0, cfg.serialJitter)) + this.extra[this.index(from, to, c)];
   }
 
   isUp(from: number, to: number, c: number): boolean {

@@ -106,9 +106,19 @@ export class Transport {
     return this.channels;
   }
 
-  /** Draw one copy from `from` to `to` on channel c, as a send would (nothing is sent or counted). */
-  draw(from: number, to: number, c: number): Copy {
-    return this.links.drawProtocol(from, to, c);
+  /**
+   * Draw the copies of a message from `from` to `to` as a send would, into
+   * out[at..at+copies) (nothing is sent or counted): each latency, -1 when
+   * lost, NaN when it cannot arrive first and is drawn later by
+   * `drawLatency` (Links.drawFirst). Returns the first arrival's latency.
+   */
+  drawFirst(from: number, to: number, out: Float64Array, at: number): number {
+    return this.links.drawFirst(from, to, this.channels, out, at);
+  }
+
+  /** The latency of a copy whose draw was left for later. */
+  drawLatency(from: number, to: number, c: number): number {
+    return this.links.drawLatency(from, to, c);
   }
 
   send(from: number, to: number, msg: Message): void {

@@ -62,9 +62,8 @@ class Chain {
   /** Start and end (the last answer) of each poll of the batch; poll `n` is the one after the batch. */
   readonly t0 = new Float64Array(BATCH + 1);
   readonly tf = new Float64Array(BATCH);
-  /** Latency and loss of every copy: index ((k * m + x) * 2 + direction) * copies + channel. */
+  /** Latency of every copy, -1 when lost: index ((k * m + x) * 2 + direction) * copies + channel. */
   readonly lat: Float64Array;
-  readonly lost: Uint8Array;
   readonly lostCount = new Int32Array(BATCH + 1);
   /** Polls in the batch, all complete; polls before `done` are counted. */
   n = 0;
@@ -76,7 +75,6 @@ class Chain {
   constructor(readonly c: number, readonly expected: number[], readonly copies: number) {
     const size = (BATCH + 1) * expected.length * 2 * copies;
     this.lat = new Float64Array(size);
-    this.lost = new Uint8Array(size);
   }
 }
 
@@ -176,32 +174,20 @@ export class PollsAhead {
 
   /** Draw poll k from t0; returns when its last answer arrives, or -1 when it is not complete. */
   private drawPoll(ch: Chain, k: number, t0: number): number {
-    const { c, expected, copies, lat, lost } = ch;
+    const { c, expected, copies, lat } = ch;
+    const tr = this.transport;
     const m = expected.length;
-    let tf = t0, complete = true, lostN = 0;
+    let tf = t0, complete = true;
     for (let x = 0; x < m; x++) {
       const j = expected[x];
-      let base = ((k * m + x) * 2) * copies;
-      let t1 = Infinity;
-      for (let q = 0; q < copies; q++) {
-        const d = this.transport.draw(c, j, q);
-        lat[base + q] = d.lat;
-        lost[base + q] = d.lost ? 1 : 0;
-        if (d.lost) lostN++;
-        else if (t0 + d.lat < t1) t1 = t0 + d.lat;
-      }
-      base += copies;
-      let t2 = Infinity;
-      for (let q = 0; q < copies; q++) {
-        const d = this.transport.draw(j, c, q);
-        lat[base + q] = d.lat;
-        lost[base + q] = d.lost ? 1 : 0;
-        if (d.lost) lostN++;
-        else if (t1 + d.lat < t2) t2 = t1 + d.lat;
-      }
+      const base = (k * m + x) * 2 * copies;
+      const t1 = t0 + tr.drawFirst(c, j, lat, base);
+      const t2 = t1 + tr.drawFirst(j, c, lat, base + copies);
       if (t2 === Infinity) complete = false;
       else if (t2 > tf) tf = t2;
     }
+    let lostN = 0;
+    for (let i = k * m * 2 * copies, end = (k + 1) * m * 2 * copies; i < end; i++) if (lat[i] < 0) lostN++;
     ch.lostCount[k] = lostN;
     // the round's timer (t0 + loadTimeout) would fire first
     return complete && tf < t0 + this.loadTimeout ? tf : -1;
@@ -227,16 +213,20 @@ export class PollsAhead {
     } else this.draw(ch, this.sim.now);
   }
 
-  /** Poll k's copies as lists. */
+  /** Poll k's copies as lists (the latencies left for later drawn now: nothing has changed since their send). */
   private poll(ch: Chain, k: number): DrawnPoll {
-    const { expected, copies, lat, lost } = ch;
+    const { c, expected, copies, lat } = ch;
     const m = expected.length;
-    const list = (base: number): Copy[] => Array.from({ length: copies }, (_, q) => ({ lat: lat[base + q], lost: lost[base + q] === 1 }));
+    const list = (base: number, from: number, to: number): Copy[] =>
+      Array.from({ length: copies }, (_, q) => {
+        const v = lat[base + q];
+        return { lat: Number.isNaN(v) ? this.transport.drawLatency(from, to, q) : Math.max(0, v), lost: v < 0 };
+      });
     const req: Copy[][] = [], ans: Copy[][] = [];
     for (let x = 0; x < m; x++) {
       const base = ((k * m + x) * 2) * copies;
-      req.push(list(base));
-      ans.push(list(base + copies));
+      req.push(list(base, c, expected[x]));
+      ans.push(list(base + copies, expected[x], c));
     }
     return { t0: ch.t0[k], expected: expected.slice(), req, ans };
   }
