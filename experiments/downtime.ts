@@ -28,7 +28,7 @@ export const downtime: Experiment = {
     loss: { type: 'number', default: [0], list: true, min: 0, max: 0.99, help: 'loss probability of every message on each channel' },
     mtbf: { type: 'number', default: 30 * 86400, greaterThan: 0, help: 'mean time between failures per node (s; default 30 days)' },
     mttr: { type: 'number', default: 3600, greaterThan: 0, help: 'mean time to repair (s; default 1 hour)' },
-    years: { type: 'number', default: 16, greaterThan: 0, max: 100, help: 'simulated years per run (per seed)' },
+    years: { type: 'number', default: 12, greaterThan: 0, max: 100, help: 'simulated years per run (per seed)' },
     sector: { type: 'enum', default: 'brokerage', choices: SECTORS, help: `outage cost per hour from the paper's table 1: ${SECTORS.map((s) => `${s} $${OUTAGE_COST_PER_HOUR[s].toLocaleString('en-US')}`).join(', ')}` },
     ...modelParams(['mtbf', 'mttr']),
   },
