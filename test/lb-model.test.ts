@@ -19,7 +19,7 @@ import {
 } from '../src/models/lb/index.ts';
 
 const optsArb = fc.record({
-  servers: fc.integer({ min: 2, max: 4 }),
+  servers: fc.oneof(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 5, max: 64 })),
   users: fc.integer({ min: 1, max: 250 }),
   arrivals: fc.constantFrom('uniform', 'skew 3:1', 'skew 5:1', 'skew 1:2'),
   cellChoice: fc.constantFrom('best-boundary', 'most-loaded', 'random') as fc.Arbitrary<LbOptions['cellChoice']>,
@@ -55,7 +55,7 @@ test('every scheme: after every arrival each user is on exactly one server and l
   );
 });
 
-test('dynamic: every piece cell has one owner, a cell\'s users sit on its owner, migrations move whole cells', () => {
+test('dynamic: every piece cell has one owner, a cell\'s users sit on its owner, migrations move whole boundary cells to a neighbour', () => {
   fc.assert(
     fc.property(optsArb, seedArb, (o, seed) => {
       let migrationsSeen = 0;
@@ -83,6 +83,11 @@ test('dynamic: every piece cell has one owner, a cell\'s users sit on its owner,
             for (let u = 0; u < w.n; u++) if (d.cellOf(w.xs[u], w.ys[u]) === m.cell) members.push(u);
             assert.deepEqual([...m.users].sort((a, b) => a - b), members);
             if (w.opts.skipUseless) assert.ok(m.users.length > 0, 'skipUseless never moves an empty cell');
+            // a boundary cell: it touches a cell its new owner had (a neighbour of the heaviest server)
+            const { cellRows: R, cellCols: C } = w.opts;
+            const row = Math.floor(m.cell! / C), col = m.cell! % C;
+            const next = [col > 0 ? m.cell! - 1 : -1, col < C - 1 ? m.cell! + 1 : -1, row > 0 ? m.cell! - C : -1, row < R - 1 ? m.cell! + C : -1];
+            assert.ok(next.some((c) => c >= 0 && d.owner[c] === m.to), `cell ${m.cell} went to ${m.to}, not a neighbour`);
           }
         },
       });
@@ -237,4 +242,17 @@ test('user-centric scheme exposes which rule placed each user', () => {
   const rules = new Set<string>();
   runScheme('user-centric', { users: 300 }, 5, undefined, { afterArrival: (_w, s) => void rules.add((s as UserCentricScheme).lastRule) });
   assert.deepEqual([...rules].sort(), ['centroid', 'proximity', 'round-robin']);
+});
+
+test('dynamic: the piece-cell grid is sized for the servers (the paper\'s 4 x 8 for 2), and given sizes are kept', () => {
+  const grid = (o: Partial<LbOptions>) => { const r = resolveOptions(o); return [r.cellRows, r.cellCols]; };
+  assert.deepEqual(grid({}), [4, 8]);
+  assert.deepEqual(grid({ servers: 8 }), [8, 16]);
+  for (const servers of [3, 5, 16, 33, 64]) {
+    const [r, c] = grid({ servers });
+    assert.ok(Math.abs(r * c - 16 * servers) <= Math.max(r, c), `${servers} servers: ${r} x ${c}`);
+    assert.ok(Math.abs((1024 / c) / (512 / r) - 1) < 0.35, `${servers} servers: cells ${1024 / c} x ${512 / r} are far from square`);
+  }
+  assert.deepEqual(grid({ cellRows: 3, cellCols: 5, servers: 16 }), [3, 5]);
+  assert.deepEqual(grid({ cellRows: 2, servers: 4 }), [2, 32]);
 });

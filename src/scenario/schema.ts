@@ -45,7 +45,7 @@ function haOptions(): Json {
 }
 
 /** The LB model's integer options (the others are numbers >= 0; the model checks the rest). */
-const LB_INTEGERS = new Set(['servers', 'users', 'bucketSize', 'cellRows', 'cellCols', 'checkEvery', 'threshold']);
+const LB_INTEGERS = new Set(['servers', 'users', 'bucketSize', 'cellRows', 'cellCols', 'cellsPerServer', 'checkEvery', 'threshold']);
 
 function lbOptions(): Json {
   const props: Json = {};
@@ -53,7 +53,7 @@ function lbOptions(): Json {
     if (name === 'cellChoice') props[name] = { anyOf: [{ enum: [...CELL_CHOICES] }, { type: 'array', items: { enum: [...CELL_CHOICES] }, minItems: 1 }] };
     else if (name === 'arrivals') props[name] = { description: "'uniform' or 'skew R:S' (the hot region (0,0)-(512,512) gets R/(R+S) of the arrivals)", anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }] };
     else if (typeof v === 'boolean') props[name] = { type: 'boolean' };
-    else if (LB_INTEGERS.has(name)) props[name] = numberOrList({ type: 'integer', minimum: name === 'threshold' ? 2 : 1 });
+    else if (LB_INTEGERS.has(name)) props[name] = numberOrList({ type: 'integer', minimum: name === 'threshold' ? 2 : name === 'cellRows' || name === 'cellCols' ? 0 : 1 });
     else props[name] = numberOrList({ type: 'number', minimum: 0 });
   }
   return { type: 'object', additionalProperties: false, properties: props };

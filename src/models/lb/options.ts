@@ -29,8 +29,11 @@ export interface LbOptions {
   staticOverlap: number;
 
   // dynamic piece-cell partition (2.3)
+  /** Piece-cell rows and columns; 0 = sized for the servers (cellsPerServer cells each, cells about square). */
   cellRows: number;
   cellCols: number;
+  /** With cellRows/cellCols 0: about this many piece cells per server (the paper: 32 cells for 2 servers). */
+  cellsPerServer: number;
   cellChoice: CellChoice;
   skipUseless: boolean;
   /** Compare loads after every `checkEvery` arrivals. */
@@ -57,8 +60,9 @@ export const DEFAULTS: LbOptions = {
   arrivals: 'uniform',
   bucketSize: 100,
   staticOverlap: 50,
-  cellRows: 4,
-  cellCols: 8,
+  cellRows: 0,
+  cellCols: 0,
+  cellsPerServer: 16,
   cellChoice: 'best-boundary',
   skipUseless: true,
   checkEvery: 1,
@@ -113,6 +117,20 @@ export function parseArrivals(raw: string): ArrivalSpec {
   throw new Error(`bad arrivals '${raw}': expected 'uniform' or 'skew R:S' (e.g. 'skew 3:1')`);
 }
 
+/**
+ * The piece-cell grid: cellRows x cellCols as given, a 0 sized for the
+ * servers: about cellsPerServer x servers cells, as square as the map allows
+ * (the paper's 1024 x 512 map and 2 servers: 4 x 8).
+ */
+export function cellGrid(o: Pick<LbOptions, 'cellRows' | 'cellCols' | 'cellsPerServer' | 'servers' | 'mapWidth' | 'mapHeight'>): [number, number] {
+  const total = o.cellsPerServer * o.servers;
+  let rows = o.cellRows, cols = o.cellCols;
+  if (rows === 0 && cols === 0) rows = Math.max(1, Math.round(Math.sqrt((total * o.mapHeight) / o.mapWidth)));
+  if (rows === 0) rows = Math.max(1, Math.round(total / cols));
+  if (cols === 0) cols = Math.max(1, Math.round(total / rows));
+  return [rows, cols];
+}
+
 function need(ok: boolean, msg: string): void {
   if (!ok) throw new Error(msg);
 }
@@ -129,8 +147,9 @@ export function resolveOptions(partial: Partial<LbOptions> = {}): LbOptions {
   posInt('servers', 1);
   posInt('users', 1);
   posInt('bucketSize', 1);
-  posInt('cellRows', 1);
-  posInt('cellCols', 1);
+  posInt('cellRows', 0);
+  posInt('cellCols', 0);
+  posInt('cellsPerServer', 1);
   posInt('checkEvery', 1);
   need(Number.isFinite(o.staticOverlap) && o.staticOverlap >= 0, `option staticOverlap must be >= 0, got ${o.staticOverlap}`);
   need(CELL_CHOICES.includes(o.cellChoice), `option cellChoice must be one of ${CELL_CHOICES.join(', ')}, got ${o.cellChoice}`);
@@ -140,6 +159,9 @@ export function resolveOptions(partial: Partial<LbOptions> = {}): LbOptions {
   need(Number.isFinite(o.proximityFactor) && o.proximityFactor >= 0, `option proximityFactor must be >= 0, got ${o.proximityFactor}`);
   need(Number.isInteger(o.threshold) && o.threshold >= 2, `option threshold must be an integer >= 2, got ${o.threshold}`);
   need(Number.isFinite(o.transferGap) && o.transferGap >= 0, `option transferGap must be >= 0, got ${o.transferGap}`);
+  const [rows, cols] = cellGrid(o);
+  o.cellRows = rows;
+  o.cellCols = cols;
   const a = parseArrivals(o.arrivals);
   if (a.kind === 'skew') {
     need(o.mapWidth > HOT_SIZE || o.mapHeight > HOT_SIZE, `skew arrivals need a map larger than the ${HOT_SIZE}x${HOT_SIZE} hot region`);

@@ -64,8 +64,11 @@ export class StaticScheme implements Scheme {
 // ---------------------------------------------------------------- dynamic
 
 /**
- * Dynamic map partition with piece cells (SPEC 2.3). Cell index = row * cols + col.
- * Initial ownership: columns in N contiguous blocks (N = 2: columns 0-3 to A, 4-7 to B).
+ * Dynamic map partition with piece cells. Cell index = row * cols + col.
+ * Initial ownership: the cells in column-major order cut into N contiguous
+ * blocks (N = 2: columns 0-3 to A, 4-7 to B). When max - min load reaches
+ * 2 x the average users per cell, the heaviest server gives a boundary cell
+ * to its lightest neighbour (with N = 2, the other server).
  */
 export class DynamicScheme implements Scheme {
   readonly name = 'dynamic' as const;
@@ -120,6 +123,27 @@ export class DynamicScheme implements Scheme {
     return s;
   }
 
+  /** The least-loaded server owning a cell next to one of s's (lowest index on ties), or -1 when s has no neighbour. */
+  lightestNeighbour(s: number): number {
+    const o = this.world.opts;
+    const loads = this.world.loads;
+    let best = -1;
+    const consider = (c: number) => {
+      const t = this.owner[c];
+      if (t !== s && (best < 0 || loads[t] < loads[best] || (loads[t] === loads[best] && t < best))) best = t;
+    };
+    for (let row = 0; row < o.cellRows; row++)
+      for (let col = 0; col < o.cellCols; col++) {
+        const c = row * o.cellCols + col;
+        if (this.owner[c] !== s) continue;
+        if (col > 0) consider(c - 1);
+        if (col < o.cellCols - 1) consider(c + 1);
+        if (row > 0) consider(c - o.cellCols);
+        if (row < o.cellRows - 1) consider(c + o.cellCols);
+      }
+    return best;
+  }
+
   /** Cells of `heavy` that touch (4-neighbourhood) a cell of `light`, in row-major order. */
   boundaryCells(heavy: number, light: number): number[] {
     const o = this.world.opts;
@@ -147,11 +171,17 @@ export class DynamicScheme implements Scheme {
     this.arrivals++;
     if (this.arrivals % o.checkEvery !== 0) return [];
     const heavy = w.heaviest();
-    const light = w.lightest();
-    const D = w.loads[heavy] - w.loads[light];
+    const Dmax = w.loads[heavy] - w.loads[w.lightest()];
     const cells = o.cellRows * o.cellCols;
-    // trigger: difference >= 2 x average users per cell (and >= minDifference)
-    if (D <= 0 || D * cells < 2 * w.n || D < o.minDifference) return [];
+    // trigger: max - min load >= 2 x average users per cell (and >= minDifference)
+    if (Dmax <= 0 || Dmax * cells < 2 * w.n || Dmax < o.minDifference) return [];
+    // a boundary cell goes from the heaviest server to its lightest neighbour (with 2 servers: the other one)
+    const light = this.lightestNeighbour(heavy);
+    if (light < 0) {
+      this.skipped++;
+      return [];
+    }
+    const D = w.loads[heavy] - w.loads[light];
     let cand = this.boundaryCells(heavy, light);
     if (o.skipUseless) cand = cand.filter((c) => this.cellCount[c] > 0 && this.cellCount[c] < D);
     if (cand.length === 0) {
