@@ -36,7 +36,7 @@ test('bad --out, budgets, seeds and sweeps: one line, exit 2, nothing written', 
     [['experiment', 'fig6', '--arrivals', 'skew 3:1', '--mapWidth', '100', '--mapHeight', '100', '--out', out], /skew arrivals need a map larger/],
     [['experiment', 'fig5', '--mapWidth', '1e308', '--out', out], /mapWidth must be in \[1, 1e9\]/],
     [['experiment', 'fig5', '--mapWidth', '1e-300', '--out', out], /mapWidth must be in \[1, 1e9\]/],
-    [['experiment', 'fig5', '--viewDistance', '1e-9', '--servers', '64', '--out', out], /a piece cell per server/],
+    [['experiment', 'fig5', '--servers', '64', '--cellRows', '4', '--cellCols', '8', '--out', out], /a piece cell per server/],
     [['experiment', 'fig5', '--budget', '0', '--out', out], /--budget: '0' is not a positive number/],
     [['experiment', 'fig6', '--bucketSize', '1', '--out', out], /gives 1000 buckets of 1000 users: at most 200 \(bucketSize >= 5\)/],
   ];
