@@ -62,19 +62,38 @@ export class ProximityGrid {
     if (this.counts[c * this.S + s]++ === 0) this.distinct[c]++;
   }
 
+  /** User u (on server s) leaves the grid. */
+  remove(u: number, s: number): void {
+    const c = this.cellOfUser[u];
+    if (--this.counts[c * this.S + s] === 0) this.distinct[c]--;
+    this.unlist(u, c * this.S + s);
+    this.cellOfUser[u] = -1;
+  }
+
+  /** User u (on server s) is now at (x, y). */
+  reposition(u: number, x: number, y: number, s: number): void {
+    if (this.cellAt(x, y) === this.cellOfUser[u]) return;
+    this.remove(u, s);
+    this.add(u, x, y, s);
+  }
+
+  private unlist(u: number, slot: number): void {
+    const list = this.lists[slot];
+    const i = this.posInList[u];
+    const last = list.pop()!;
+    if (last !== u) {
+      list[i] = last;
+      this.posInList[last] = i;
+    }
+  }
+
   /** User u changed server from `from` to `to`. */
   move(u: number, from: number, to: number): void {
     const c = this.cellOfUser[u];
     const base = c * this.S;
     if (--this.counts[base + from] === 0) this.distinct[c]--;
     if (this.counts[base + to]++ === 0) this.distinct[c]++;
-    const src = this.lists[base + from];
-    const i = this.posInList[u];
-    const last = src.pop()!;
-    if (last !== u) {
-      src[i] = last;
-      this.posInList[last] = i;
-    }
+    this.unlist(u, base + from);
     const dst = this.lists[base + to];
     this.posInList[u] = dst.length;
     dst.push(u);
@@ -203,6 +222,10 @@ export class UserHeap {
       this.swap(i, p);
       i = p;
     }
+  }
+
+  clear(): void {
+    this.size = 0;
   }
 
   peek(): number {

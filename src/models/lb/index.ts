@@ -4,3 +4,6 @@ export * from './world.ts';
 export * from './grid.ts';
 export * from './schemes.ts';
 export * from './run.ts';
+export * from './world-options.ts';
+export * from './mobility.ts';
+export * from './timed.ts';

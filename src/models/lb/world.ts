@@ -4,7 +4,7 @@
  * from the `arrivals` stream only, so every scheme sees the same sequence
  * (common random numbers).
  */
-import { Streams } from '../../kernel/random.ts';
+import { Streams, type Stream } from '../../kernel/random.ts';
 import { HOT_SIZE, parseArrivals, type LbOptions } from './options.ts';
 
 export interface Arrivals {
@@ -15,49 +15,56 @@ export interface Arrivals {
 /** Draw the positions of `opts.users` arrivals from the `arrivals` stream of `seed`. */
 export function generateArrivals(opts: LbOptions, seed: number): Arrivals {
   const n = opts.users;
-  const W = opts.mapWidth;
-  const H = opts.mapHeight;
   const xs = new Float64Array(n);
   const ys = new Float64Array(n);
-  const st = new Streams(seed).get('arrivals');
-  const spec = parseArrivals(opts.arrivals);
-  if (spec.kind === 'uniform') {
-    for (let i = 0; i < n; i++) {
-      xs[i] = st.uniform(0, W);
-      ys[i] = st.uniform(0, H);
-    }
-  } else {
-    const hw = Math.min(HOT_SIZE, W);
-    const hh = Math.min(HOT_SIZE, H);
-    const pHot = spec.ratio.r / (spec.ratio.r + spec.ratio.s);
-    for (let i = 0; i < n; i++) {
-      if (st.random() < pHot) {
-        xs[i] = st.uniform(0, hw);
-        ys[i] = st.uniform(0, hh);
-      } else {
-        // uniform over the rest of the map, by rejection (deterministic: same stream)
-        let x: number, y: number;
-        do {
-          x = st.uniform(0, W);
-          y = st.uniform(0, H);
-        } while (x < hw && y < hh);
-        xs[i] = x;
-        ys[i] = y;
-      }
-    }
-  }
+  const next = arrivalPoints(opts, new Streams(seed).get('arrivals'));
+  for (let i = 0; i < n; i++) [xs[i], ys[i]] = next();
   return { xs, ys };
 }
 
+/**
+ * Arrival positions one at a time, as the `arrivals` option says: uniform
+ * on the map, or 'skew R:S' (the hot region (0,0)-(512,512) gets R/(R+S) of
+ * them, the rest are uniform outside it, by rejection).
+ */
+export function arrivalPoints(opts: LbOptions, st: Stream): () => [number, number] {
+  const W = opts.mapWidth;
+  const H = opts.mapHeight;
+  const spec = parseArrivals(opts.arrivals);
+  if (spec.kind === 'uniform') return () => [st.uniform(0, W), st.uniform(0, H)];
+  const hw = Math.min(HOT_SIZE, W);
+  const hh = Math.min(HOT_SIZE, H);
+  const pHot = spec.ratio.r / (spec.ratio.r + spec.ratio.s);
+  return () => {
+    if (st.random() < pHot) return [st.uniform(0, hw), st.uniform(0, hh)];
+    let x: number, y: number;
+    do {
+      x = st.uniform(0, W);
+      y = st.uniform(0, H);
+    } while (x < hw && y < hh);
+    return [x, y];
+  };
+}
+
+/**
+ * Who is where: each user's position and server (-1 when not online), each
+ * server's load, members and coordinate sums. Ids are given in arrival
+ * order; `xs`/`ys` have room for every id of the run.
+ */
 export class World {
-  /** Users placed so far (ids 0..n-1 in arrival order). */
+  /** Ids used so far (users 0..n-1 have arrived; some may have left). */
   n = 0;
+  /** Users online now. */
+  count = 0;
   readonly server: Int32Array;
   readonly loads: Int32Array;
   readonly sumX: Float64Array;
   readonly sumY: Float64Array;
-  /** How many times each user has been moved. */
+  /** How many times each user has been moved by rebalancing. */
   readonly moves: Uint32Array;
+  /** Each server's users (unordered), and each user's place in its server's list. */
+  private readonly members: number[][];
+  private readonly memberPos: Int32Array;
 
   constructor(readonly opts: LbOptions, readonly xs: Float64Array, readonly ys: Float64Array) {
     this.server = new Int32Array(xs.length).fill(-1);
@@ -65,29 +72,88 @@ export class World {
     this.sumX = new Float64Array(opts.servers);
     this.sumY = new Float64Array(opts.servers);
     this.moves = new Uint32Array(xs.length);
+    this.members = Array.from({ length: opts.servers }, () => []);
+    this.memberPos = new Int32Array(xs.length);
   }
 
   get servers(): number {
     return this.loads.length;
   }
 
+  /** The users on server s now (a live view: do not change it; it changes with the world). */
+  usersOf(s: number): readonly number[] {
+    return this.members[s];
+  }
+
   place(u: number, s: number): void {
     this.server[u] = s;
     this.loads[s]++;
+    this.count++;
     this.sumX[s] += this.xs[u];
     this.sumY[s] += this.ys[u];
+    this.join(u, s);
   }
 
+  /** A rebalancing migration of u to server `to`. */
   move(u: number, to: number): void {
+    this.transfer(u, to);
+    this.moves[u]++;
+  }
+
+  /** A hand-off: u walked into `to`'s region (not a rebalancing migration). */
+  handoff(u: number, to: number): void {
+    this.transfer(u, to);
+  }
+
+  /** User u logs off. */
+  remove(u: number): void {
+    const s = this.server[u];
+    this.loads[s]--;
+    this.count--;
+    this.sumX[s] -= this.xs[u];
+    this.sumY[s] -= this.ys[u];
+    this.leave(u, s);
+    this.server[u] = -1;
+  }
+
+  /** User u is now at (x, y). */
+  reposition(u: number, x: number, y: number): void {
+    const s = this.server[u];
+    if (s >= 0) {
+      this.sumX[s] += x - this.xs[u];
+      this.sumY[s] += y - this.ys[u];
+    }
+    this.xs[u] = x;
+    this.ys[u] = y;
+  }
+
+  private transfer(u: number, to: number): void {
     const from = this.server[u];
     this.loads[from]--;
     this.sumX[from] -= this.xs[u];
     this.sumY[from] -= this.ys[u];
+    this.leave(u, from);
     this.server[u] = to;
     this.loads[to]++;
     this.sumX[to] += this.xs[u];
     this.sumY[to] += this.ys[u];
-    this.moves[u]++;
+    this.join(u, to);
+  }
+
+  private join(u: number, s: number): void {
+    const list = this.members[s];
+    this.memberPos[u] = list.length;
+    list.push(u);
+  }
+
+  private leave(u: number, s: number): void {
+    const list = this.members[s];
+    const i = this.memberPos[u];
+    const last = list.pop()!;
+    if (last !== u) {
+      list[i] = last;
+      this.memberPos[last] = i;
+    }
   }
 
   centroidX(s: number): number {
@@ -124,7 +190,7 @@ export class World {
 }
 
 /**
- * Pairs of users within distance `v` of each other that sit on different servers
+ * Pairs of online users within distance `v` of each other that sit on different servers
  * (a uniform grid of cell size v: each user looks at its own and the 8 neighbouring cells).
  */
 export function crossServerPairs(xs: Float64Array, ys: Float64Array, server: Int32Array, n: number, vd: number, W: number, H: number): number {
@@ -150,12 +216,13 @@ export function crossServerPairs(xs: Float64Array, ys: Float64Array, server: Int
   const v2 = vd * vd;
   let pairs = 0;
   for (let u = 0; u < n; u++) {
+    if (server[u] < 0) continue; // offline
     const cx = Math.min(cols - 1, Math.floor(xs[u] / v));
     const cy = Math.min(rows - 1, Math.floor(ys[u] / v));
     for (let yy = Math.max(0, cy - 1); yy <= Math.min(rows - 1, cy + 1); yy++) {
       for (let xx = Math.max(0, cx - 1); xx <= Math.min(cols - 1, cx + 1); xx++) {
         for (let w = head[yy * cols + xx]; w !== -1; w = next[w]) {
-          if (w <= u || server[w] === server[u]) continue;
+          if (w <= u || server[w] === server[u] || server[w] < 0) continue;
           const dx = xs[w] - xs[u];
           const dy = ys[w] - ys[u];
           if (dx * dx + dy * dy <= v2) pairs++;

@@ -1,0 +1,48 @@
+/** The static map partition: vertical strips, one per server. */
+import type { LbOptions } from '../options.ts';
+import type { World } from '../world.ts';
+import type { Migration, Scheme } from '../schemes.ts';
+
+/**
+ * Static partition: server s owns the vertical strip [s W/N - overlap, (s+1) W/N + overlap)
+ * (for N = 2 and the defaults: A = [0, 562), B = [462, 1024), SPEC 2.2). An arriving user goes to
+ * the server whose strip without the overlap band holds it. Users never move, so it never migrates.
+ */
+export class StaticScheme implements Scheme {
+  readonly name = 'static' as const;
+  skipped = 0;
+  cellsReturned = 0;
+  constructor(private readonly world: World) {}
+
+  /** The region [x0, x1) of server s, overlap band included. */
+  static region(opts: LbOptions, s: number): [number, number] {
+    const w = opts.mapWidth / opts.servers;
+    return [Math.max(0, s * w - opts.staticOverlap), Math.min(opts.mapWidth, (s + 1) * w + opts.staticOverlap)];
+  }
+
+  assign(u: number): number {
+    const o = this.world.opts;
+    const s = Math.min(o.servers - 1, Math.floor((this.world.xs[u] * o.servers) / o.mapWidth));
+    this.world.place(u, s);
+    return s;
+  }
+
+  rebalance(): Migration[] {
+    return [];
+  }
+
+  leave(u: number): void {
+    this.world.remove(u);
+  }
+
+  /** A player keeps its server while inside its region (overlap band included), else goes to the strip it is in. */
+  relocate(u: number, x: number, y: number): number {
+    const w = this.world, o = w.opts;
+    w.reposition(u, x, y);
+    const [x0, x1] = StaticScheme.region(o, w.server[u]);
+    if (x >= x0 && x < x1) return -1;
+    const s = Math.min(o.servers - 1, Math.floor((x * o.servers) / o.mapWidth));
+    w.handoff(u, s);
+    return s;
+  }
+}
