@@ -5,12 +5,14 @@
  */
 import * as kernel from './bench/kernel.ts';
 import * as lb from './bench/lb.ts';
+import * as lbWorld from './bench/lb-world.ts';
 import * as ha from './bench/ha.ts';
 import * as runner from './bench/runner.ts';
 
 const parts: [string, { run: () => Promise<void> }][] = [
   ['kernel', kernel],
   ['lb', lb],
+  ['lb world', lbWorld],
   ['ha', ha],
   ['runner', runner],
 ];

@@ -215,18 +215,26 @@ export function crossServerPairs(xs: Float64Array, ys: Float64Array, server: Int
   }
   const v2 = vd * vd;
   let pairs = 0;
+  // each pair of cells once: the user's own cell (pairs with a later user), then the half of its
+  // neighbours ahead of it (east, and the three cells of the next row)
+  const DX = [1, -1, 0, 1], DY = [0, 1, 1, 1];
   for (let u = 0; u < n; u++) {
     if (server[u] < 0) continue; // offline
     const cx = Math.min(cols - 1, Math.floor(xs[u] / v));
     const cy = Math.min(rows - 1, Math.floor(ys[u] / v));
-    for (let yy = Math.max(0, cy - 1); yy <= Math.min(rows - 1, cy + 1); yy++) {
-      for (let xx = Math.max(0, cx - 1); xx <= Math.min(cols - 1, cx + 1); xx++) {
-        for (let w = head[yy * cols + xx]; w !== -1; w = next[w]) {
-          if (w <= u || server[w] === server[u] || server[w] < 0) continue;
-          const dx = xs[w] - xs[u];
-          const dy = ys[w] - ys[u];
-          if (dx * dx + dy * dy <= v2) pairs++;
-        }
+    const su = server[u], x = xs[u], y = ys[u];
+    for (let w = head[cy * cols + cx]; w !== -1; w = next[w]) {
+      if (w <= u || server[w] === su || server[w] < 0) continue;
+      const dx = xs[w] - x, dy = ys[w] - y;
+      if (dx * dx + dy * dy <= v2) pairs++;
+    }
+    for (let k = 0; k < 4; k++) {
+      const xx = cx + DX[k], yy = cy + DY[k];
+      if (xx < 0 || xx >= cols || yy >= rows) continue;
+      for (let w = head[yy * cols + xx]; w !== -1; w = next[w]) {
+        if (server[w] === su || server[w] < 0) continue;
+        const dx = xs[w] - x, dy = ys[w] - y;
+        if (dx * dx + dy * dy <= v2) pairs++;
       }
     }
   }
