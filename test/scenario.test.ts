@@ -37,6 +37,21 @@ test('every scenario in scenarios/ loads and runs (one seed)', async () => {
   }
 });
 
+test('an LB scenario with a world: players in time, totals per run and the time series; a scheme that keeps players never hands them off', async () => {
+  const { scenario, axes } = loadScenario(join(ROOT, 'scenarios', 'lb-raid-boss.yaml'));
+  const exp = scenarioExperiment(scenario, axes);
+  const res = await runExperiment(exp, resolveParams(exp, {}), { seeds: 1, seed: 1, workers: 1 });
+  assert.deepEqual(res.runs.map((r) => r.scheme), ['static', 'dynamic', 'user-centric']);
+  for (const r of res.runs) {
+    assert.ok(Number(r.peakOnline) >= 2000 && Number(r.playerHours) > 1000, JSON.stringify(r));
+    if (r.scheme === 'user-centric') assert.equal(Number(r.handoffs), 0);
+    else assert.ok(Number(r.handoffs) > 0, `${r.scheme} hands off walking players`);
+  }
+  const series = res.tables.series;
+  assert.ok(series.length >= 3 * 100, `${series.length} samples`);
+  for (const x of series) assert.ok(Number(x.maxLoad) >= Number(x.meanLoad) && Number(x.meanLoad) >= Number(x.minLoad));
+});
+
 test('lists make sweeps: vrrp-pair sweeps three loss rates; a partition splits four nodes into two sides that each take the other\'s services', async () => {
   const v = loadScenario(join(ROOT, 'scenarios', 'vrrp-pair.yaml'));
   assert.deepEqual(v.axes.map((a) => [a.label, a.values]), [['netLoss', [0, 0.05, 0.2]], ['serialLoss', [0]]]);
@@ -78,6 +93,8 @@ test('a bad scenario file: one line naming the place and the problem, exit 2, no
     ['kind: ha\nname: bad\n', /\(top\): must have required property 'duration'/],
     ['kind: nope\nname: bad\n', /kind: must be 'ha' or 'lb'/],
     ['kind: lb\nname: bad\nscheme: round-robin\n', /scheme: 'round-robin' is not a registered scheme/],
+    ['kind: lb\nname: bad\nworld:\n  mobility: teleport\n', /world\.mobility: must be equal to one of the allowed values/],
+    ['kind: lb\nname: bad\nworld:\n  speedMin: 9\n  speedMax: 2\n', /world: speedMax \(2\) must not be below speedMin \(9\)/],
     ['kind: ha\nname: bad\nduration: [300\n', /not valid YAML/],
   ];
   try {

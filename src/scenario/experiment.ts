@@ -14,12 +14,18 @@ import type { ChartSpec, Experiment, ParamSpec, Row } from '../runner/experiment
 import { cartesian } from '../runner/experiment.ts';
 import { simulate } from '../models/ha/index.ts';
 import { runScheme } from '../models/lb/run.ts';
+import { runWorld, type WorldTotals } from '../models/lb/timed.ts';
 import { timelineSegments } from '../output/timeline.ts';
 import { at, checkModel, loadScenario, type Axis, type HaScenario, type LbScenario, type Scenario } from './load.ts';
 
 const VEGA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const HA_METRICS = ['availability', 'downtime', 'dualActiveTime', 'incidents', 'detections', 'meanDetection', 'mistakes', 'falseTakeovers', 'declarations', 'hbMessages', 'protocolMessages', 'lost'];
 const LB_METRICS = ['migratedUsers', 'migrationEvents', 'usersPerEvent', 'largestEvent', 'imbalanceFinal', 'imbalanceMean', 'crossPairs', 'distinctUsersMoved'];
+/** An LB scenario with a `world:` (players who join, leave and move): totals of the world in time. */
+const WORLD_METRICS: Array<keyof WorldTotals> = [
+  'handoffsPerPlayerHour', 'migrationsPerPlayerHour', 'usersPerEvent', 'imbalanceMean', 'maxOverMean', 'aboveCapacity', 'crossPairsMean', 'crossPairsPerPlayer',
+  'handoffs', 'migratedUsers', 'migrationEvents', 'joins', 'leaves', 'peakOnline', 'playerHours',
+];
 
 /** The module URL a worker imports to find the experiment of the scenario at `path`. */
 export function scenarioModule(path: string): string {
@@ -36,6 +42,7 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
   };
   for (const a of axes) params[a.label] = { type: typeof a.values[0] === 'number' ? 'number' : 'string', default: a.values, list: true, help: `sweep axis from the scenario file (${a.label})` };
   const ha = scenario.kind === 'ha';
+  const timed = scenario.kind === 'lb' && scenario.world !== undefined;
   return {
     name: scenario.name,
     title: scenario.title ?? `Scenario ${scenario.name}`,
@@ -48,9 +55,12 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
       return pts;
     },
     keys: [],
-    metrics: ha ? HA_METRICS : LB_METRICS,
-    run: (point, seed) => (ha ? runHa(at(scenario as HaScenario, axes, point), seed) : runLb(at(scenario as LbScenario, axes, point), seed)),
-    charts: (data) => (ha ? haCharts(data.tables.timeline ?? [], data.runs[0], [(scenario as HaScenario).duration].flat()[0], axes) : lbCharts(data.summary, axes, (scenario as LbScenario).scheme ?? 'user-centric')),
+    metrics: ha ? HA_METRICS : timed ? WORLD_METRICS : LB_METRICS,
+    run: (point, seed) => (ha ? runHa(at(scenario as HaScenario, axes, point), seed) : timed ? runTimed(at(scenario as LbScenario, axes, point), seed) : runLb(at(scenario as LbScenario, axes, point), seed)),
+    charts: (data) =>
+      ha ? haCharts(data.tables.timeline ?? [], data.runs[0], [(scenario as HaScenario).duration].flat()[0], axes)
+      : timed ? worldCharts(data.tables.series ?? [], data.runs[0], axes)
+      : lbCharts(data.summary, axes, (scenario as LbScenario).scheme ?? 'user-centric'),
   };
 }
 
@@ -94,6 +104,43 @@ function runLb(s: LbScenario, seed: number) {
   const buckets: Row[] = r.buckets.map((b) => ({ scheme, ...(b as unknown as Row) }));
   const loads: Row[] = [...r.world.loads].map((users, server) => ({ scheme, server, users }));
   return { rows, tables: { buckets, loads } };
+}
+
+function runTimed(s: LbScenario, seed: number) {
+  const scheme = s.scheme ?? 'user-centric';
+  const r = runWorld(scheme, (s.options ?? {}) as never, (s.world ?? {}) as never, seed);
+  const rows: Row[] = [Object.fromEntries(WORLD_METRICS.map((m) => [m, r.totals[m]]))];
+  // the time series, one row per sample (loads per server as max and mean)
+  const series: Row[] = r.samples.map(({ loads, ...x }) => ({ scheme, ...x, minLoad: Math.min(...loads) }));
+  const spots: Row[] = r.spots.map((x) => ({ scheme, ...x }));
+  return { rows, tables: { series, spots } };
+}
+
+/** Max, mean and min server load over time, one line per scheme, for the first sweep point and seed. */
+function worldCharts(series: Row[], first: Row | undefined, axes: Axis[]): ChartSpec[] {
+  if (!first) return [];
+  // each scheme's run of the first replicate (the runs of one replicate share a seed stream per point, not a seed)
+  const at = series.filter((r) => r.replicate === first.replicate && axes.every((a) => a.label === 'scheme' || r[a.label] === first[a.label]));
+  const end = Math.max(...at.map((r) => Number(r.t)));
+  const values = at.flatMap((r) => (['maxLoad', 'meanLoad', 'minLoad'] as const).map((k) => ({ scheme: r.scheme, t: r.t, load: r[k], measure: k.replace('Load', '') })));
+  return [{
+    name: 'loads',
+    title: 'Server loads over time',
+    caption: 'Players on the most and least loaded server and the mean, sampled every sampleEvery seconds, for each scheme at the first sweep point (first replicate). series.csv has every sample (hand-offs, migrations, cross-server pairs), spots.csv the hot spots.',
+    spec: {
+      $schema: VEGA,
+      width: 560,
+      height: 240,
+      data: { values },
+      mark: { type: 'line' },
+      encoding: {
+        x: { field: 't', type: 'quantitative', title: 'time (s)', scale: { domain: [0, end], nice: false } },
+        y: { field: 'load', type: 'quantitative', title: 'players on a server' },
+        color: { field: 'scheme', type: 'nominal' },
+        strokeDash: { field: 'measure', type: 'nominal', title: 'server', sort: ['max', 'mean', 'min'] },
+      },
+    },
+  }];
 }
 
 /** Node states and service holders over the run of the first point and seed. */

@@ -10,6 +10,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { scenarioSchema } from './schema.ts';
 import { makeConfig } from '../models/ha/options.ts';
 import { resolveOptions } from '../models/lb/options.ts';
+import { resolveWorld } from '../models/lb/world-options.ts';
 import { schemeNames } from '../models/lb/schemes.ts';
 import type { Fault } from '../models/ha/faults.ts';
 
@@ -43,6 +44,8 @@ export interface LbScenario {
   seeds?: number;
   scheme?: string;
   options?: Record<string, unknown>;
+  /** The world in time (players join, leave and move); absent: the paper's arrivals. */
+  world?: Record<string, unknown>;
 }
 
 export type Scenario = HaScenario | LbScenario;
@@ -57,19 +60,21 @@ export interface Axis {
 /** Bad scenario: the CLI prints `error: FILE: <message>` and exits 2. */
 export class ScenarioError extends Error {}
 
-let validator: ((x: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }> | null };
+type Validator = ((x: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }> | null };
+/** One validator per kind: the branch of the schema's oneOf for that kind, so an error is reported inside the kind the file names. */
+let validators: Record<string, Validator> | undefined;
 
 function validate(x: unknown): void {
-  if (!validator) {
-    const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ allErrors: false, strict: false });
-    validator = ajv.compile(scenarioSchema()) as typeof validator;
-  }
-  if (validator(x)) return;
-  const errs = validator.errors ?? [];
-  // the schema's top is a oneOf over the kinds: report the error inside the kind the file names
   const kind = (x as { kind?: unknown })?.kind;
-  const e = errs.find((er) => er.instancePath !== '' || er.keyword === 'required' || er.keyword === 'additionalProperties') ?? errs[0];
   if (kind !== 'ha' && kind !== 'lb') throw new ScenarioError(`kind: must be 'ha' or 'lb' (got ${JSON.stringify(kind)})`);
+  if (!validators) {
+    const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ allErrors: false, strict: false });
+    const schema = scenarioSchema() as { oneOf: Array<{ properties: { kind: { const: string } } }> };
+    validators = Object.fromEntries(schema.oneOf.map((branch) => [branch.properties.kind.const, ajv.compile(branch) as Validator]));
+  }
+  const v = validators[kind];
+  if (v(x)) return;
+  const e = (v.errors ?? [])[0];
   if (!e) throw new ScenarioError('does not match the scenario schema');
   const where = place(e.instancePath.split('/').slice(1));
   let msg = e.message ?? 'is not valid';
@@ -116,6 +121,7 @@ function findAxes(s: Scenario): Axis[] {
   if (s.kind === 'ha') add(['duration'], 'duration', s.duration);
   if (s.kind === 'lb') add(['scheme'], 'scheme', s.scheme);
   for (const [k, v] of Object.entries(s.options ?? {})) add(['options', k], k, v);
+  if (s.kind === 'lb') for (const [k, v] of Object.entries(s.world ?? {})) add(['world', k], k, v);
   if (s.kind === 'ha')
     (s.links ?? []).forEach((l, i) => {
       for (const k of ['loss', 'extraLatency']) add(['links', i, k], `links[${i}].${k}`, (l as unknown as Record<string, unknown>)[k]);
@@ -148,6 +154,12 @@ export function checkModel(s: Scenario): void {
     } catch (e) {
       throw new ScenarioError(`options: ${(e as Error).message.replace(/^option /, '')}`);
     }
+    if (s.world)
+      try {
+        resolveWorld(s.world);
+      } catch (e) {
+        throw new ScenarioError(`world: ${(e as Error).message}`);
+      }
     return;
   }
   let nodes: number;

@@ -7,6 +7,7 @@
  */
 import { HA_OPTIONS } from '../models/ha/options.ts';
 import { DEFAULTS as LB_DEFAULTS, CELL_CHOICES } from '../models/lb/options.ts';
+import { WORLD_OPTIONS } from '../models/lb/world-options.ts';
 import type { OptionSpec } from '../schema.ts';
 
 type Json = Record<string, unknown>;
@@ -41,6 +42,12 @@ const RECORDING = new Set(['recordMessages', 'recordTimeline']);
 function haOptions(): Json {
   const props: Json = {};
   for (const [name, o] of Object.entries(HA_OPTIONS) as Array<[string, OptionSpec]>) if (!RECORDING.has(name)) props[name] = optionSchema(o);
+  return { type: 'object', additionalProperties: false, properties: props };
+}
+
+function worldOptions(): Json {
+  const props: Json = {};
+  for (const [name, o] of Object.entries(WORLD_OPTIONS) as Array<[string, OptionSpec]>) props[name] = optionSchema(o);
   return { type: 'object', additionalProperties: false, properties: props };
 }
 
@@ -141,6 +148,7 @@ export function scenarioSchema(): Json {
           ...common,
           scheme: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }], description: "a registered scheme: 'static', 'dynamic', 'user-centric' or an own one; a list compares them" },
           options: { ...lbOptions(), description: 'any option of the LB model: map, servers, users, arrivals, the schemes\' knobs' },
+          world: { ...worldOptions(), description: 'the world in time (players who join, leave and move; docs/lb.md): with it the run lasts `duration` seconds and reports hand-offs, migrations per player-hour, imbalance and cross-server pairs over time' },
         },
       },
     ],
