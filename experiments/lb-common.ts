@@ -42,6 +42,7 @@ export function modelParams(): Record<string, ParamSpec> {
     proximityFactor: { type: 'number', default: DEFAULTS.proximityFactor, min: 0, help: 'user-centric: proximity radius P = k V (the paper: 1.5 to 2)' },
     threshold: { type: 'integer', default: DEFAULTS.threshold, min: 2, help: 'user-centric: rebalance when max - min load >= this (the paper: 6)' },
     transferGap: { type: 'number', default: DEFAULTS.transferGap, min: 0, help: 'seconds between the transfers of one migration (0 = all at once)' },
+    kdTolerance: { type: 'number', default: DEFAULTS.kdTolerance, min: 0, help: 'kd-tree: move the split lines when the busiest server holds more than (1 + this) x the mean load (and max - min >= threshold)' },
   };
 }
 

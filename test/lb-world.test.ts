@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Streams } from '../src/kernel/random.ts';
 import {
-  DynamicScheme, NONE, SEVERAL, StaticScheme, UserCentricScheme, resolveWorld, runScheme, runWorld, sessionLength,
+  DynamicScheme, KdTreeScheme, NONE, SEVERAL, StaticScheme, UserCentricScheme, resolveWorld, runScheme, runWorld, sessionLength,
   type WorldConfig,
 } from '../src/models/lb/index.ts';
 
-const SCHEMES = ['static', 'dynamic', 'user-centric'];
+const SCHEMES = ['static', 'dynamic', 'user-centric', 'kd-tree'];
 
 test('world in time: with paper joins, no sessions and static players it is the paper\'s run, migration for migration', () => {
   for (const scheme of SCHEMES)
@@ -72,6 +72,7 @@ test('world in time, every scheme: each online player on exactly one server, loa
             }
             assert.deepEqual(Array.from(sch.cellCount), cells);
           }
+          if (sch instanceof KdTreeScheme) for (const u of online) assert.equal(w.server[u], sch.locate(w.xs[u], w.ys[u]), `user ${u} outside its rectangle`);
           if (sch instanceof StaticScheme)
             for (const u of online) {
               const [x0, x1] = StaticScheme.region(w.opts, w.server[u]);
@@ -137,4 +138,18 @@ test('world options: bad values are one-line errors', () => {
   assert.throws(() => resolveWorld({ mobility: 'teleport' as WorldConfig['mobility'] }), /mobility/);
   assert.throws(() => resolveWorld({ sessionShape: 1 }), /sessionShape/);
   assert.throws(() => runWorld('static', {}, { step: 10, duration: 5 }, 1), /step \(10\) must not exceed duration \(5\)/);
+});
+
+test('kd-tree: one rectangle per server; moving the cuts evens the loads of a crowd in one corner', () => {
+  let last = { hi: 0, lo: 0, mean: 0 };
+  // every player spawns in the hot corner (skew 1000:1) and stays: the first cuts are geometric, so the corner's servers fill up
+  const r = runWorld('kd-tree', { servers: 8, arrivals: 'skew 1000:1', threshold: 4 }, { initialPlayers: 2000, joins: 'none', duration: 5 }, 2, {
+    measurePairs: false,
+    afterStep: (_t, w) => {
+      last = { hi: Math.max(...w.loads), lo: Math.min(...w.loads), mean: w.count / w.servers };
+    },
+  });
+  assert.ok(r.totals.migratedUsers > 500, `${r.totals.migratedUsers} migrated`);
+  assert.ok(last.hi <= last.mean * 1.1 + 1, `busiest ${last.hi} against a mean of ${last.mean}`);
+  assert.ok(last.lo >= last.mean * 0.9 - 1, `least loaded ${last.lo} against a mean of ${last.mean}`);
 });

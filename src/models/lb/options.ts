@@ -50,6 +50,10 @@ export interface LbOptions {
   threshold: number;
   /** Seconds between the transfers of one migration (0 = all at once). */
   transferGap: number;
+
+  // KD-tree partition (after Bezerra and Geyer 2009)
+  /** Move the split lines when the busiest server holds more than (1 + kdTolerance) x the mean load. */
+  kdTolerance: number;
 }
 
 export const DEFAULTS: LbOptions = {
@@ -71,6 +75,7 @@ export const DEFAULTS: LbOptions = {
   proximityFactor: 1.5,
   threshold: 6,
   transferGap: 0,
+  kdTolerance: 0.1,
 };
 
 /** The two named readings of the dynamic scheme (SPEC 2.3). */
@@ -159,6 +164,7 @@ export function resolveOptions(partial: Partial<LbOptions> = {}): LbOptions {
   need(Number.isFinite(o.proximityFactor) && o.proximityFactor >= 0, `option proximityFactor must be >= 0, got ${o.proximityFactor}`);
   need(Number.isInteger(o.threshold) && o.threshold >= 2, `option threshold must be an integer >= 2, got ${o.threshold}`);
   need(Number.isFinite(o.transferGap) && o.transferGap >= 0, `option transferGap must be >= 0, got ${o.transferGap}`);
+  need(Number.isFinite(o.kdTolerance) && o.kdTolerance >= 0, `option kdTolerance must be >= 0, got ${o.kdTolerance}`);
   const [rows, cols] = cellGrid(o);
   o.cellRows = rows;
   o.cellCols = cols;

@@ -10,8 +10,9 @@ import { Registry } from '../../registry.ts';
 import { StaticScheme } from './schemes/static.ts';
 import { DynamicScheme } from './schemes/dynamic.ts';
 import { UserCentricScheme } from './schemes/user-centric.ts';
+import { KdTreeScheme } from './schemes/kd-tree.ts';
 
-export { StaticScheme, DynamicScheme, UserCentricScheme };
+export { StaticScheme, DynamicScheme, UserCentricScheme, KdTreeScheme };
 
 export interface Migration {
   from: number;
@@ -68,3 +69,4 @@ export function makeScheme(name: SchemeName, world: World, cellChoice: Stream): 
 registerScheme('static', (world) => new StaticScheme(world));
 registerScheme('dynamic', (world, cellChoice) => new DynamicScheme(world, cellChoice));
 registerScheme('user-centric', (world) => new UserCentricScheme(world));
+registerScheme('kd-tree', (world) => new KdTreeScheme(world));
