@@ -31,7 +31,7 @@ const optsArb = fc.record({
   threshold: fc.integer({ min: 2, max: 8 }),
 });
 const seedArb = fc.integer({ min: 0, max: 1_000_000 });
-const SCHEMES: SchemeName[] = ['static', 'dynamic', 'user-centric', 'kd-tree'];
+const SCHEMES: SchemeName[] = ['static', 'dynamic', 'user-centric', 'kd-tree', 'progrega'];
 
 test('every scheme: after every arrival each user is on exactly one server and loads sum to n', () => {
   fc.assert(

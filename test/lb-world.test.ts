@@ -13,7 +13,7 @@ import {
   type WorldConfig,
 } from '../src/models/lb/index.ts';
 
-const SCHEMES = ['static', 'dynamic', 'user-centric', 'kd-tree'];
+const SCHEMES = ['static', 'dynamic', 'user-centric', 'kd-tree', 'progrega'];
 
 test('world in time: with paper joins, no sessions and static players it is the paper\'s run, migration for migration', () => {
   for (const scheme of SCHEMES)
@@ -152,4 +152,27 @@ test('kd-tree: one rectangle per server; moving the cuts evens the loads of a cr
   assert.ok(r.totals.migratedUsers > 500, `${r.totals.migratedUsers} migrated`);
   assert.ok(last.hi <= last.mean * 1.1 + 1, `busiest ${last.hi} against a mean of ${last.mean}`);
   assert.ok(last.lo >= last.mean * 0.9 - 1, `least loaded ${last.lo} against a mean of ${last.mean}`);
+});
+
+test('progrega: an overloaded server sheds boundary cells to a less loaded neighbour, never leaving it busier than the giver', () => {
+  const run = (scheme: string) => {
+    const r = runWorld(scheme, { servers: 8, arrivals: 'skew 3:1', threshold: 4 }, { initialPlayers: 3000, joins: 'none', mobility: 'random-waypoint', duration: 300 }, 4, { measurePairs: false });
+    return { r };
+  };
+  const p = run('progrega'), st = run('static');
+  assert.ok(p.r.totals.migrationEvents > 0);
+  assert.ok(p.r.totals.maxOverMean < 0.7 * st.r.totals.maxOverMean, `progrega max/mean ${p.r.totals.maxOverMean} against static ${st.r.totals.maxOverMean}`);
+  let checked = 0;
+  runWorld('progrega', { servers: 8, arrivals: 'skew 3:1', threshold: 4 }, { initialPlayers: 3000, joins: 'none', mobility: 'random-waypoint', duration: 120 }, 4, {
+    measurePairs: false,
+    afterStep: (_t, w, sch) => {
+      const d = sch as DynamicScheme;
+      const { cellRows: R, cellCols: C } = w.opts;
+      // every server's region: its cells hold exactly its players (checked in the property test); here, no region is empty
+      for (let s = 0; s < w.servers; s++) assert.ok(d.owner.includes(s), `server ${s} lost every cell`);
+      assert.equal(d.owner.length, R * C);
+      checked++;
+    },
+  });
+  assert.ok(checked > 0);
 });

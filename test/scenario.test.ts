@@ -41,14 +41,14 @@ test('an LB scenario with a world: players in time, totals per run and the time 
   const { scenario, axes } = loadScenario(join(ROOT, 'scenarios', 'lb-raid-boss.yaml'));
   const exp = scenarioExperiment(scenario, axes);
   const res = await runExperiment(exp, resolveParams(exp, {}), { seeds: 1, seed: 1, workers: 1 });
-  assert.deepEqual(res.runs.map((r) => r.scheme), ['static', 'dynamic', 'user-centric', 'kd-tree']);
+  assert.deepEqual(res.runs.map((r) => r.scheme), ['static', 'dynamic', 'user-centric', 'kd-tree', 'progrega']);
   for (const r of res.runs) {
     assert.ok(Number(r.peakOnline) >= 2000 && Number(r.playerHours) > 1000, JSON.stringify(r));
     if (r.scheme === 'user-centric') assert.equal(Number(r.handoffs), 0);
     else assert.ok(Number(r.handoffs) > 0, `${r.scheme} hands off walking players`);
   }
   const series = res.tables.series;
-  assert.ok(series.length >= 4 * 100, `${series.length} samples`);
+  assert.ok(series.length >= 5 * 100, `${series.length} samples`);
   for (const x of series) assert.ok(Number(x.maxLoad) >= Number(x.meanLoad) && Number(x.meanLoad) >= Number(x.minLoad));
 });
 

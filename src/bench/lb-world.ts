@@ -23,7 +23,7 @@ function one(scheme: string, players: number, measurePairs = true) {
 
 export async function run(): Promise<void> {
   one('dynamic', 1000); // warm-up
-  for (const scheme of ['static', 'dynamic', 'user-centric', 'kd-tree']) {
+  for (const scheme of ['static', 'dynamic', 'user-centric', 'kd-tree', 'progrega']) {
     const { s, peakRss, r } = one(scheme, 10_000);
     const T = r.totals;
     console.log(

@@ -11,8 +11,9 @@ import { StaticScheme } from './schemes/static.ts';
 import { DynamicScheme } from './schemes/dynamic.ts';
 import { UserCentricScheme } from './schemes/user-centric.ts';
 import { KdTreeScheme } from './schemes/kd-tree.ts';
+import { ProgregaScheme } from './schemes/progrega.ts';
 
-export { StaticScheme, DynamicScheme, UserCentricScheme, KdTreeScheme };
+export { StaticScheme, DynamicScheme, UserCentricScheme, KdTreeScheme, ProgregaScheme };
 
 export interface Migration {
   from: number;
@@ -70,3 +71,4 @@ registerScheme('static', (world) => new StaticScheme(world));
 registerScheme('dynamic', (world, cellChoice) => new DynamicScheme(world, cellChoice));
 registerScheme('user-centric', (world) => new UserCentricScheme(world));
 registerScheme('kd-tree', (world) => new KdTreeScheme(world));
+registerScheme('progrega', (world, cellChoice) => new ProgregaScheme(world, cellChoice));

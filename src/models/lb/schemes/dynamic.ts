@@ -11,20 +11,20 @@ import type { Migration, Scheme } from '../schemes.ts';
  * to its lightest neighbour (with N = 2, the other server).
  */
 export class DynamicScheme implements Scheme {
-  readonly name = 'dynamic' as const;
+  readonly name: string = 'dynamic';
   skipped = 0;
   cellsReturned = 0;
   readonly owner: Int32Array;
   readonly cellCount: Int32Array;
-  private readonly cellUsers: number[][];
+  protected readonly cellUsers: number[][];
   private readonly cellOfUser: Int32Array;
   private readonly posInCell: Int32Array;
-  private readonly formerOwner: Uint8Array; // cell * S + server: 1 when it owned the cell before
+  protected readonly formerOwner: Uint8Array; // cell * S + server: 1 when it owned the cell before
   private readonly cellW: number;
   private readonly cellH: number;
   private arrivals = 0;
 
-  constructor(private readonly world: World, private readonly choice: Stream) {
+  constructor(protected readonly world: World, private readonly choice: Stream) {
     const o = world.opts;
     const cells = o.cellRows * o.cellCols;
     if (o.servers > o.cellCols * o.cellRows) {
@@ -191,11 +191,18 @@ export class DynamicScheme implements Scheme {
     } else {
       pick = this.choice.choice(cand);
     }
-    const users = this.cellUsers[pick].slice();
-    for (const u of users) w.move(u, light);
-    if (this.formerOwner[pick * o.servers + light]) this.cellsReturned++;
-    this.formerOwner[pick * o.servers + light] = 1;
-    this.owner[pick] = light;
-    return [{ from: heavy, to: light, users, cell: pick }];
+    return [this.give(pick, light)];
+  }
+
+  /** Cell c and its users go to server `to`. */
+  protected give(c: number, to: number): Migration {
+    const w = this.world, S = w.servers;
+    const from = this.owner[c];
+    const users = this.cellUsers[c].slice();
+    for (const u of users) w.move(u, to);
+    if (this.formerOwner[c * S + to]) this.cellsReturned++;
+    this.formerOwner[c * S + to] = 1;
+    this.owner[c] = to;
+    return { from, to, users, cell: c };
   }
 }
