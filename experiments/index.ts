@@ -10,6 +10,7 @@ import { failover } from './failover.ts';
 import { heartbeat } from './heartbeat.ts';
 import { downtime } from './downtime.ts';
 import { detectors } from './detectors.ts';
+import { schemes } from './schemes.ts';
 
 export const experiments: Experiment[] = [
   example,
@@ -22,6 +23,7 @@ export const experiments: Experiment[] = [
   heartbeat,
   downtime,
   detectors,
+  schemes,
 ];
 
 export function findExperiment(name: string): Experiment | undefined {

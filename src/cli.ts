@@ -220,14 +220,14 @@ export async function main(args: string[]): Promise<number> {
           action = async () => {
             const w = Math.max(...experiments.map((e) => e.name.length));
             for (const e of experiments)
-              process.stdout.write(`${e.name.padEnd(w)}  ${e.title}${e.example ? ' [example]' : ''} (${e.seeds} seed${e.seeds === 1 ? '' : 's'})\n`);
+              process.stdout.write(`${e.name.padEnd(w)}  ${e.title}${e.example ? ' [example]' : e.outsideAll ? ' [not in all]' : ''} (${e.seeds} seed${e.seeds === 1 ? '' : 's'})\n`);
           };
           return;
         }
         const c = commonOptions(a);
         if (n === 'all') {
           if (positional.length) throw new UsageError(`'all' takes no positional argument (got '${positional[0]}')`);
-          const jobs = experiments.filter((e) => !e.example).map((e) => ({ e, params: resolveParams(e, {}) }));
+          const jobs = experiments.filter((e) => !e.example && !e.outsideAll).map((e) => ({ e, params: resolveParams(e, {}) }));
           for (const j of jobs) checkBudget(j.e, j.params, c);
           action = async () => {
             for (const j of jobs) await runOne(REG, j.e, j.params, c);

@@ -176,3 +176,18 @@ test('progrega: an overloaded server sheds boundary cells to a less loaded neigh
   });
   assert.ok(checked > 0);
 });
+
+test('schemes experiment (claims): on walking players the user-centric scheme migrates least of the rebalancing schemes and splits the most pairs; the static partition is the most uneven', async () => {
+  const { schemes } = await import('../experiments/schemes.ts');
+  const { runExperiment } = await import('../src/runner/run.ts');
+  const { resolveParams } = await import('../src/runner/params.ts');
+  const res = await runExperiment(schemes, resolveParams(schemes, { workload: 'moving', servers: '8' }), { seeds: 5, seed: 1, workers: 1 });
+  const m = (scheme: string, metric: string) => Number(res.summary.find((r) => r.scheme === scheme && r.metric === metric)!.mean);
+  const balancing = ['dynamic', 'kd-tree', 'progrega'];
+  for (const s of balancing) {
+    assert.ok(m('user-centric', 'migrationsPerPlayerHour') < m(s, 'migrationsPerPlayerHour') / 3, `user-centric ${m('user-centric', 'migrationsPerPlayerHour')} against ${s} ${m(s, 'migrationsPerPlayerHour')}`);
+    assert.ok(m('user-centric', 'crossPairsPerPlayer') > 2 * m(s, 'crossPairsPerPlayer'), `pairs: user-centric ${m('user-centric', 'crossPairsPerPlayer')} against ${s} ${m(s, 'crossPairsPerPlayer')}`);
+  }
+  for (const s of [...balancing, 'user-centric']) assert.ok(m('static', 'maxOverMean') > m(s, 'maxOverMean') + 0.2, `static ${m('static', 'maxOverMean')} against ${s}`);
+  assert.equal(m('user-centric', 'handoffsPerPlayerHour'), 0);
+});

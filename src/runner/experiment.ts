@@ -74,6 +74,8 @@ export interface Experiment {
   params: Record<string, ParamSpec>;
   /** A pipeline example, not a paper result: listed as such and left out of `experiment all`. */
   example?: boolean;
+  /** Goes beyond the papers and runs longer than `experiment all` allows (a minute for everything): run by name; `npm run results` runs it after `all`. */
+  outsideAll?: boolean;
   /** Default number of seeds (replicates per point). */
   seeds: number;
   /** Expand parameters into sweep points. Default: the cartesian product of the list parameters. */

@@ -76,7 +76,8 @@ function joinTimes(c: WorldConfig, users: number, streams: Streams): Float64Arra
     for (let k = 1; k <= users && k * c.step <= c.duration; k++) out.push(k * c.step);
   } else if (c.joins === 'poisson' && c.joinRate > 0) {
     const r = streams.get('joins');
-    for (let t = r.exponential(1 / c.joinRate); t <= c.duration; t += r.exponential(1 / c.joinRate)) out.push(t);
+    const end = c.joinUntil > 0 ? Math.min(c.joinUntil, c.duration) : c.duration;
+    for (let t = r.exponential(1 / c.joinRate); t <= end; t += r.exponential(1 / c.joinRate)) out.push(t);
   }
   return Float64Array.from(out);
 }

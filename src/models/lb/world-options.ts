@@ -14,6 +14,7 @@ export const WORLD_OPTIONS = {
   initialPlayers: { type: 'integer', default: 0, min: 0, max: 10_000_000, group: 'population', help: 'players online at time 0 (placed one by one in id order before the first step)' },
   joins: { type: 'enum', default: 'paper', choices: ['paper', 'poisson', 'none'], group: 'population', help: "'paper': one player per step until `users` have joined; 'poisson': joins at rate joinRate; 'none': only the initial players" },
   joinRate: { type: 'number', default: 1, min: 0, group: 'population', help: "poisson joins: players per second" },
+  joinUntil: { type: 'number', default: 0, min: 0, group: 'population', help: 'poisson joins stop at this time (s; 0: they go on for the whole run); a short window makes a flash crowd' },
   session: { type: 'enum', default: 'none', choices: ['none', 'exponential', 'lognormal', 'pareto'], group: 'population', help: "session length: 'none' (players never leave, the paper) or a distribution with mean sessionMean" },
   sessionMean: { type: 'number', default: 1800, greaterThan: 0, group: 'population', help: 'mean session length (s)' },
   sessionSigma: { type: 'number', default: 1, greaterThan: 0, group: 'population', help: 'lognormal sessions: sigma of the log' },
