@@ -94,6 +94,7 @@ test('a bad scenario file: one line naming the place and the problem, exit 2, no
     ['kind: nope\nname: bad\n', /kind: must be 'ha' or 'lb'/],
     ['kind: lb\nname: bad\nscheme: round-robin\n', /scheme: 'round-robin' is not a registered scheme/],
     ['kind: lb\nname: bad\nworld:\n  mobility: teleport\n', /world\.mobility: must be equal to one of the allowed values/],
+    ['kind: lb\nname: bad\nreplay: true\n', /replay: needs a world: section/],
     ['kind: lb\nname: bad\nworld:\n  speedMin: 9\n  speedMax: 2\n', /world: speedMax \(2\) must not be below speedMin \(9\)/],
     ['kind: ha\nname: bad\nduration: [300\n', /not valid YAML/],
   ];
@@ -137,4 +138,27 @@ test('links: per-link loss and extra latency from the start (one way or both)', 
   const lost = res.runs.map((r) => Number(r.lost) / Number(r.hbMessages));
   assert.ok(Math.abs(lost[0] - 0.125) < 0.01 && Math.abs(lost[1] - 0.225) < 0.01, String(lost));
   assert.ok(res.runs.every((r) => Number(r.mistakes) === 0), 'the slow serial copies (0.26 s < T) keep the peers trusted');
+});
+
+test('replay: an LB scenario in time writes one self-contained replay.html, every scheme\'s frames inside, nothing fetched', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gamesim-replay-'));
+  try {
+    const f = join(dir, 'r.yaml');
+    writeFileSync(f, 'kind: lb\nname: r\nreplay: true\nscheme: [dynamic, kd-tree]\noptions: { servers: 4 }\nworld: { duration: 300, initialPlayers: 300, joins: none, mobility: hotspot, hotspotRate: 60 }\n');
+    cli('run', f, '--seeds', '1', '--out', join(dir, 'out'), '--quiet');
+    const html = readFileSync(join(dir, 'out', 'r', 'replay.html'), 'utf8');
+    assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|https?:\/\//, 'no external resource');
+    const data = JSON.parse(/<script id="replay-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]);
+    assert.deepEqual(data.tracks.map((t: { scheme: string }) => t.scheme), ['dynamic', 'kd-tree']);
+    for (const t of data.tracks) {
+      assert.ok(t.times.length >= 100 && t.times.length <= 121, `${t.times.length} frames`);
+      // a frame's servers: one byte per player, every player online drawn (300 < 5000)
+      assert.equal(Buffer.from(t.srv[0], 'base64').length, 300);
+      assert.equal(Buffer.from(t.pos[0], 'base64').length, 4 * 300);
+      assert.ok(t.reg && t.reg.length === t.times.length, 'region rasters for schemes with regions');
+      assert.ok(t.spots.length > 0, 'hot spots');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

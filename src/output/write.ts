@@ -104,6 +104,7 @@ export async function writeExperiment(outDir: string, exp: Experiment, res: Expe
     put(`${chart.name}.svg`, svg);
     put(`${chart.name}.png`, svgToPng(svg));
   }
+  for (const [name, text] of Object.entries(exp.files?.(res) ?? {})) put(name, text);
   const meta = {
     experiment: exp.name,
     title: exp.title,

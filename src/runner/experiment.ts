@@ -103,6 +103,8 @@ export interface Experiment {
   /** Unit and meaning of each metric: the report's dictionary and metrics.csv. */
   metricInfo?: Record<string, { unit: string; meaning: string }>;
   charts(data: ChartData): ChartSpec[];
+  /** Extra files written with the outputs (name -> text), e.g. an HTML replay of one run. */
+  files?(data: ChartData): Record<string, string>;
   /** Lines for the human summary on stdout; default: a table of the summary means. */
   report?(data: ChartData): string[];
 }

@@ -15,6 +15,7 @@ import { cartesian } from '../runner/experiment.ts';
 import { simulate } from '../models/ha/index.ts';
 import { runScheme } from '../models/lb/run.ts';
 import { runWorld, type WorldTotals } from '../models/lb/timed.ts';
+import { firstRuns, scenarioReplay } from './replay.ts';
 import { timelineSegments } from '../output/timeline.ts';
 import { at, checkModel, loadScenario, type Axis, type HaScenario, type LbScenario, type Scenario } from './load.ts';
 
@@ -61,6 +62,11 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
       ha ? haCharts(data.tables.timeline ?? [], data.runs[0], [(scenario as HaScenario).duration].flat()[0], axes)
       : timed ? worldCharts(data.tables.series ?? [], data.runs[0], axes)
       : lbCharts(data.summary, axes, (scenario as LbScenario).scheme ?? 'user-centric'),
+    files: (data): Record<string, string> => {
+      if (!timed || !(scenario as LbScenario).replay) return {};
+      const lb = scenario as LbScenario;
+      return { 'replay.html': scenarioReplay(at(lb, axes, {}), firstRuns(data.runs, axes.map((a) => a.label), String(lb.scheme ?? 'user-centric'))) };
+    },
   };
 }
 

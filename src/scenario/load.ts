@@ -46,6 +46,8 @@ export interface LbScenario {
   options?: Record<string, unknown>;
   /** The world in time (players join, leave and move); absent: the paper's arrivals. */
   world?: Record<string, unknown>;
+  /** Write replay.html (needs world). */
+  replay?: boolean;
 }
 
 export type Scenario = HaScenario | LbScenario;
@@ -154,6 +156,7 @@ export function checkModel(s: Scenario): void {
     } catch (e) {
       throw new ScenarioError(`options: ${(e as Error).message.replace(/^option /, '')}`);
     }
+    if (s.replay && !s.world) throw new ScenarioError('replay: needs a world: section (a replay shows players in time)');
     if (s.world)
       try {
         resolveWorld(s.world);

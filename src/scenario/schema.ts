@@ -148,6 +148,7 @@ export function scenarioSchema(): Json {
           ...common,
           scheme: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }], description: "a registered scheme: 'static', 'dynamic', 'user-centric' or an own one; a list compares them" },
           options: { ...lbOptions(), description: 'any option of the LB model: map, servers, users, arrivals, the schemes\' knobs' },
+          replay: { type: 'boolean', description: 'with world: also write replay.html, a self-contained page that replays the first sweep point (players coloured by server, regions, hot spots, a time slider)' },
           world: { ...worldOptions(), description: 'the world in time (players who join, leave and move; docs/lb.md): with it the run lasts `duration` seconds and reports hand-offs, migrations per player-hour, imbalance and cross-server pairs over time' },
         },
       },

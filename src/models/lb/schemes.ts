@@ -38,6 +38,8 @@ export interface Scheme {
    * that server, or -1 when u stays. (Needed when players move.)
    */
   relocate?(u: number, x: number, y: number): number;
+  /** The server whose region holds (x, y), for schemes that own regions of the map (a replay draws them). */
+  regionOf?(x: number, y: number): number;
   /** Load checks that fired but moved nothing (dynamic with skipUseless). */
   skipped: number;
   /** Piece cells moved back to a server that owned them before (dynamic). */

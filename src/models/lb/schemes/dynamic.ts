@@ -66,6 +66,10 @@ export class DynamicScheme implements Scheme {
     return s;
   }
 
+  regionOf(x: number, y: number): number {
+    return this.owner[this.cellOf(x, y)];
+  }
+
   leave(u: number): void {
     this.exit(u);
     this.world.remove(u);

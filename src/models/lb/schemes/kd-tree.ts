@@ -59,6 +59,10 @@ export class KdTreeScheme implements Scheme {
     return k.server;
   }
 
+  regionOf(x: number, y: number): number {
+    return this.locate(x, y);
+  }
+
   assign(u: number): number {
     const s = this.locate(this.world.xs[u], this.world.ys[u]);
     this.world.place(u, s);

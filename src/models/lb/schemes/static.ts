@@ -31,6 +31,11 @@ export class StaticScheme implements Scheme {
     return [];
   }
 
+  regionOf(x: number): number {
+    const o = this.world.opts;
+    return Math.min(o.servers - 1, Math.floor((x * o.servers) / o.mapWidth));
+  }
+
   leave(u: number): void {
     this.world.remove(u);
   }

@@ -1,0 +1,78 @@
+/**
+ * The replay of an LB scenario in time: the first sweep point's first
+ * replicate, re-run for each scheme with the seed the runner gave it, frames
+ * taken as it goes (at most 120, at most 5,000 players drawn per frame).
+ */
+import { runWorld } from '../models/lb/timed.ts';
+import { replayHtml, type ReplayTrack } from '../output/replay.ts';
+import type { Row } from '../runner/experiment.ts';
+import type { LbScenario } from './load.ts';
+
+const FRAMES = 120;
+const SHOWN = 5000;
+const RASTER = 64;
+
+/** The replay page of scenario `s` (at the first sweep point) for the schemes and seeds given. */
+export function scenarioReplay(s: LbScenario, runs: Array<{ scheme: string; seed: number }>): string {
+  const o = s.options ?? {};
+  const W = Number(o.mapWidth ?? 1024), H = Number(o.mapHeight ?? 512);
+  const cols = RASTER, rows = Math.max(1, Math.round((RASTER * H) / W));
+  let servers = 0;
+  const tracks: ReplayTrack[] = runs.map(({ scheme, seed }) => {
+    const track: ReplayTrack = { scheme, seed, times: [], positions: [], servers: [], online: [], spots: [] };
+    let every = 0, next = 0;
+    const r = runWorld(scheme, o as never, (s.world ?? {}) as never, seed, {
+      measurePairs: false,
+      afterStep: (t, w, sch, online) => {
+        if (every === 0) every = Math.max(Number((s.world ?? {}).step ?? 1), Number((s.world ?? {}).duration ?? 3600) / FRAMES);
+        if (t < next) return;
+        next += every;
+        const k = Math.max(1, Math.ceil(online.length / SHOWN)), n = Math.ceil(online.length / k);
+        const pos = new Uint16Array(2 * n), srv = new Uint8Array(n);
+        for (let i = 0, j = 0; i < online.length; i += k, j++) {
+          const u = online[i];
+          pos[2 * j] = Math.round((w.xs[u] / W) * 65535);
+          pos[2 * j + 1] = Math.round((w.ys[u] / H) * 65535);
+          srv[j] = w.server[u];
+        }
+        track.times.push(t);
+        track.positions.push(pos);
+        track.servers.push(srv);
+        track.online.push(online.length);
+        if (sch.regionOf) {
+          const g = new Uint8Array(cols * rows);
+          for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) g[y * cols + x] = sch.regionOf(((x + 0.5) * W) / cols, ((y + 0.5) * H) / rows);
+          (track.regions ??= []).push(g);
+        }
+      },
+    });
+    servers = r.options.servers;
+    track.spots = r.spots.map((h) => ({ x: h.x, y: h.y, r: r.config.hotspotRadius, start: h.start, end: h.end }));
+    return track;
+  });
+  return replayHtml({
+    title: `${s.title ?? s.name}: replay`,
+    mapWidth: W,
+    mapHeight: H,
+    servers,
+    rasterCols: cols,
+    rasterRows: rows,
+    tracks,
+    note:
+      `The first sweep point, first replicate, of each scheme (seeds as in runs.csv). Dots: players, coloured by server (at most ${SHOWN} per frame); ` +
+      'shading: the regions of schemes that own regions of the map; rings: the run\'s hot spots while they draw players.',
+  });
+}
+
+/** From the runs of a scenario experiment: for each scheme, the seed of its first replicate at the first sweep point. */
+export function firstRuns(runs: Row[], axisLabels: string[], defaultScheme: string): Array<{ scheme: string; seed: number }> {
+  if (runs.length === 0) return [];
+  const first = runs[0];
+  const out: Array<{ scheme: string; seed: number }> = [];
+  for (const r of runs) {
+    if (r.replicate !== first.replicate || axisLabels.some((a) => a !== 'scheme' && r[a] !== first[a])) continue;
+    const scheme = String(r.scheme ?? defaultScheme);
+    if (!out.some((x) => x.scheme === scheme)) out.push({ scheme, seed: Number(r.seed) });
+  }
+  return out;
+}
