@@ -19,6 +19,8 @@ export {
   SCHEMES, DEFAULTS as LB_DEFAULTS,
   type LbOptions, type LbResult, type Scheme, type SchemeFactory, type SchemeName, type Migration, type RunHooks, type Arrivals,
   type CellChoice, type BucketMetrics, type MigrationRecord, type RunMetrics,
+  runWorld, resolveWorld, WORLD_OPTIONS, WORLD_DEFAULTS,
+  type WorldConfig, type WorldResult, type WorldTotals, type WorldSample, type WorldHooks, type HotSpot,
 } from './models/lb/index.ts';
 
 // ---- high availability ----
