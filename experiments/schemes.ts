@@ -5,8 +5,9 @@
  * they cut (cross-server pairs within V) and against the imbalance they
  * leave, and how each scheme rides a hot spot.
  */
-import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
-import { runWorld, schemeNames, type LbOptions, type WorldConfig, type WorldTotals } from '../src/models/lb/index.ts';
+import type { ChartSpec, Experiment, Point, Row } from '../src/runner/experiment.ts';
+import { WORLD_OPTIONS, resolveWorld, runWorld, schemeNames, type LbOptions, type WorldConfig, type WorldTotals } from '../src/models/lb/index.ts';
+import type { OptionSpec } from '../src/schema.ts';
 import { VEGA, schemeColor } from './lb-common.ts';
 
 export const WORKLOADS = ['paper', 'moving', 'hotspot', 'flash-crowd', 'churn'] as const;
@@ -18,10 +19,21 @@ const METRICS: Array<keyof WorldTotals> = [
   'migrationsPerPlayerHour', 'handoffsPerPlayerHour', 'usersPerEvent', 'crossPairsPerPlayer', 'maxOverMean', 'aboveCapacity', 'imbalanceMean', 'peakOnline', 'playerHours',
 ];
 
-/** The world of a workload for n servers, p players per server, `duration` seconds (the paper's: one arrival a second). */
-export function workload(name: string, n: number, p: number, duration: number): { lb: Partial<LbOptions>; world: Partial<WorldConfig> } {
+/** The world knobs the workloads use, as parameters (the model's option table, with the workloads' values as defaults). */
+const KNOBS: Record<string, number> = { speedMin: 1, speedMax: 5, pauseMax: 30, hotspotRate: 12, hotspotShare: 0.3, hotspotRadius: 48, hotspotDuration: 120, sessionMean: 300, joinUntil: 60 };
+const knobParams = Object.fromEntries(
+  Object.entries(KNOBS).map(([name, def]) => {
+    const o = (WORLD_OPTIONS as Record<string, OptionSpec>)[name];
+    const where = name.startsWith('hotspot') ? 'hot-spot workload: ' : name === 'sessionMean' ? 'churn workload: ' : name === 'joinUntil' ? 'flash crowd: the window of its joins; ' : '';
+    return [name, { type: o.type, default: def, min: o.min, max: o.max, greaterThan: o.greaterThan, help: where + o.help }];
+  }),
+);
+
+/** The world of a workload for n servers, p players per server, `duration` seconds (the paper's: one arrival a second), and the knobs. */
+export function workload(name: string, n: number, p: number, duration: number, knobs: Record<string, number> = KNOBS): { lb: Partial<LbOptions>; world: Partial<WorldConfig> } {
   const players = n * p;
-  const walking: Partial<WorldConfig> = { initialPlayers: players, joins: 'none', mobility: 'random-waypoint', duration };
+  const k = { ...KNOBS, ...knobs };
+  const walking: Partial<WorldConfig> = { initialPlayers: players, joins: 'none', mobility: 'random-waypoint', duration, speedMin: k.speedMin, speedMax: k.speedMax, pauseMax: k.pauseMax };
   switch (name) {
     case 'paper':
       // uniform arrivals one per second, nobody moves or leaves; the run ends with the last arrival
@@ -30,16 +42,19 @@ export function workload(name: string, n: number, p: number, duration: number): 
       return { lb: {}, world: walking };
     case 'hotspot':
       // a point of interest about every five minutes, drawing 30% of the players for two minutes on average
-      return { lb: {}, world: { ...walking, mobility: 'hotspot', hotspotRate: 12, hotspotShare: 0.3, hotspotDuration: 120 } };
+      return { lb: {}, world: { ...walking, mobility: 'hotspot', hotspotRate: k.hotspotRate, hotspotShare: k.hotspotShare, hotspotRadius: k.hotspotRadius, hotspotDuration: k.hotspotDuration } };
     case 'flash-crowd':
       // a fifth of the players online; the other four fifths join within one minute, three quarters of them in the (0,0)-(512,512) corner
-      return { lb: { arrivals: 'skew 3:1' }, world: { ...walking, initialPlayers: Math.round(players / 5), joins: 'poisson', joinRate: (players * 0.8) / 60, joinUntil: 60 } };
+      return { lb: { arrivals: 'skew 3:1' }, world: { ...walking, initialPlayers: Math.round(players / 5), joins: 'poisson', joinRate: (players * 0.8) / k.joinUntil, joinUntil: k.joinUntil } };
     case 'churn':
       // sessions of five minutes on average (exponential), joins at the rate that keeps p per server online
-      return { lb: {}, world: { ...walking, joins: 'poisson', joinRate: players / 300, session: 'exponential', sessionMean: 300 } };
+      return { lb: {}, world: { ...walking, joins: 'poisson', joinRate: players / k.sessionMean, session: 'exponential', sessionMean: k.sessionMean } };
   }
   throw new Error(`unknown workload '${name}' (${WORKLOADS.join(', ')})`);
 }
+
+const workloadOf = (p: Point) =>
+  workload(p.workload as string, p.servers as number, p.playersPerServer as number, p.duration as number, Object.fromEntries(Object.keys(KNOBS).map((x) => [x, p[x] as number])));
 
 export const schemes: Experiment = {
   name: 'schemes',
@@ -59,9 +74,11 @@ export const schemes: Experiment = {
     servers: { type: 'integer', default: [2, 4, 8, 16], min: 2, max: 64, list: true, help: 'servers' },
     playersPerServer: { type: 'integer', default: 50, min: 1, max: 100_000, help: 'players per server (the paper: 500 for 2 servers)' },
     duration: { type: 'number', default: 300, greaterThan: 0, max: 86400, help: 'simulated seconds of the moving workloads (the paper workload lasts one second per arrival)' },
+    ...knobParams,
   },
   check(point) {
     for (const s of schemeList(point.schemes as string)) if (!schemeNames().includes(s)) throw new Error(`scheme '${s}' is not registered (${schemeNames().join(', ')})`);
+    resolveWorld(workloadOf(point).world);
   },
   cost: (p) => (p.servers as number) * (p.playersPerServer as number) * (p.workload === 'paper' ? 1 : (p.duration as number)),
   keys: ['scheme'],
@@ -69,7 +86,7 @@ export const schemes: Experiment = {
   mainMetrics: ['migrationsPerPlayerHour', 'crossPairsPerPlayer', 'maxOverMean', 'handoffsPerPlayerHour'],
   run(point, seed) {
     const n = point.servers as number;
-    const w = workload(point.workload as string, n, point.playersPerServer as number, point.duration as number);
+    const w = workloadOf(point);
     const rows: Row[] = [], series: Row[] = [], spots: Row[] = [];
     // the time series of the hot-spot workload at 8 servers (the chart's), and its hot spots
     const keepSeries = point.workload === 'hotspot' && n === 8;
