@@ -8,6 +8,8 @@
  * two servers are found (the scheme only needs none / exactly one / several).
  */
 
+import { listAdd, listRemove } from './lists.ts';
+
 export const NONE = -1;
 export const SEVERAL = -2;
 
@@ -57,8 +59,7 @@ export class ProximityGrid {
     const c = this.cellAt(x, y);
     this.cellOfUser[u] = c;
     const list = this.lists[c * this.S + s];
-    this.posInList[u] = list.length;
-    list.push(u);
+    listAdd(list, this.posInList, u);
     if (this.counts[c * this.S + s]++ === 0) this.distinct[c]++;
   }
 
@@ -78,13 +79,7 @@ export class ProximityGrid {
   }
 
   private unlist(u: number, slot: number): void {
-    const list = this.lists[slot];
-    const i = this.posInList[u];
-    const last = list.pop()!;
-    if (last !== u) {
-      list[i] = last;
-      this.posInList[last] = i;
-    }
+    listRemove(this.lists[slot], this.posInList, u);
   }
 
   /** User u changed server from `from` to `to`. */
@@ -94,9 +89,7 @@ export class ProximityGrid {
     if (--this.counts[base + from] === 0) this.distinct[c]--;
     if (this.counts[base + to]++ === 0) this.distinct[c]++;
     this.unlist(u, base + from);
-    const dst = this.lists[base + to];
-    this.posInList[u] = dst.length;
-    dst.push(u);
+    listAdd(this.lists[base + to], this.posInList, u);
   }
 
   /**

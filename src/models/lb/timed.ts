@@ -15,6 +15,7 @@ import { makeScheme, type Scheme } from './schemes.ts';
 import { arrivalPoints, crossServerPairs, World } from './world.ts';
 import { Mobility, type HotSpot } from './mobility.ts';
 import { resolveWorld, type WorldConfig } from './world-options.ts';
+import { listAdd, listRemove } from './lists.ts';
 
 /** One sample of the time series (every sampleEvery seconds). */
 export interface WorldSample {
@@ -127,11 +128,7 @@ export function runWorld(scheme: SchemeName, lb: Partial<LbOptions>, wc: Partial
   const leave = (u: number) => {
     sch.leave!(u);
     mob.leave(u);
-    const i = posOnline[u], last = online.pop()!;
-    if (last !== u) {
-      online[i] = last;
-      posOnline[last] = i;
-    }
+    listRemove(online, posOnline, u);
     tot.leaves++;
   };
   const join = (u: number) => {
@@ -140,8 +137,7 @@ export function runWorld(scheme: SchemeName, lb: Partial<LbOptions>, wc: Partial
     world.xs[u] = x;
     world.ys[u] = y;
     sch.assign(u);
-    posOnline[u] = online.length;
-    online.push(u);
+    listAdd(online, posOnline, u);
     tot.joins++;
     const len = sessionLength(c, sessions);
     if (sim.now + len <= c.duration) sim.at(sim.now + len, leave, u);

@@ -6,6 +6,7 @@
  */
 import { Streams, type Stream } from '../../kernel/random.ts';
 import { HOT_SIZE, parseArrivals, type LbOptions } from './options.ts';
+import { listAdd, listRemove } from './lists.ts';
 
 export interface Arrivals {
   xs: Float64Array;
@@ -141,19 +142,11 @@ export class World {
   }
 
   private join(u: number, s: number): void {
-    const list = this.members[s];
-    this.memberPos[u] = list.length;
-    list.push(u);
+    listAdd(this.members[s], this.memberPos, u);
   }
 
   private leave(u: number, s: number): void {
-    const list = this.members[s];
-    const i = this.memberPos[u];
-    const last = list.pop()!;
-    if (last !== u) {
-      list[i] = last;
-      this.memberPos[last] = i;
-    }
+    listRemove(this.members[s], this.memberPos, u);
   }
 
   centroidX(s: number): number {

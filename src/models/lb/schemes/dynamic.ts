@@ -2,6 +2,7 @@
 import type { Stream } from '../../../kernel/random.ts';
 import type { World } from '../world.ts';
 import type { Migration, Scheme } from '../schemes.ts';
+import { listAdd, listRemove } from '../lists.ts';
 
 /**
  * Dynamic map partition with piece cells. Cell index = row * cols + col.
@@ -91,20 +92,13 @@ export class DynamicScheme implements Scheme {
 
   private enter(u: number, c: number): void {
     this.cellOfUser[u] = c;
-    this.posInCell[u] = this.cellUsers[c].length;
-    this.cellUsers[c].push(u);
+    listAdd(this.cellUsers[c], this.posInCell, u);
     this.cellCount[c]++;
   }
 
   private exit(u: number): void {
     const c = this.cellOfUser[u];
-    const list = this.cellUsers[c];
-    const i = this.posInCell[u];
-    const last = list.pop()!;
-    if (last !== u) {
-      list[i] = last;
-      this.posInCell[last] = i;
-    }
+    listRemove(this.cellUsers[c], this.posInCell, u);
     this.cellCount[c]--;
     this.cellOfUser[u] = -1;
   }
