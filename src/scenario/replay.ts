@@ -18,13 +18,14 @@ export function scenarioReplay(s: LbScenario, runs: Array<{ scheme: string; seed
   const W = Number(o.mapWidth ?? 1024), H = Number(o.mapHeight ?? 512);
   const cols = RASTER, rows = Math.max(1, Math.round((RASTER * H) / W));
   let servers = 0;
+  const wc = s.world ?? {};
+  const every = Math.max(Number(wc.step ?? 1), Number(wc.duration ?? 3600) / FRAMES);
   const tracks: ReplayTrack[] = runs.map(({ scheme, seed }) => {
     const track: ReplayTrack = { scheme, seed, times: [], positions: [], servers: [], online: [], spots: [] };
-    let every = 0, next = 0;
-    const r = runWorld(scheme, o as never, (s.world ?? {}) as never, seed, {
+    let next = 0;
+    const r = runWorld(scheme, o as never, wc as never, seed, {
       measurePairs: false,
       afterStep: (t, w, sch, online) => {
-        if (every === 0) every = Math.max(Number((s.world ?? {}).step ?? 1), Number((s.world ?? {}).duration ?? 3600) / FRAMES);
         if (t < next) return;
         next += every;
         const k = Math.max(1, Math.ceil(online.length / SHOWN)), n = Math.ceil(online.length / k);

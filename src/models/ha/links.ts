@@ -111,16 +111,16 @@ export class Links {
   drawHeartbeat(from: number, to: number): void {
     const l = (from * this.N + to) * 2;
     this.latNet = this.netLo + this.netSpan * this.rNet.random() + this.extra[l];
-    this.lostNet = this.up[l] === 0 || this.lose(l);
+    this.lostNet = this.dropped(l);
     this.latSerial = this.serialFrame + this.serialJit * this.rSerial.random() + this.extra[l + 1];
-    this.lostSerial = this.up[l + 1] === 0 || this.lose(l + 1);
+    this.lostSerial = this.dropped(l + 1);
   }
 
   /** Latency of one protocol copy on channel c (drawn), and whether it is lost (down or drawn). */
   drawProtocol(from: number, to: number, c: number): { lat: number; lost: boolean } {
     const lat = this.drawLatency(from, to, c);
     const l = this.index(from, to, c);
-    return { lat, lost: this.up[l] === 0 || this.lose(l) };
+    return { lat, lost: this.dropped(l) };
   }
 
   /**
@@ -135,14 +135,14 @@ export class Links {
   drawFirst(from: number, to: number, copies: number, out: Float64Array, at: number): number {
     const l = this.index(from, to, 0);
     const net = this.drawLatency(from, to, 0);
-    out[at] = this.up[l] === 0 || this.lose(l) ? -1 : net;
+    out[at] = this.dropped(l) ? -1 : net;
     if (copies === 1) return out[at] < 0 ? Infinity : net;
     if (out[at] >= 0 && net <= this.serialFrame + this.extra[l + 1]) {
-      out[at + 1] = this.up[l + 1] === 0 || this.lose(l + 1) ? -1 : NaN;
+      out[at + 1] = this.dropped(l + 1) ? -1 : NaN;
       return net;
     }
     const serial = this.drawLatency(from, to, 1);
-    out[at + 1] = this.up[l + 1] === 0 || this.lose(l + 1) ? -1 : serial;
+    out[at + 1] = this.dropped(l + 1) ? -1 : serial;
     return Math.min(out[at] < 0 ? Infinity : net, out[at + 1] < 0 ? Infinity : serial);
   }
 
@@ -187,6 +187,11 @@ export class Links {
   }
 
   /** Does channel l lose the message it is sending now? (It is up.) */
+  /** A copy sent on channel l now is lost: the channel is down, or its loss process takes it (drawn only when up). */
+  private dropped(l: number): boolean {
+    return this.up[l] === 0 || this.lose(l);
+  }
+
   private lose(l: number): boolean {
     const left = this.lossLeft[l];
     if (left > 0) {

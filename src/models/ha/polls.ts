@@ -125,7 +125,8 @@ export class PollsAhead {
   settle(only = -1): void {
     if (this.active === 0) return;
     const now = this.sim.now;
-    for (let c = only < 0 ? 0 : only; c < (only < 0 ? this.chains.length : only + 1); c++) {
+    const from = only < 0 ? 0 : only, to = only < 0 ? this.chains.length : only + 1;
+    for (let c = from; c < to; c++) {
       if (this.watchTick[c] >= 0) {
         // the ticks add up as the events would have
         let t = this.watchTick[c] + this.interval;

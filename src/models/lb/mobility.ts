@@ -45,7 +45,6 @@ export class Mobility {
   private readonly parties: number[][] = [];
   readonly spots: HotSpot[] = [];
   private nextSpot: number;
-  private lastDt = 0;
 
   constructor(
     private readonly cfg: WorldConfig,
@@ -105,8 +104,7 @@ export class Mobility {
   step(t: number, dt: number, online: readonly number[], xs: Float64Array, ys: Float64Array, moveTo: (u: number, x: number, y: number) => void): void {
     const c = this.cfg;
     if (c.mobility === 'static') return;
-    this.lastDt = dt;
-    this.updateSpots(t, online);
+    this.updateSpots(t, dt, online);
     const group = c.mobility === 'group';
     for (let i = 0; i < online.length; i++) {
       const u = online[i];
@@ -135,7 +133,7 @@ export class Mobility {
     }
   }
 
-  private updateSpots(t: number, online: readonly number[]): void {
+  private updateSpots(t: number, dt: number, online: readonly number[]): void {
     const c = this.cfg;
     while (this.nextSpot <= t) {
       const start = this.nextSpot;
@@ -156,7 +154,7 @@ export class Mobility {
       this.nextSpot = start + this.r.exponential(3600 / c.hotspotRate);
     }
     // spots that ended release their players (they walk on at once)
-    if (!this.spots.some((s) => s.end <= t && s.end > t - this.lastDt)) return;
+    if (!this.spots.some((s) => s.end <= t && s.end > t - dt)) return;
     for (let i = 0; i < online.length; i++) {
       const u = online[i], g = this.goal[u];
       if (g !== WANDER && this.spots[g].end <= t) {

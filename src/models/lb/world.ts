@@ -101,9 +101,11 @@ export class World {
     this.moves[u]++;
   }
 
-  /** A hand-off: u walked into `to`'s region (not a rebalancing migration). */
-  handoff(u: number, to: number): void {
+  /** A hand-off: u walked into `to`'s region (not a rebalancing migration). Returns `to`, or -1 when u is on `to` already. */
+  handoff(u: number, to: number): number {
+    if (this.server[u] === to) return -1;
     this.transfer(u, to);
+    return to;
   }
 
   /** User u logs off. */

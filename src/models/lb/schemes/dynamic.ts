@@ -84,10 +84,7 @@ export class DynamicScheme implements Scheme {
     if (c === this.cellOfUser[u]) return -1;
     this.exit(u);
     this.enter(u, c);
-    const s = this.owner[c];
-    if (s === w.server[u]) return -1;
-    w.handoff(u, s);
-    return s;
+    return w.handoff(u, this.owner[c]);
   }
 
   private enter(u: number, c: number): void {

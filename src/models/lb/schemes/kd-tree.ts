@@ -76,10 +76,7 @@ export class KdTreeScheme implements Scheme {
   relocate(u: number, x: number, y: number): number {
     const w = this.world;
     w.reposition(u, x, y);
-    const s = this.locate(x, y);
-    if (s === w.server[u]) return -1;
-    w.handoff(u, s);
-    return s;
+    return w.handoff(u, this.locate(x, y));
   }
 
   rebalance(): Migration[] {

@@ -21,8 +21,7 @@ export class StaticScheme implements Scheme {
   }
 
   assign(u: number): number {
-    const o = this.world.opts;
-    const s = Math.min(o.servers - 1, Math.floor((this.world.xs[u] * o.servers) / o.mapWidth));
+    const s = this.regionOf(this.world.xs[u]);
     this.world.place(u, s);
     return s;
   }
@@ -31,6 +30,7 @@ export class StaticScheme implements Scheme {
     return [];
   }
 
+  /** The strip that holds x (without the overlap bands). */
   regionOf(x: number): number {
     const o = this.world.opts;
     return Math.min(o.servers - 1, Math.floor((x * o.servers) / o.mapWidth));
@@ -46,8 +46,6 @@ export class StaticScheme implements Scheme {
     w.reposition(u, x, y);
     const [x0, x1] = StaticScheme.region(o, w.server[u]);
     if (x >= x0 && x < x1) return -1;
-    const s = Math.min(o.servers - 1, Math.floor((x * o.servers) / o.mapWidth));
-    w.handoff(u, s);
-    return s;
+    return w.handoff(u, this.regionOf(x));
   }
 }
