@@ -94,7 +94,7 @@ export const schemes: Experiment = {
       const r = runWorld(scheme, { ...w.lb, servers: n }, { ...w.world, sampleEvery: 10 }, seed);
       rows.push({ scheme, ...Object.fromEntries(METRICS.map((m) => [m, r.totals[m]])) });
       if (!keepSeries) continue;
-      series.push(...r.samples.map(({ loads, ...x }) => ({ scheme, ...x, minLoad: Math.min(...loads) })));
+      series.push(...r.samples.map(({ loads: _, ...x }) => ({ scheme, ...x })));
       if (spots.length === 0) spots.push(...(r.spots as unknown as Row[]));
     }
     return keepSeries ? { rows, tables: { series, spots } } : { rows };

@@ -117,7 +117,7 @@ function runTimed(s: LbScenario, seed: number) {
   const r = runWorld(scheme, (s.options ?? {}) as never, (s.world ?? {}) as never, seed);
   const rows: Row[] = [Object.fromEntries(WORLD_METRICS.map((m) => [m, r.totals[m]]))];
   // the time series, one row per sample (loads per server as max and mean)
-  const series: Row[] = r.samples.map(({ loads, ...x }) => ({ scheme, ...x, minLoad: Math.min(...loads) }));
+  const series: Row[] = r.samples.map(({ loads: _, ...x }) => ({ scheme, ...x }));
   const spots: Row[] = r.spots.map((x) => ({ scheme, ...x }));
   return { rows, tables: { series, spots } };
 }

@@ -30,6 +30,8 @@ export interface WorldSample {
   migrationEvents: number;
   /** Online pairs within the view distance on different servers. */
   crossPairs: number;
+  /** The least loaded server's players (last: series.csv keeps its column order). */
+  minLoad: number;
 }
 
 export interface WorldTotals {
@@ -151,10 +153,13 @@ export function runWorld(scheme: SchemeName, lb: Partial<LbOptions>, wc: Partial
   let nextSample = 0;
   const sample = (t: number) => {
     const S = world.servers;
-    let max = 0;
-    for (let s = 0; s < S; s++) max = Math.max(max, world.loads[s]);
+    let max = 0, min = Infinity;
+    for (let s = 0; s < S; s++) {
+      max = Math.max(max, world.loads[s]);
+      min = Math.min(min, world.loads[s]);
+    }
     const pairs = hooks.measurePairs === false ? NaN : crossServerPairs(world.xs, world.ys, world.server, world.n, opts.viewDistance, opts.mapWidth, opts.mapHeight);
-    samples.push({ t, online: world.count, loads: Array.from(world.loads), maxLoad: max, meanLoad: world.count / S, handoffs: since.handoffs, migratedUsers: since.migrated, migrationEvents: since.events, crossPairs: pairs });
+    samples.push({ t, online: world.count, loads: Array.from(world.loads), maxLoad: max, meanLoad: world.count / S, handoffs: since.handoffs, migratedUsers: since.migrated, migrationEvents: since.events, crossPairs: pairs, minLoad: min });
     tot.pairs += pairs;
     tot.pairsPerPlayer += world.count > 0 ? pairs / world.count : 0;
     since.handoffs = since.migrated = since.events = 0;
