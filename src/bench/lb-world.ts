@@ -1,8 +1,9 @@
 /**
  * LB world-in-time scale bench: 10,000 players walking (random waypoint) on
  * 16 servers for one simulated hour at 1 s steps, every scheme; then 100,000
- * players against 10,000, both without the pair samples. Wall time and peak memory in this process (one core: the model is
- * single-threaded). Cross-server pairs are sampled every minute through the
+ * players against 10,000, both without the pair samples (each size run twice,
+ * the faster run counts). Wall time and peak memory in this process (one core:
+ * the model is single-threaded). Cross-server pairs are sampled every minute through the
  * spatial grid. Goal: 10,000 players in <= 15 s and <= 1 GiB; 100,000 in <= 10x
  * that (cost linear in players).
  */
@@ -34,12 +35,21 @@ export async function run(): Promise<void> {
   // x10 players on the same map: movement, hand-offs and rebalancing grow with the players; the cross-server
   // pairs within V grow with the square of the density (about 600 neighbours per player at 100,000 on 1024 x 512),
   // so they are measured at 10,000 only
+  // each size twice, interleaved, and the faster of each pair: on a shared machine a run can lose a tenth of
+  // its speed to other processes, which is the size of the margin being measured
   const scheme = 'user-centric';
-  const small = one(scheme, 10_000, false);
-  const { s, peakRss } = one(scheme, 100_000, false);
-  const ratio = s / small.s;
+  const smalls: number[] = [], bigs: number[] = [];
+  let peak = 0;
+  for (let k = 0; k < 2; k++) {
+    smalls.push(one(scheme, 10_000, false).s);
+    const big = one(scheme, 100_000, false);
+    bigs.push(big.s);
+    peak = Math.max(peak, big.peakRss);
+  }
+  const small = Math.min(...smalls), s = Math.min(...bigs);
+  const ratio = s / small;
   console.log(
-    `lb world: ${scheme}, 100,000 players (no pair samples): ${s.toFixed(1)} s, peak rss ${(peakRss / 2 ** 20).toFixed(0)} MiB, x${ratio.toFixed(1)} the 10,000-player time without pair samples (${small.s.toFixed(2)} s); goal <= x10: ${ratio <= 10 ? 'met' : 'NOT met'}`,
+    `lb world: ${scheme}, 100,000 players (no pair samples): ${s.toFixed(1)} s, peak rss ${(peak / 2 ** 20).toFixed(0)} MiB, x${ratio.toFixed(2)} the 10,000-player time without pair samples (${small.toFixed(2)} s; best of 2 runs each: ${smalls.map((t) => t.toFixed(2)).join(', ')} and ${bigs.map((t) => t.toFixed(1)).join(', ')} s); goal <= x10: ${ratio <= 10 ? 'met' : 'NOT met'}`,
   );
 }
 

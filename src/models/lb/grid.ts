@@ -1,14 +1,21 @@
 /**
  * Proximity lookup for the user-centric scheme: a uniform grid (spatial hash)
- * whose cell side is half the proximity radius P. Each cell keeps its users
- * and a per-server user count, so a query answers "which servers have a user
- * within P of (x, y)" without scanning all users: cells wholly inside the disc
- * are read from their counts, and a cell that straddles the disc edge is only
- * scanned when it may hold a server not yet found. The query stops as soon as
- * two servers are found (the scheme only needs none / exactly one / several).
+ * whose cell side is half the proximity radius P. Each cell keeps a per-server
+ * user count, so a query answers "which servers have a user within P of
+ * (x, y)" without scanning all users: cells wholly inside the disc are read
+ * from their counts, and a cell that straddles the disc edge is only scanned
+ * when it may hold a server not yet found. The query stops as soon as two
+ * servers are found (the scheme only needs none / exactly one / several).
+ *
+ * Players move every step but queries come only with joins, so a cell's users
+ * are not kept in lists updated on every move (at 100,000 players those
+ * scattered updates were a fifth of a run). Moves change only the counts; a
+ * query scans a snapshot of the users sorted by cell (a counting sort, redone
+ * by the first query after many changes) and, per cell, the users that entered
+ * it since the snapshot. A user counts in a scan only while it is still in
+ * that cell, on the server it is on now; the answer is a set of servers, so it does not
+ * depend on the order users are scanned in.
  */
-
-import { listAdd, listRemove } from './lists.ts';
 
 export const NONE = -1;
 export const SEVERAL = -2;
@@ -19,10 +26,18 @@ export class ProximityGrid {
   readonly rows: number;
   private readonly counts: Int32Array; // cell * S + server
   private readonly distinct: Int32Array; // servers with a user in the cell
-  /** Users of cell c on server s: lists[c * S + s] (swap-remove on migration). */
-  private readonly lists: number[][];
-  private readonly posInList: Int32Array;
-  private readonly cellOfUser: Int32Array;
+  private readonly cellOfUser: Int32Array; // -1: not in the grid
+  private readonly serverOf: Int32Array;
+  /** Snapshot: the users of cell c were ids[start[c] .. start[c + 1]). */
+  private readonly start: Int32Array;
+  private readonly ids: Int32Array;
+  /** Changes since the snapshot, per cell: a linked list from head[c] through entries (user, next) of a pool. */
+  private readonly head: Int32Array;
+  private readonly entryUser: Int32Array;
+  private readonly entryNext: Int32Array;
+  private entries = 0;
+  /** The pool ran full: the next query takes a new snapshot. */
+  private stale = false;
   private readonly P2: number;
 
   constructor(
@@ -31,10 +46,12 @@ export class ProximityGrid {
     readonly P: number,
     readonly S: number,
     capacity: number,
+    /** Cell entries kept between snapshots (a snapshot costs O(capacity + cells)); tests make it small. */
+    pool = Math.max(1024, capacity >> 1),
   ) {
-    // cell side P/2, but never more than ~4M cells
+    // cell side P/2, but not more than ~4M cells (the per-server counts) nor 4 per user (a snapshot sorts them all)
     let g = P > 0 ? P / 2 : Math.max(W, H);
-    const maxCells = 4_000_000 / Math.max(1, S / 4);
+    const maxCells = Math.min(4_000_000 / Math.max(1, S / 4), Math.max(4096, 4 * capacity));
     while (Math.ceil(W / g) * Math.ceil(H / g) > maxCells) g *= 2;
     this.g = g;
     this.cols = Math.max(1, Math.ceil(W / g));
@@ -42,10 +59,13 @@ export class ProximityGrid {
     const cells = this.cols * this.rows;
     this.counts = new Int32Array(cells * S);
     this.distinct = new Int32Array(cells);
-    this.lists = new Array(cells * S);
-    for (let i = 0; i < cells * S; i++) this.lists[i] = [];
-    this.posInList = new Int32Array(capacity);
     this.cellOfUser = new Int32Array(capacity).fill(-1);
+    this.serverOf = new Int32Array(capacity).fill(-1);
+    this.start = new Int32Array(cells + 1);
+    this.ids = new Int32Array(capacity);
+    this.head = new Int32Array(cells).fill(-1);
+    this.entryUser = new Int32Array(pool);
+    this.entryNext = new Int32Array(pool);
     this.P2 = P * P;
   }
 
@@ -55,50 +75,90 @@ export class ProximityGrid {
     return cy * this.cols + cx;
   }
 
+  /** u entered cell c: a query must find it there without a new snapshot, or take one. */
+  private changed(u: number, c: number): void {
+    if (this.stale) return;
+    if (this.entries === this.entryUser.length) {
+      this.stale = true;
+      return;
+    }
+    const k = this.entries++;
+    this.entryUser[k] = u;
+    this.entryNext[k] = this.head[c];
+    this.head[c] = k;
+  }
+
+  private count(c: number, s: number, d: 1 | -1): void {
+    const k = c * this.S + s;
+    if (d > 0 ? this.counts[k]++ === 0 : --this.counts[k] === 0) this.distinct[c] += d;
+  }
+
   add(u: number, x: number, y: number, s: number): void {
     const c = this.cellAt(x, y);
     this.cellOfUser[u] = c;
-    const list = this.lists[c * this.S + s];
-    listAdd(list, this.posInList, u);
-    if (this.counts[c * this.S + s]++ === 0) this.distinct[c]++;
+    this.serverOf[u] = s;
+    this.count(c, s, 1);
+    this.changed(u, c);
   }
 
-  /** User u (on server s) leaves the grid. */
-  remove(u: number, s: number): void {
-    const c = this.cellOfUser[u];
-    if (--this.counts[c * this.S + s] === 0) this.distinct[c]--;
-    this.unlist(u, c * this.S + s);
+  /** User u leaves the grid (wherever it is listed, it no longer counts). */
+  remove(u: number): void {
+    this.count(this.cellOfUser[u], this.serverOf[u], -1);
     this.cellOfUser[u] = -1;
+    this.serverOf[u] = -1;
   }
 
-  /** User u (on server s) is now at (x, y). */
-  reposition(u: number, x: number, y: number, s: number): void {
-    if (this.cellAt(x, y) === this.cellOfUser[u]) return;
-    this.remove(u, s);
-    this.add(u, x, y, s);
+  /** User u is now at (x, y). */
+  reposition(u: number, x: number, y: number): void {
+    const c = this.cellAt(x, y), was = this.cellOfUser[u];
+    if (c === was) return;
+    const s = this.serverOf[u];
+    this.count(was, s, -1);
+    this.count(c, s, 1);
+    this.cellOfUser[u] = c;
+    this.changed(u, c);
   }
 
-  private unlist(u: number, slot: number): void {
-    listRemove(this.lists[slot], this.posInList, u);
-  }
-
-  /** User u changed server from `from` to `to`. */
-  move(u: number, from: number, to: number): void {
+  /** User u changed server to `to` (a scan reads a user's server when it looks at it: nothing to list). */
+  move(u: number, to: number): void {
     const c = this.cellOfUser[u];
-    const base = c * this.S;
-    if (--this.counts[base + from] === 0) this.distinct[c]--;
-    if (this.counts[base + to]++ === 0) this.distinct[c]++;
-    this.unlist(u, base + from);
-    listAdd(this.lists[base + to], this.posInList, u);
+    this.count(c, this.serverOf[u], -1);
+    this.count(c, to, 1);
+    this.serverOf[u] = to;
+  }
+
+  /** A new snapshot: the users in the grid sorted by cell (a counting sort, in id order); no changes since. */
+  private snapshot(): void {
+    const { start, ids, cellOfUser } = this;
+    start.fill(0);
+    for (let u = 0; u < cellOfUser.length; u++) if (cellOfUser[u] >= 0) start[cellOfUser[u] + 1]++;
+    for (let c = 1; c < start.length; c++) start[c] += start[c - 1];
+    const fill = start.slice(0, -1);
+    for (let u = 0; u < cellOfUser.length; u++) if (cellOfUser[u] >= 0) ids[fill[cellOfUser[u]]++] = u;
+    this.head.fill(-1);
+    this.entries = 0;
+    this.stale = false;
+  }
+
+  /**
+   * The server of user w if w is in cell c, within P of (x, y), and not on
+   * server `found`; else NONE.
+   */
+  private near(w: number, c: number, found: number, x: number, y: number, xs: Float64Array, ys: Float64Array): number {
+    if (this.cellOfUser[w] !== c || this.serverOf[w] === found) return NONE;
+    const dx = xs[w] - x;
+    const dy = ys[w] - y;
+    return dx * dx + dy * dy <= this.P2 ? this.serverOf[w] : NONE;
   }
 
   /**
    * The servers of users within distance P (inclusive) of (x, y):
    * NONE, the one server, or SEVERAL.
    */
-  query(x: number, y: number, xs: Float64Array, ys: Float64Array, server: Int32Array): number {
+  query(x: number, y: number, xs: Float64Array, ys: Float64Array): number {
     const P = this.P;
     if (!(P > 0)) return NONE;
+    if (this.stale) this.snapshot();
     const g = this.g;
     const S = this.S;
     const P2 = this.P2;
@@ -146,20 +206,19 @@ export class ProximityGrid {
         const d = this.distinct[c];
         if (d === 0) continue;
         if (a !== NONE && d === 1 && this.counts[c * S + a] > 0) continue;
-        // scan only the users of servers not found yet
-        for (let sv = 0; sv < S; sv++) {
-          if (sv === a || this.counts[c * S + sv] === 0) continue;
-          const list = this.lists[c * S + sv];
-          for (let i = 0; i < list.length; i++) {
-            const w = list[i];
-            const dx = xs[w] - x;
-            const dy = ys[w] - y;
-            if (dx * dx + dy * dy <= P2) {
-              if (a !== NONE) return SEVERAL;
-              a = sv;
-              break;
-            }
-          }
+        // scan the cell's users as of the snapshot, then those that came since
+        const end = this.start[c + 1];
+        for (let i = this.start[c]; i < end; i++) {
+          const sv = this.near(this.ids[i], c, a, x, y, xs, ys);
+          if (sv === NONE) continue;
+          if (a !== NONE) return SEVERAL;
+          a = sv;
+        }
+        for (let k = this.head[c]; k !== -1; k = this.entryNext[k]) {
+          const sv = this.near(this.entryUser[k], c, a, x, y, xs, ys);
+          if (sv === NONE) continue;
+          if (a !== NONE) return SEVERAL;
+          a = sv;
         }
       }
     }

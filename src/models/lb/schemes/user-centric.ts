@@ -33,7 +33,7 @@ export class UserCentricScheme implements Scheme {
 
   leave(u: number): void {
     const s = this.world.server[u];
-    this.grid.remove(u, s);
+    this.grid.remove(u);
     this.world.remove(u);
     // its heap entries are dropped when they surface (its server is -1 now); an emptied server is filled round-robin again
     if (this.world.loads[s] === 0) this.empties++;
@@ -43,7 +43,7 @@ export class UserCentricScheme implements Scheme {
   relocate(u: number, x: number, y: number): number {
     const w = this.world, s = w.server[u];
     w.reposition(u, x, y);
-    this.grid.reposition(u, x, y, s);
+    this.grid.reposition(u, x, y);
     this.stale[s] = 1;
     return -1;
   }
@@ -88,7 +88,7 @@ export class UserCentricScheme implements Scheme {
       this.empties--;
       this.lastRule = 'round-robin';
     } else {
-      const near = this.grid.query(x, y, w.xs, w.ys, w.server);
+      const near = this.grid.query(x, y, w.xs, w.ys);
       if (near >= 0) {
         s = near;
         this.lastRule = 'proximity';
@@ -133,7 +133,7 @@ export class UserCentricScheme implements Scheme {
         while (u !== -1 && w.server[u] !== heavy) u = heap.pop();
         if (u === -1) throw new Error('user-centric rebalance: heap out of users (bug)');
         w.move(u, light);
-        this.grid.move(u, heavy, light);
+        this.grid.move(u, light);
         this.track(u, light);
         users.push(u);
       }
