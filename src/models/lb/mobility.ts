@@ -31,6 +31,22 @@ export interface HotSpot {
 
 const WANDER = -1;
 
+/**
+ * A batch of moves in step order: player ids[i] walked to (xs[i], ys[i]).
+ * Mobility hands them to the scheme a batch at a time, so that the scheme's
+ * per-player work runs in the scheme's own loop (one call per batch, not per
+ * player: a call site that sees every scheme class cannot inline any).
+ */
+export interface Moves {
+  n: number;
+  readonly ids: Int32Array;
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
+}
+
+/** Players per batch: small enough to stay in the first-level cache. */
+const BATCH = 512;
+
 export class Mobility {
   private readonly tx: Float64Array;
   private readonly ty: Float64Array;
@@ -45,6 +61,7 @@ export class Mobility {
   private readonly parties: number[][] = [];
   readonly spots: HotSpot[] = [];
   private nextSpot: number;
+  private readonly moves: Moves = { n: 0, ids: new Int32Array(BATCH), xs: new Float64Array(BATCH), ys: new Float64Array(BATCH) };
 
   constructor(
     private readonly cfg: WorldConfig,
@@ -97,11 +114,20 @@ export class Mobility {
   }
 
   /**
-   * Move the players of `online` (in that order) from t - dt to t: each new
-   * position goes to moveTo(u, x, y). Hot spots that appear or end by t do
+   * Move the players of `online` (in that order) from t - dt to t: the new
+   * positions go to `apply` in batches, in that order; positions are read
+   * from xs/ys, which `apply` updates (a party's followers are placed after
+   * their leaders' moves are applied). Hot spots that appear or end by t do
    * so first.
    */
-  step(t: number, dt: number, online: readonly number[], xs: Float64Array, ys: Float64Array, moveTo: (u: number, x: number, y: number) => void): void {
+  step(t: number, dt: number, online: readonly number[], xs: Float64Array, ys: Float64Array, apply: (m: Moves) => void): void {
+    const m = this.moves;
+    const moveTo = (u: number, x: number, y: number) => {
+      m.ids[m.n] = u;
+      m.xs[m.n] = x;
+      m.ys[m.n] = y;
+      if (++m.n === BATCH) this.flush(apply);
+    };
     const c = this.cfg;
     if (c.mobility === 'static') return;
     this.updateSpots(t, dt, online);
@@ -123,6 +149,7 @@ export class Mobility {
         this.newLeg(u, t + this.r.uniform(0, c.pauseMax));
       } else this.pauseUntil[u] = this.spots[this.goal[u]].end; // at the hot spot: stay while it lasts
     }
+    this.flush(apply);
     if (!group) return;
     for (let i = 0; i < online.length; i++) {
       const u = online[i];
@@ -131,6 +158,13 @@ export class Mobility {
       const x = this.clampX(xs[lead] + this.offX[u]), y = this.clampY(ys[lead] + this.offY[u]);
       if (x !== xs[u] || y !== ys[u]) moveTo(u, x, y);
     }
+    this.flush(apply);
+  }
+
+  private flush(apply: (m: Moves) => void): void {
+    if (this.moves.n === 0) return;
+    apply(this.moves);
+    this.moves.n = 0;
   }
 
   private updateSpots(t: number, dt: number, online: readonly number[]): void {

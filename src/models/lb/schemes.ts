@@ -6,6 +6,7 @@
 import type { Stream } from '../../kernel/random.ts';
 import type { SchemeName } from './options.ts';
 import type { World } from './world.ts';
+import type { Moves } from './mobility.ts';
 import { Registry } from '../../registry.ts';
 import { StaticScheme } from './schemes/static.ts';
 import { DynamicScheme } from './schemes/dynamic.ts';
@@ -33,11 +34,12 @@ export interface Scheme {
   /** User u logs off: the scheme drops it from its indices and removes it from the world. (Needed when players leave.) */
   leave?(u: number): void;
   /**
-   * User u walked to (x, y): the scheme updates the world and its indices,
-   * and hands u over to another server if its position says so; returns
-   * that server, or -1 when u stays. (Needed when players move.)
+   * Players walked: m.ids[i] is now at (m.xs[i], m.ys[i]), for i < m.n, in
+   * that order. The scheme updates the world and its indices, and hands a
+   * player over to another server if its position says so; returns how many
+   * hand-offs that made. (Needed when players move.)
    */
-  relocate?(u: number, x: number, y: number): number;
+  relocate?(m: Moves): number;
   /** The server whose region holds (x, y), for schemes that own regions of the map (a replay draws them). */
   regionOf?(x: number, y: number): number;
   /** Load checks that fired but moved nothing (dynamic with skipUseless). */

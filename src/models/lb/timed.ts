@@ -13,7 +13,7 @@ import { Streams, type Stream } from '../../kernel/random.ts';
 import { resolveOptions, type LbOptions, type SchemeName } from './options.ts';
 import { makeScheme, type Scheme } from './schemes.ts';
 import { arrivalPoints, crossServerPairs, World } from './world.ts';
-import { Mobility, type HotSpot } from './mobility.ts';
+import { Mobility, type HotSpot, type Moves } from './mobility.ts';
 import { resolveWorld, type WorldConfig } from './world-options.ts';
 import { listAdd, listRemove } from './lists.ts';
 
@@ -144,11 +144,10 @@ export function runWorld(scheme: SchemeName, lb: Partial<LbOptions>, wc: Partial
     const len = sessionLength(c, sessions);
     if (sim.now + len <= c.duration) sim.at(sim.now + len, leave, u);
   };
-  const moveTo = (u: number, x: number, y: number) => {
-    if (sch.relocate!(u, x, y) >= 0) {
-      tot.handoffs++;
-      since.handoffs++;
-    }
+  const apply = (m: Moves) => {
+    const h = sch.relocate!(m);
+    tot.handoffs += h;
+    since.handoffs += h;
   };
   let nextSample = 0;
   const sample = (t: number) => {
@@ -166,7 +165,7 @@ export function runWorld(scheme: SchemeName, lb: Partial<LbOptions>, wc: Partial
   };
   const step = () => {
     const t = sim.now;
-    mob.step(t, c.step, online, world.xs, world.ys, moveTo);
+    mob.step(t, c.step, online, world.xs, world.ys, apply);
     for (const m of sch.rebalance()) {
       tot.migrated += m.users.length;
       since.migrated += m.users.length;

@@ -1,5 +1,6 @@
 /** The dynamic map partition with piece cells. */
 import type { Stream } from '../../../kernel/random.ts';
+import type { Moves } from '../mobility.ts';
 import type { World } from '../world.ts';
 import type { Migration, Scheme } from '../schemes.ts';
 import { listAdd, listRemove } from '../lists.ts';
@@ -77,14 +78,19 @@ export class DynamicScheme implements Scheme {
   }
 
   /** A player that walks into another cell joins that cell's owner (a hand-off when it is another server). */
-  relocate(u: number, x: number, y: number): number {
+  relocate(m: Moves): number {
     const w = this.world;
-    w.reposition(u, x, y);
-    const c = this.cellOf(x, y);
-    if (c === this.cellOfUser[u]) return -1;
-    this.exit(u);
-    this.enter(u, c);
-    return w.handoff(u, this.owner[c]);
+    let handoffs = 0;
+    for (let i = 0; i < m.n; i++) {
+      const u = m.ids[i], x = m.xs[i], y = m.ys[i];
+      w.reposition(u, x, y);
+      const c = this.cellOf(x, y);
+      if (c === this.cellOfUser[u]) continue;
+      this.exit(u);
+      this.enter(u, c);
+      handoffs += w.handoff(u, this.owner[c]) >= 0 ? 1 : 0;
+    }
+    return handoffs;
   }
 
   private enter(u: number, c: number): void {

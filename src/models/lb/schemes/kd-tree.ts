@@ -16,6 +16,7 @@
  *   migration, one event per pair of servers); a player walking across a cut
  *   is handed off.
  */
+import type { Moves } from '../mobility.ts';
 import type { World } from '../world.ts';
 import type { Migration, Scheme } from '../schemes.ts';
 
@@ -73,10 +74,15 @@ export class KdTreeScheme implements Scheme {
     this.world.remove(u);
   }
 
-  relocate(u: number, x: number, y: number): number {
+  relocate(m: Moves): number {
     const w = this.world;
-    w.reposition(u, x, y);
-    return w.handoff(u, this.locate(x, y));
+    let handoffs = 0;
+    for (let i = 0; i < m.n; i++) {
+      const u = m.ids[i], x = m.xs[i], y = m.ys[i];
+      w.reposition(u, x, y);
+      handoffs += w.handoff(u, this.locate(x, y)) >= 0 ? 1 : 0;
+    }
+    return handoffs;
   }
 
   rebalance(): Migration[] {

@@ -1,5 +1,6 @@
 /** The static map partition: vertical strips, one per server. */
 import type { LbOptions } from '../options.ts';
+import type { Moves } from '../mobility.ts';
 import type { World } from '../world.ts';
 import type { Migration, Scheme } from '../schemes.ts';
 
@@ -41,11 +42,15 @@ export class StaticScheme implements Scheme {
   }
 
   /** A player keeps its server while inside its region (overlap band included), else goes to the strip it is in. */
-  relocate(u: number, x: number, y: number): number {
+  relocate(m: Moves): number {
     const w = this.world, o = w.opts;
-    w.reposition(u, x, y);
-    const [x0, x1] = StaticScheme.region(o, w.server[u]);
-    if (x >= x0 && x < x1) return -1;
-    return w.handoff(u, this.regionOf(x));
+    let handoffs = 0;
+    for (let i = 0; i < m.n; i++) {
+      const u = m.ids[i], x = m.xs[i];
+      w.reposition(u, x, m.ys[i]);
+      const [x0, x1] = StaticScheme.region(o, w.server[u]);
+      if (x < x0 || x >= x1) handoffs += w.handoff(u, this.regionOf(x)) >= 0 ? 1 : 0;
+    }
+    return handoffs;
   }
 }

@@ -1,5 +1,6 @@
 /** The LB paper's user-centric scheme. */
 import { ProximityGrid, UserHeap } from '../grid.ts';
+import type { Moves } from '../mobility.ts';
 import type { World } from '../world.ts';
 import type { Migration, Scheme } from '../schemes.ts';
 
@@ -40,12 +41,15 @@ export class UserCentricScheme implements Scheme {
   }
 
   /** Players keep their server wherever they walk (the scheme groups users, not regions): never a hand-off. */
-  relocate(u: number, x: number, y: number): number {
-    const w = this.world, s = w.server[u];
-    w.reposition(u, x, y);
-    this.grid.reposition(u, x, y);
-    this.stale[s] = 1;
-    return -1;
+  relocate(m: Moves): number {
+    const w = this.world;
+    for (let i = 0; i < m.n; i++) {
+      const u = m.ids[i], x = m.xs[i], y = m.ys[i];
+      w.reposition(u, x, y);
+      this.grid.reposition(u, x, y);
+      this.stale[w.server[u]] = 1;
+    }
+    return 0;
   }
 
   /** Rebuild server s's heaps from its users' positions now. */
