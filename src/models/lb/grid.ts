@@ -10,10 +10,10 @@
  * Players move every step but queries come only with joins, so a cell's users
  * are not kept in lists updated on every move (at 100,000 players those
  * scattered updates were a fifth of a run). Moves change only the counts; a
- * query scans a snapshot of the users sorted by cell (a counting sort, redone
- * by the first query after many changes) and, per cell, the users that entered
- * it since the snapshot. A user counts in a scan only while it is still in
- * that cell, on the server it is on now; the answer is a set of servers, so it does not
+ * query scans a snapshot of the users sorted by cell and server (a counting
+ * sort, redone by the first query after many changes) and, per cell and
+ * server, the users that came there since the snapshot. A user counts in a
+ * scan only while it is still in that cell on that server; the answer is a set of servers, so it does not
  * depend on the order users are scanned in.
  */
 
@@ -27,11 +27,12 @@ export class ProximityGrid {
   private readonly counts: Int32Array; // cell * S + server
   private readonly distinct: Int32Array; // servers with a user in the cell
   private readonly cellOfUser: Int32Array; // -1: not in the grid
-  private readonly serverOf: Int32Array;
-  /** Snapshot: the users of cell c were ids[start[c] .. start[c + 1]). */
+  /** Each user's slot, cell * S + server (-1: not in the grid): one read tells a scan whether a listed user is still there. */
+  private readonly slotOf: Int32Array;
+  /** Snapshot: the users of slot k = cell * S + server were ids[start[k] .. start[k + 1]). */
   private readonly start: Int32Array;
   private readonly ids: Int32Array;
-  /** Changes since the snapshot, per cell: a linked list from head[c] through entries (user, next) of a pool. */
+  /** Arrivals in a slot since the snapshot: a linked list from head[slot] through entries (user, next) of a pool. */
   private readonly head: Int32Array;
   private readonly entryUser: Int32Array;
   private readonly entryNext: Int32Array;
@@ -47,9 +48,9 @@ export class ProximityGrid {
     readonly S: number,
     capacity: number,
     /** Cell entries kept between snapshots (a snapshot costs O(capacity + cells)); tests make it small. */
-    pool = Math.max(1024, capacity >> 1),
+    pool = Math.max(1024, capacity >> 4),
   ) {
-    // cell side P/2, but not more than ~4M cells (the per-server counts) nor 4 per user (a snapshot sorts them all)
+    // cell side P/2, but not more than ~4M cells (the per-server counts) nor 4 per user (a snapshot sorts them)
     let g = P > 0 ? P / 2 : Math.max(W, H);
     const maxCells = Math.min(4_000_000 / Math.max(1, S / 4), Math.max(4096, 4 * capacity));
     while (Math.ceil(W / g) * Math.ceil(H / g) > maxCells) g *= 2;
@@ -60,10 +61,10 @@ export class ProximityGrid {
     this.counts = new Int32Array(cells * S);
     this.distinct = new Int32Array(cells);
     this.cellOfUser = new Int32Array(capacity).fill(-1);
-    this.serverOf = new Int32Array(capacity).fill(-1);
-    this.start = new Int32Array(cells + 1);
+    this.slotOf = new Int32Array(capacity).fill(-1);
+    this.start = new Int32Array(cells * S + 1);
     this.ids = new Int32Array(capacity);
-    this.head = new Int32Array(cells).fill(-1);
+    this.head = new Int32Array(cells * S).fill(-1);
     this.entryUser = new Int32Array(pool);
     this.entryNext = new Int32Array(pool);
     this.P2 = P * P;
@@ -75,80 +76,77 @@ export class ProximityGrid {
     return cy * this.cols + cx;
   }
 
-  /** u entered cell c: a query must find it there without a new snapshot, or take one. */
-  private changed(u: number, c: number): void {
+  /** u came to slot k (a cell, a server): a query must find it there without a new snapshot, or take one. */
+  private changed(u: number, k: number): void {
     if (this.stale) return;
     if (this.entries === this.entryUser.length) {
       this.stale = true;
       return;
     }
-    const k = this.entries++;
-    this.entryUser[k] = u;
-    this.entryNext[k] = this.head[c];
-    this.head[c] = k;
+    const e = this.entries++;
+    this.entryUser[e] = u;
+    this.entryNext[e] = this.head[k];
+    this.head[k] = e;
   }
 
-  private count(c: number, s: number, d: 1 | -1): void {
-    const k = c * this.S + s;
+  /** One user more (d = 1) or fewer (-1) in slot k of cell c. */
+  private count(k: number, c: number, d: 1 | -1): void {
     if (d > 0 ? this.counts[k]++ === 0 : --this.counts[k] === 0) this.distinct[c] += d;
   }
 
   add(u: number, x: number, y: number, s: number): void {
-    const c = this.cellAt(x, y);
+    const c = this.cellAt(x, y), k = c * this.S + s;
     this.cellOfUser[u] = c;
-    this.serverOf[u] = s;
-    this.count(c, s, 1);
-    this.changed(u, c);
+    this.slotOf[u] = k;
+    this.count(k, c, 1);
+    this.changed(u, k);
   }
 
   /** User u leaves the grid (wherever it is listed, it no longer counts). */
   remove(u: number): void {
-    this.count(this.cellOfUser[u], this.serverOf[u], -1);
+    this.count(this.slotOf[u], this.cellOfUser[u], -1);
     this.cellOfUser[u] = -1;
-    this.serverOf[u] = -1;
+    this.slotOf[u] = -1;
   }
 
   /** User u is now at (x, y). */
   reposition(u: number, x: number, y: number): void {
     const c = this.cellAt(x, y), was = this.cellOfUser[u];
     if (c === was) return;
-    const s = this.serverOf[u];
-    this.count(was, s, -1);
-    this.count(c, s, 1);
+    const from = this.slotOf[u], k = from + (c - was) * this.S; // same server, cell c
+    this.count(from, was, -1);
+    this.count(k, c, 1);
     this.cellOfUser[u] = c;
-    this.changed(u, c);
+    this.slotOf[u] = k;
+    this.changed(u, k);
   }
 
-  /** User u changed server to `to` (a scan reads a user's server when it looks at it: nothing to list). */
+  /** User u changed server to `to`. */
   move(u: number, to: number): void {
-    const c = this.cellOfUser[u];
-    this.count(c, this.serverOf[u], -1);
-    this.count(c, to, 1);
-    this.serverOf[u] = to;
+    const c = this.cellOfUser[u], k = c * this.S + to;
+    this.count(this.slotOf[u], c, -1);
+    this.count(k, c, 1);
+    this.slotOf[u] = k;
+    this.changed(u, k);
   }
 
-  /** A new snapshot: the users in the grid sorted by cell (a counting sort, in id order); no changes since. */
+  /** A new snapshot: the users in the grid sorted by (cell, server) (a counting sort, in id order); no changes since. */
   private snapshot(): void {
-    const { start, ids, cellOfUser } = this;
-    start.fill(0);
-    for (let u = 0; u < cellOfUser.length; u++) if (cellOfUser[u] >= 0) start[cellOfUser[u] + 1]++;
-    for (let c = 1; c < start.length; c++) start[c] += start[c - 1];
+    const { start, ids, counts, slotOf } = this;
+    for (let k = 0; k < counts.length; k++) start[k + 1] = start[k] + counts[k];
     const fill = start.slice(0, -1);
-    for (let u = 0; u < cellOfUser.length; u++) if (cellOfUser[u] >= 0) ids[fill[cellOfUser[u]]++] = u;
+    for (let u = 0; u < slotOf.length; u++) if (slotOf[u] >= 0) ids[fill[slotOf[u]]++] = u;
     this.head.fill(-1);
     this.entries = 0;
     this.stale = false;
   }
 
-  /**
-   * The server of user w if w is in cell c, within P of (x, y), and not on
-   * server `found`; else NONE.
-   */
-  private near(w: number, c: number, found: number, x: number, y: number, xs: Float64Array, ys: Float64Array): number {
-    if (this.cellOfUser[w] !== c || this.serverOf[w] === found) return NONE;
+  /** True when user w is (still) in slot k, within P of (x, y). */
+  private near(w: number, k: number, x: number, y: number, xs: Float64Array, ys: Float64Array): boolean {
+    if (this.slotOf[w] !== k) return false;
     const dx = xs[w] - x;
     const dy = ys[w] - y;
-    return dx * dx + dy * dy <= this.P2 ? this.serverOf[w] : NONE;
+    return dx * dx + dy * dy <= this.P2;
   }
 
   /**
@@ -206,17 +204,14 @@ export class ProximityGrid {
         const d = this.distinct[c];
         if (d === 0) continue;
         if (a !== NONE && d === 1 && this.counts[c * S + a] > 0) continue;
-        // scan the cell's users as of the snapshot, then those that came since
-        const end = this.start[c + 1];
-        for (let i = this.start[c]; i < end; i++) {
-          const sv = this.near(this.ids[i], c, a, x, y, xs, ys);
-          if (sv === NONE) continue;
-          if (a !== NONE) return SEVERAL;
-          a = sv;
-        }
-        for (let k = this.head[c]; k !== -1; k = this.entryNext[k]) {
-          const sv = this.near(this.entryUser[k], c, a, x, y, xs, ys);
-          if (sv === NONE) continue;
+        // servers not found yet: the snapshot's users of the slot (those still there), then those that came since
+        for (let sv = 0; sv < S; sv++) {
+          const k = c * S + sv;
+          if (sv === a || this.counts[k] === 0) continue;
+          let hit = false;
+          for (let i = this.start[k], end = this.start[k + 1]; i < end && !hit; i++) hit = this.near(this.ids[i], k, x, y, xs, ys);
+          for (let e = this.head[k]; e !== -1 && !hit; e = this.entryNext[e]) hit = this.near(this.entryUser[e], k, x, y, xs, ys);
+          if (!hit) continue;
           if (a !== NONE) return SEVERAL;
           a = sv;
         }
