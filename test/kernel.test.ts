@@ -358,7 +358,7 @@ test('grows far beyond the initial capacity and keeps order', () => {
 
 test('cancelled entries do not pile up: the heap is compacted and order is kept', () => {
   const sim = new Sim(16);
-  const internalSize = (): number => (sim as unknown as { size: number }).size;
+  const internalSize = (): number => (sim as unknown as { queue: { size: number } }).queue.size;
   const n = 10_000;
   const handles: EventHandle[] = [];
   const out: number[] = [];
@@ -405,7 +405,7 @@ test('compaction after the top entry was cancelled restores heap order', () => {
   assert.ok(sim.cancel(a));
   for (let i = 0; i < 36; i++) assert.ok(sim.cancel(later[i]));
   assert.equal(sim.pending, 6);
-  assert.ok((sim as unknown as { size: number }).size < 43, 'compacted');
+  assert.ok((sim as unknown as { queue: { size: number } }).queue.size < 43, 'compacted');
   sim.run();
   assert.deepEqual(out, [2, 3, 136, 137, 138, 139]);
 });
@@ -422,7 +422,7 @@ test('a handler that cancels enough to compact the heap, then schedules, keeps e
   for (let i = 0; i < 60; i++) later.push(sim.at(10 + i, h, 10 + i));
   sim.at(1, () => {
     for (let i = 0; i < 50; i++) assert.ok(sim.cancel(later[i]));
-    assert.ok((sim as unknown as { size: number }).size < 50, 'compacted inside the handler');
+    assert.ok((sim as unknown as { queue: { size: number } }).queue.size < 50, 'compacted inside the handler');
     assert.equal(sim.pending, 10);
     sim.schedule(1, h, 2);
     sim.schedule(0.5, h, 1.5);
