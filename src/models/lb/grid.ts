@@ -13,8 +13,8 @@
  * query scans a snapshot of the users sorted by cell and server (a counting
  * sort, redone by the first query after many changes) and, per cell and
  * server, the users that came there since the snapshot. A user counts in a
- * scan only while it is still in that cell on that server; the answer is a set of servers, so it does not
- * depend on the order users are scanned in.
+ * scan only while it is still in that cell on that server; the answer is a
+ * set of servers, so it does not depend on the order users are scanned in.
  */
 
 export const NONE = -1;
@@ -47,7 +47,7 @@ export class ProximityGrid {
     readonly P: number,
     readonly S: number,
     capacity: number,
-    /** Cell entries kept between snapshots (a snapshot costs O(capacity + cells)); tests make it small. */
+    /** Arrivals in slots kept between snapshots (a snapshot costs O(capacity + cells x S)); tests make it small. */
     pool = Math.max(1024, capacity >> 4),
   ) {
     // cell side P/2, but not more than ~4M cells (the per-server counts) nor 4 per user (a snapshot sorts them)
