@@ -2,7 +2,8 @@
  * A self-contained HTML replay of LB runs in time: one page, no server, no
  * libraries. Players are dots coloured by server, the schemes' regions a
  * light raster underneath, hot spots rings while they last; a time slider,
- * play/pause and a scheme selector; #scheme=K&frame=N in the address opens a
+ * play/pause and a scheme selector; #scheme=K&frame=N in the address (K a
+ * place in the list or a scheme's name; kept up to date while viewing) opens a
  * given moment. The frames are embedded as base64 typed
  * arrays (positions as 16-bit map fractions, servers as bytes).
  */
@@ -90,13 +91,14 @@ function draw() {
   cx.strokeStyle = '#000'; cx.lineWidth = 1.5;
   for (const h of tr.spots) if (h.start <= t && t < h.end) { cx.beginPath(); cx.arc(h.x * scale, h.y * scale, Math.max(4, h.r * scale), 0, 2 * Math.PI); cx.stroke(); }
   info.textContent = 't = ' + t.toFixed(0) + ' s, ' + tr.online[k] + ' players online' + (s.length < tr.online[k] ? ' (' + s.length + ' shown)' : '');
+  history.replaceState(null, '', '#scheme=' + tr.scheme + '&frame=' + k); // the address is a link to this moment
 }
 let timer = null;
 play.onclick = () => { if (timer) { clearInterval(timer); timer = null; play.textContent = 'play'; return; } play.textContent = 'pause'; timer = setInterval(() => { slider.value = (+slider.value + 1) % (+slider.max + 1); draw(); }, 80); };
 slider.oninput = draw; sel.onchange = draw;
-// #scheme=K&frame=N opens a given scheme and frame (a link to a moment)
+// #scheme=K&frame=N (K: the scheme's place in the list, or its name) opens a given scheme and frame (a link to a moment)
 const q = new URLSearchParams(location.hash.slice(1));
-if (q.has('scheme')) sel.value = Math.min(+q.get('scheme'), D.tracks.length - 1);
+if (q.has('scheme')) { const v = q.get('scheme'), i = /^[0-9]+$/.test(v) ? +v : D.tracks.findIndex((t) => t.scheme === v); sel.value = i >= 0 && i < D.tracks.length ? i : 0; }
 slider.max = D.tracks[+sel.value].times.length - 1;
 if (q.has('frame')) slider.value = q.get('frame');
 draw();
