@@ -177,12 +177,11 @@ export class Sim {
 
   /** Cancel a pending event. Returns false when it already ran or was cancelled. */
   cancel(handle: EventHandle): boolean {
+    if (!Number.isInteger(handle)) return false;
+    if (handle >= 0) return this.queue.cancel(handle);
     if (!this.isPending(handle)) return false;
-    if (handle < 0) {
-      this.timers.cancel((-2 - handle) % SLOT_SPACE, GEN_SPACE);
-      return true;
-    }
-    return this.queue.cancel(handle);
+    this.timers.cancel((-2 - handle) % SLOT_SPACE, GEN_SPACE);
+    return true;
   }
 
   /** True when the handle refers to an event that has not yet run nor been cancelled. */
