@@ -101,11 +101,16 @@ export class World {
     this.moves[u]++;
   }
 
-  /** A hand-off: u walked into `to`'s region (not a rebalancing migration). Returns `to`, or -1 when u is on `to` already. */
-  handoff(u: number, to: number): number {
-    if (this.server[u] === to) return -1;
+  /**
+   * User u walked to (x, y), where server `to` is responsible: u moves there
+   * and, when it is on another server, is handed over to `to` (a hand-off, not
+   * a rebalancing migration). Returns 1 for a hand-off, else 0.
+   */
+  walk(u: number, x: number, y: number, to: number): number {
+    this.reposition(u, x, y);
+    if (this.server[u] === to) return 0;
     this.transfer(u, to);
-    return to;
+    return 1;
   }
 
   /** User u logs off. */

@@ -83,12 +83,12 @@ export class DynamicScheme implements Scheme {
     let handoffs = 0;
     for (let i = 0; i < m.n; i++) {
       const u = m.ids[i], x = m.xs[i], y = m.ys[i];
-      w.reposition(u, x, y);
       const c = this.cellOf(x, y);
-      if (c === this.cellOfUser[u]) continue;
-      this.exit(u);
-      this.enter(u, c);
-      handoffs += w.handoff(u, this.owner[c]) >= 0 ? 1 : 0;
+      if (c !== this.cellOfUser[u]) {
+        this.exit(u);
+        this.enter(u, c);
+      }
+      handoffs += w.walk(u, x, y, this.owner[c]);
     }
     return handoffs;
   }

@@ -79,8 +79,7 @@ export class KdTreeScheme implements Scheme {
     let handoffs = 0;
     for (let i = 0; i < m.n; i++) {
       const u = m.ids[i], x = m.xs[i], y = m.ys[i];
-      w.reposition(u, x, y);
-      handoffs += w.handoff(u, this.locate(x, y)) >= 0 ? 1 : 0;
+      handoffs += w.walk(u, x, y, this.locate(x, y));
     }
     return handoffs;
   }

@@ -47,9 +47,8 @@ export class StaticScheme implements Scheme {
     let handoffs = 0;
     for (let i = 0; i < m.n; i++) {
       const u = m.ids[i], x = m.xs[i];
-      w.reposition(u, x, m.ys[i]);
-      const [x0, x1] = StaticScheme.region(o, w.server[u]);
-      if (x < x0 || x >= x1) handoffs += w.handoff(u, this.regionOf(x)) >= 0 ? 1 : 0;
+      const s = w.server[u], [x0, x1] = StaticScheme.region(o, s);
+      handoffs += w.walk(u, x, m.ys[i], x >= x0 && x < x1 ? s : this.regionOf(x));
     }
     return handoffs;
   }
