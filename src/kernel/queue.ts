@@ -88,7 +88,7 @@ export class EventQueue {
       this.sHandler[live] = handler;
       this.sPayload[live] = payload;
       this.sKey[live] = key;
-      this.siftDownTop(time, live);
+      this.siftDown(0, time, live);
       return this.sGen[live] * SLOT_SPACE + live;
     }
     return this.pushNew(time, key, handler, payload);
@@ -101,18 +101,7 @@ export class EventQueue {
     this.sHandler[slot] = handler;
     this.sPayload[slot] = payload;
     this.sKey[slot] = key;
-    const hTime = this.hTime, hSlot = this.hSlot, sKey = this.sKey;
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = hTime[parent];
-      if (pt < time || (pt === time && sKey[hSlot[parent]] < key)) break;
-      hTime[i] = pt;
-      hSlot[i] = hSlot[parent];
-      i = parent;
-    }
-    hTime[i] = time;
-    hSlot[i] = slot;
+    this.siftUp(this.size++, time, slot);
     return this.sGen[slot] * SLOT_SPACE + slot;
   }
 
@@ -187,12 +176,11 @@ export class EventQueue {
     this.sGen[slot] = g === GEN_SPACE ? 0 : g;
   }
 
-  /** Put the entry (time, slot) at the top and sift it down to its place. */
-  private siftDownTop(time: number, slot: number): void {
+  /** Put the entry (time, slot) at heap position i, whose children are in heap order, and sift it down to its place. */
+  private siftDown(i: number, time: number, slot: number): void {
     const hTime = this.hTime, hSlot = this.hSlot, sKey = this.sKey;
     const n = this.size;
     const q = sKey[slot];
-    let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
@@ -241,23 +229,29 @@ export class EventQueue {
       i = c;
       c = 2 * i + 1;
     }
-    const lt = hTime[n], ls = hSlot[n], lq = sKey[ls];
+    this.siftUp(i, hTime[n], hSlot[n]);
+  }
+
+  /** Put the entry (time, slot) at heap position i (a hole) and sift it up to its place. */
+  private siftUp(i: number, time: number, slot: number): void {
+    const hTime = this.hTime, hSlot = this.hSlot, sKey = this.sKey;
+    const q = sKey[slot];
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = hTime[parent];
-      if (pt < lt || (pt === lt && sKey[hSlot[parent]] < lq)) break;
+      if (pt < time || (pt === time && sKey[hSlot[parent]] < q)) break;
       hTime[i] = pt;
       hSlot[i] = hSlot[parent];
       i = parent;
     }
-    hTime[i] = lt;
-    hSlot[i] = ls;
+    hTime[i] = time;
+    hSlot[i] = slot;
   }
 
   /** Drop every cancelled entry and rebuild the heap (bottom-up, O(n)). */
   private compact(): void {
     this.retire();
-    const hTime = this.hTime, hSlot = this.hSlot, sKey = this.sKey, sHandler = this.sHandler;
+    const hTime = this.hTime, hSlot = this.hSlot, sHandler = this.sHandler;
     let n = 0;
     for (let i = 0; i < this.size; i++) {
       const slot = hSlot[i];
@@ -271,30 +265,7 @@ export class EventQueue {
     }
     this.size = n;
     this.cancelled = 0;
-    for (let start = (n >> 1) - 1; start >= 0; start--) {
-      const t = hTime[start], s = hSlot[start], q = sKey[s];
-      let i = start;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= n) break;
-        let ct = hTime[c], cq = sKey[hSlot[c]];
-        const r = c + 1;
-        if (r < n) {
-          const rt = hTime[r], rq = sKey[hSlot[r]];
-          if (rt < ct || (rt === ct && rq < cq)) {
-            c = r;
-            ct = rt;
-            cq = rq;
-          }
-        }
-        if (t < ct || (t === ct && q < cq)) break;
-        hTime[i] = ct;
-        hSlot[i] = hSlot[c];
-        i = c;
-      }
-      hTime[i] = t;
-      hSlot[i] = s;
-    }
+    for (let start = (n >> 1) - 1; start >= 0; start--) this.siftDown(start, hTime[start], hSlot[start]);
   }
 
   private grow(): void {
