@@ -6,16 +6,22 @@ import { registerDetector, simulate } from 'gamesim';
 
 class KMissed {
   name = 'k-missed';
-  // only the last arrival matters: heartbeats may be applied in any order (deferred delivery)
-  orderFree = true;
-  constructor(deadline) {
-    this.deadline = deadline;
+  constructor(wait) {
+    this.wait = wait;
   }
   reset() {}
   heard() {}
-  next(k, now, lastHeard) {
-    const at = lastHeard + this.deadline;
-    return at > now ? at : -1;
+  // the time this observer acts on pair k if nothing more is heard
+  deadline(k, lastHeard) {
+    return lastHeard + this.wait;
+  }
+  // the deadline came with nothing heard: suspect (-1), no probe
+  expire() {
+    return -1;
+  }
+  // optional: the deadline is always the last arrival + wait, so the lazy schedule may skip to the first silence that long
+  silence() {
+    return this.wait;
   }
 }
 

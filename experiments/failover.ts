@@ -26,7 +26,11 @@ export const failover: Experiment = {
     duration: { type: 'number', default: 400, greaterThan: 0, help: 'simulated time (s)' },
     heartbeatRows: { type: 'boolean', default: true, help: 'include heartbeats in messages.csv' },
     maxLogRows: { type: 'integer', default: 200_000, min: 1, help: 'rows kept per log (messages, timeline); past it the log stops and notes.csv says when (a 16-node cluster at h = 0.1 s sends 24,000 heartbeat copies a second)' },
-    ...modelParams(['maxLogRows']),
+    ...modelParams(['maxLogRows', 'heartbeatEvents']),
+    heartbeatEvents: {
+      ...modelParams().heartbeatEvents, default: 'deferred',
+      help: "the heartbeat schedule (the same results from each): 'deferred' (default here: messages.csv lists every message, which 'lazy' does not keep) or 'kernel'",
+    },
   },
   points(params) {
     const pts = detectorPoints(params);

@@ -9,7 +9,7 @@
  */
 
 // ---- kernel: event queue, clock, seeded streams ----
-export { Sim, SchedulingError, MAX_PRIORITY, type Handler, type EventHandle, type Ticket } from './kernel/sim.ts';
+export { Sim, SchedulingError, MAX_PRIORITY, type Handler, type EventHandle } from './kernel/sim.ts';
 export { Stream, Streams, deriveSeed } from './kernel/random.ts';
 export { defaultsOf, validateOptions, checkOption, type OptionSpec, type Schema, type ConfigOf, type ValueOf } from './schema.ts';
 

@@ -20,6 +20,8 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** A group name for help and docs (e.g. 'detector', 'fail-over'). */
   group?: string;
+  /** A string option that may be empty (the default '' means "not set"). */
+  optional?: boolean;
 }
 
 export type Schema = Record<string, OptionSpec>;
@@ -45,7 +47,7 @@ export function checkOption(spec: OptionSpec, v: unknown): string | undefined {
     case 'enum':
       return typeof v === 'string' && spec.choices!.includes(v) ? undefined : `must be one of ${spec.choices!.join(', ')} (got ${String(v)})`;
     case 'string':
-      return typeof v === 'string' && v !== '' ? undefined : `must be a non-empty string (got ${String(v)})`;
+      return typeof v === 'string' && (v !== '' || spec.optional) ? undefined : `must be a non-empty string (got ${String(v)})`;
     default: {
       if (typeof v !== 'number' || Number.isNaN(v)) return `must be a number (got ${String(v)})`;
       if (spec.type === 'integer' && !Number.isInteger(v)) return `must be an integer (got ${v})`;

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { opArb, type Op } from './ha-arbs.ts';
 import { simulate, closedFormDetection, makeConfig, type Fault, type HaCluster, type HaConfig } from '../src/models/ha/index.ts';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -107,30 +108,6 @@ test('a crash of the take-over node in the middle of the fail-over is recovered 
   assert.ok(result.takeovers >= 2);
 });
 
-/** A fault verb at a time (the same data a scenario file holds). */
-type Op = { t: number; fault: Fault };
-
-function opArb(N: number, tMax = 300): fc.Arbitrary<Op> {
-  const node = fc.integer({ min: 0, max: N - 1 });
-  const t = fc.double({ min: 0, max: tMax, noNaN: true });
-  const pair = fc.tuple(node, node).filter(([a, b]) => a !== b);
-  const channel = fc.constantFrom('net' as const, 'serial' as const, 'both' as const);
-  const d = fc.double({ min: 0.1, max: 40, noNaN: true });
-  const fault: fc.Arbitrary<Fault> = fc.oneof(
-    fc.record({ verb: fc.constant('crash' as const), node }),
-    fc.record({ verb: fc.constant('repair' as const), node }),
-    fc.record({ verb: fc.constant('pause' as const), node, duration: d }),
-    fc.record({ verb: fc.constant('starve' as const), node, duration: d }),
-    fc.record({ verb: fc.constantFrom('cut' as const, 'heal' as const), ab: pair, channel, oneWay: fc.boolean() })
-      .map(({ ab, ...r }) => ({ ...r, a: ab[0], b: ab[1] })),
-    fc.record({ verb: fc.constant('loss' as const), p: fc.constantFrom(0, 0.01, 0.1, 0.3) }),
-    fc.record({ verb: fc.constant('spike' as const), ab: pair, channel, extra: fc.double({ min: 0, max: 5, noNaN: true }), duration: fc.double({ min: 0.1, max: 30, noNaN: true }) })
-      .map(({ ab, ...r }) => ({ ...r, a: ab[0], b: ab[1] })),
-    fc.record({ verb: fc.constant('partition' as const), group: fc.subarray([...Array(N).keys()], { minLength: 1 }) }),
-  );
-  return fc.record({ t, fault });
-}
-
 test('swarm: random fault sequences, then a quiet tail: one live owner per service, no user lost', () => {
   const scenario = fc
     .record({
@@ -171,7 +148,7 @@ test('swarm: random fault sequences, then a quiet tail: one live owner per servi
 });
 
 test('a seed replays a run exactly', () => {
-  const cfg: Partial<HaConfig> = { netLoss: 0.05, serialLoss: 0.05, mtbf: 600, mttr: 60, pauseMtb: 900, pauseMean: 5, recordMessages: true, recordTimeline: true };
+  const cfg: Partial<HaConfig> = { netLoss: 0.05, serialLoss: 0.05, mtbf: 600, mttr: 60, pauseMtb: 900, pauseMean: 5, recordMessages: true, recordTimeline: true, heartbeatEvents: 'deferred' };
   const run = (seed: number) => {
     const { cluster, result } = simulate(cfg, seed, 5000);
     return JSON.stringify({ result, m: cluster.messages, t: cluster.timeline });
@@ -185,7 +162,7 @@ test('a channel cut while heartbeats are in flight loses them: no rejoin from co
   // serial down, net copies delayed by 3 h: both sides declare each other; the copies sent while
   // the net was up are still in flight when it goes down at t = 150
   const run = (cutNet: boolean) =>
-    simulate({ recordMessages: true }, 4, 11_200, (c) => {
+    simulate({ recordMessages: true, heartbeatEvents: 'deferred' }, 4, 11_200, (c) => {
       c.script(100, (x) => x.cut(0, 1, 'serial'));
       c.script(100, (x) => x.spike(0, 1, 'net', 3 * 3600, 20_000));
       if (cutNet) c.script(150, (x) => x.cut(0, 1, 'net'));
@@ -230,7 +207,7 @@ test('a latency spike longer than h on one channel, the other fine: no false det
 
 test('a crash of the controller in the middle of the fail-over is recovered from (controller != take-over node)', () => {
   // A runs s0, B runs s1, C is idle: when A crashes, B (lowest live id) is the controller and picks C (lowest load).
-  const over = { nodes: 3, services: 2, activeNodes: 2, recordMessages: true };
+  const over = { nodes: 3, services: 2, activeNodes: 2, recordMessages: true, heartbeatEvents: 'deferred' as const };
   const base = simulate(over, 5, 600, (c) => c.script(60, (x) => x.crash(0)));
   assert.deepEqual(base.cluster.runningOn(0), [2], 'without the second crash C takes s0 over');
   const poll = base.cluster.messages.find((m) => m.type === 'SYSTEM_LOAD' && m.from === 'B' && m.time > 60);
@@ -248,68 +225,6 @@ test('a crash of the controller in the middle of the fail-over is recovered from
   assert.deepEqual(cluster.runningOn(1), [2]);
   assert.ok(cluster.serviceUp(0) && cluster.serviceUp(1));
   assert.ok(result.takeovers >= 2);
-});
-
-test("deferred heartbeat copies give the same run as one kernel event per copy, byte for byte", () => {
-  // Random scenarios with every fault verb, random faults and pauses, observations of the
-  // detectors in the middle of the run, and sometimes no jitter (exact ties in time, where
-  // only the reserved sequence numbers keep the order). Also without the logs, which take
-  // other paths (nothing to mark lost).
-  type Step = Op | { t: number; look: [number, number] };
-  const scenario = fc
-    .record({
-      N: fc.integer({ min: 2, max: 4 }),
-      services: fc.integer({ min: 1, max: 3 }),
-      seed: fc.integer({ min: 1, max: 1e6 }),
-      h: fc.constantFrom(0.1, 0.5, 1),
-      jitter: fc.boolean(),
-      loss: fc.constantFrom(0, 0.01, 0.2),
-      random: fc.boolean(),
-      resumeDetector: fc.constantFrom('fresh' as const, 'keep' as const),
-      // extra latency on every channel for the whole run, up to 3 h: copies are in flight
-      // most of the time, so cuts, pauses and view changes often catch some
-      slow: fc.option(fc.double({ min: 0, max: 3, noNaN: true }), { nil: undefined }),
-    })
-    .chain((base) => {
-      const node = fc.integer({ min: 0, max: base.N - 1 });
-      const pair = fc.tuple(node, node).filter(([a, b]) => a !== b);
-      const look: fc.Arbitrary<Step> = fc.record({ t: fc.double({ min: 0, max: 200, noNaN: true }), look: pair });
-      return fc.record({ base: fc.constant(base), steps: fc.array(fc.oneof(opArb(base.N, 200) as fc.Arbitrary<Step>, look), { maxLength: 30 }) });
-    });
-  fc.assert(
-    fc.property(scenario, ({ base, steps }) => {
-      const run = (heartbeatEvents: 'kernel' | 'deferred', record = true) => {
-        const looks: number[] = [];
-        const cfg: Partial<HaConfig> = {
-          heartbeatEvents, nodes: base.N, services: base.services, interval: base.h, timeout: 3 * base.h, bootTime: 10,
-          netLoss: base.loss, serialLoss: base.loss, recordMessages: record, recordTimeline: record, resumeDetector: base.resumeDetector,
-          ...(base.jitter ? {} : { netJitter: 0, serialJitter: 0 }),
-          ...(base.random ? { mtbf: 120, mttr: 20, pauseMtb: 100, pauseMean: 3, pauseDist: 'pareto' as const, pauseShape: 1.5, starveMtb: 60, starveMean: 2, spikeMtb: 80, spikeMean: 5, spikeExtra: base.h * 2 } : {}),
-        };
-        const { cluster, result } = simulate(cfg, base.seed, 260, (c) => {
-          if (base.slow !== undefined)
-            for (let a = 0; a < base.N; a++) for (let b = a + 1; b < base.N; b++) c.spike(a, b, 'both', base.slow * base.h, 1000);
-          for (const st of steps) {
-            if ('look' in st) c.script(st.t, (x) => looks.push(x.lastHeard(st.look[0], st.look[1])));
-            else c.at(st.t, st.fault);
-          }
-        });
-        const heard: number[] = [];
-        for (let i = 0; i < cluster.N; i++) for (let j = 0; j < cluster.N; j++) if (i !== j) heard.push(cluster.lastHeard(i, j));
-        return {
-          executed: cluster.sim.executed,
-          out: JSON.stringify({ result, looks, heard, m: cluster.messages, t: cluster.timeline }),
-          bare: JSON.stringify({ result, looks, heard }),
-        };
-      };
-      const kernel = run('kernel');
-      const deferred = run('deferred');
-      assert.equal(deferred.out, kernel.out);
-      assert.ok(deferred.executed <= kernel.executed);
-      assert.equal(run('deferred', false).bare, kernel.bare, 'without logs');
-    }),
-    { numRuns: 200, seed: 20261122 },
-  );
 });
 
 test('each channel loses its messages with the set probability, also after setLoss in the middle of a run', () => {

@@ -1,5 +1,5 @@
 /**
- * Kernel tests, the order of events beyond plain scheduling: reserved tickets,
+ * Kernel tests, the order of events beyond plain scheduling: what has passed,
  * priorities at one time, and repeating timers against the self-rescheduling
  * events they stand for.
  */
@@ -8,35 +8,18 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Sim, SchedulingError, type EventHandle } from '../src/kernel/sim.ts';
 
-test('an event scheduled with a reserved ticket runs where it would have run had it been scheduled then', () => {
+test('passed(time, priority): what would already have run, by the order of an instant (priority), never by sequence numbers', () => {
   const sim = new Sim(16);
-  const out: string[] = [];
-  const h = (name: string): void => {
-    out.push(name);
-  };
-  sim.at(5, h, 'a');
-  const rb = sim.reserve(); // b's place: after a, before c
-  sim.at(5, h, 'c');
-  const rf = sim.reserve(); // before d in sequence, but used for a later time
-  sim.at(1, () => {
-    out.push('first');
-    assert.ok(!sim.hasPassed(5, rb));
-    sim.atTicket(5, rb, h, 'b');
-  });
+  const seen: boolean[] = [];
   sim.at(5, () => {
-    out.push('d');
-    // (5, rf) comes before the running event (5, d): too late for it
-    assert.ok(sim.hasPassed(5, rf));
-    assert.ok(!sim.hasPassed(7, rf));
-    assert.throws(() => sim.atTicket(5, rf, h, 'x'), SchedulingError);
-    sim.atTicket(7, rf, h, 'f');
-    sim.atTicket(5, sim.reserve(), h, 'e');
-  });
+    // the running event has priority -1
+    seen.push(sim.passed(4.9, 100), sim.passed(5, -2), sim.passed(5, -1), sim.passed(5, 0), sim.passed(5.1, -100));
+  }, undefined, -1);
+  sim.at(6, () => seen.push(sim.passed(6, -1), sim.passed(6, 0), sim.passed(6, 1)));
   sim.run();
-  assert.deepEqual(out, ['first', 'a', 'b', 'c', 'd', 'e', 'f']);
-  assert.ok(sim.hasPassed(7, rf), 'between runs every place at or before now has passed');
-  assert.throws(() => sim.atTicket(8, 10_000 as never, h, 'y'), SchedulingError, 'never reserved');
-  assert.throws(() => sim.atTicket(1, rb, h, 'z'), SchedulingError, 'in the past');
+  assert.deepEqual(seen, [true, true, false, false, false, true, false, false]);
+  assert.ok(sim.passed(6, 1000), 'between runs every event at or before now has passed');
+  assert.ok(!sim.passed(6.5, -1000));
 });
 
 test('priority orders events at one time (lower first), then scheduling order, whenever they were scheduled', () => {
@@ -57,12 +40,6 @@ test('priority orders events at one time (lower first), then scheduling order, w
   sim.at(5, h, 'c');
   sim.run();
   assert.deepEqual(out, ['first', 'p-3', 'p-1', 'p-1 later', 'a', 'c', 'b', 'p+2']);
-  // a ticket keeps its priority
-  const t = sim.reserve(-5);
-  sim.at(9, h, 'ordinary@9');
-  sim.atTicket(9, t, h, 'ticket-5@9');
-  sim.run();
-  assert.deepEqual(out.slice(-2), ['ticket-5@9', 'ordinary@9']);
   assert.throws(() => sim.at(10, h, 'x', 0.5), SchedulingError, 'priority must be an integer');
   assert.throws(() => sim.at(10, h, 'x', 2 ** 20), SchedulingError, 'priority out of range');
 });
@@ -72,7 +49,7 @@ test('a repeating timer fires exactly as a self-rescheduling event of its priori
   // Under test: Sim.repeat. Both run the same random workload of one-shot events that
   // schedule others and cancel timers; the logs (time, name) must be equal.
   const arb = fc.record({
-    timers: fc.array(fc.record({ first: fc.integer({ min: 0, max: 20 }), period: fc.constantFrom(0.5, 1, 1.5, 3), prio: fc.integer({ min: -3, max: 3 }) }), { minLength: 1, maxLength: 4 }),
+    timers: fc.array(fc.record({ first: fc.integer({ min: 0, max: 20 }), period: fc.constantFrom(0.5, 1, 1.5, 3, 0.1, 0.3), prio: fc.integer({ min: -3, max: 3 }) }), { minLength: 1, maxLength: 4 }),
     shots: fc.array(fc.record({ at: fc.integer({ min: 0, max: 40 }), prio: fc.integer({ min: -2, max: 2 }), child: fc.option(fc.integer({ min: 0, max: 3 })), cancel: fc.option(fc.integer({ min: 0, max: 3 })) }), { maxLength: 30 }),
   });
   fc.assert(
@@ -85,9 +62,10 @@ test('a repeating timer fires exactly as a self-rescheduling event of its priori
         timers.forEach((tm, k) => {
           if (useRepeat) handles[k] = sim.repeat(tm.first, tm.period, () => log.push(`${sim.now} T${k}`), undefined, tm.prio);
           else {
+            let n = 0;
             const fire = (): void => {
               if (stopped.has(k)) return;
-              handles[k] = sim.at(sim.now + tm.period, fire, undefined, tm.prio);
+              handles[k] = sim.at(tm.first + ++n * tm.period, fire, undefined, tm.prio);
               log.push(`${sim.now} T${k}`);
             };
             handles[k] = sim.at(tm.first, fire, undefined, tm.prio);
@@ -131,4 +109,19 @@ test('repeating timers: cancel, isPending, pending, peekTime', () => {
   const h2 = sim.repeat(25, 1, () => {});
   assert.notEqual(h2, h, 'a reused timer slot gets a new handle');
   assert.ok(!sim.isPending(h));
+});
+
+test('a repeating timer keeps an exact grid (anchor + n period, a product) and can start at any firing of it', () => {
+  const sim = new Sim(8);
+  const seen: number[] = [];
+  const h = sim.repeat(0.3, 0.1, () => seen.push(sim.now));
+  sim.run(1.05);
+  sim.cancel(h);
+  // a running sum would drift off the grid (0.1 is not exact in binary)
+  assert.deepEqual(seen, Array.from({ length: 8 }, (_, n) => 0.3 + n * 0.1));
+  const later: number[] = [];
+  sim.repeat(0.3, 0.1, () => later.push(sim.now), undefined, 0, 12);
+  sim.run(1.75);
+  assert.deepEqual(later, [0.3 + 12 * 0.1, 0.3 + 13 * 0.1, 0.3 + 14 * 0.1]);
+  assert.throws(() => sim.repeat(0.3, 0.1, () => {}, undefined, 0, 2), SchedulingError, 'firing 2 is in the past');
 });

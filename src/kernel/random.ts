@@ -97,6 +97,10 @@ export class Stream {
 export class Streams {
   private readonly byName = new Map<string, Stream>();
   constructor(readonly seed: number | string) {}
+  /** A keyed stream of this run (see KeyedStream): the same numbers for the same name and key. */
+  keyed(name: string): KeyedStream {
+    return new KeyedStream(this.seed, name);
+  }
   get(name: string): Stream {
     let s = this.byName.get(name);
     if (!s) {
@@ -104,6 +108,44 @@ export class Streams {
       this.byName.set(name, s);
     }
     return s;
+  }
+}
+
+const TWO32 = 2 ** 32;
+
+/** murmur3's 32-bit finalizer: every input bit flips each output bit with probability about 1/2. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * A keyed stream: a uniform number for each key (a, b), the same whoever asks
+ * and in whatever order. Seeded from (run seed, stream name) like a Stream;
+ * the key is hashed with murmur3's finalizer, chained (a bijection of b for
+ * each a), into 32 bits: steps of 2^-32. Used where a draw must not depend on
+ * when it is made: copy k of a heartbeat stream gets its latency from
+ * (channel, k), so every schedule of the same model draws the same numbers.
+ */
+export class KeyedStream {
+  private readonly s0: number;
+
+  constructor(readonly seed: number | string, readonly name: string) {
+    const g = seedrandom.alea(`${seed}\u0000${name}\u0000keyed`);
+    this.s0 = g.int32() >>> 0;
+  }
+
+  /** Uniform in [0, 1) for the key (a, b): non-negative integers, b below 2^53. */
+  at(a: number, b: number): number {
+    const lo = b >>> 0;
+    let h = fmix32(this.s0 ^ lo);
+    if (b !== lo) h = fmix32(h ^ Math.imul((b - lo) / TWO32 + 1, 0x85ebca77));
+    h = fmix32(h ^ Math.imul(a + 1, 0x9e3779b1));
+    return h / TWO32;
   }
 }
 

@@ -8,13 +8,13 @@
  *
  * An event's order key is priority * SEQ_SPACE + sequence number, one exact
  * integer. Priority orders events at one time (lower first; 0 is the
- * default), then the sequence number (scheduling order). A place in the order
- * can be reserved now and used later (`reserve`, `atTicket`): the ticket is
- * opaque.
+ * default), then the sequence number (scheduling order). Models state their
+ * order at one instant with priorities and never see sequence numbers.
  *
- * Repeating timers (`repeat`) fire every `period` seconds without a heap
- * entry, each firing at (time, priority, a sequence number taken when it was
- * set). A few clocks (one per node, say) cost no heap work per tick.
+ * Repeating timers (`repeat`) fire on a grid, anchor + n * period, without a
+ * heap entry, each firing at (time, priority, a sequence number taken when
+ * the previous one ran). A few clocks (one per node, say) cost no heap work
+ * per tick.
  *
  * The kernel imports no model and draws no random numbers.
  */
@@ -33,16 +33,16 @@ export type Handler<P = any> = (payload: P, sim: Sim) => void;
  */
 export type EventHandle = number;
 
-/** A reserved place in the order of events (see `reserve`); opaque to models. */
-export type Ticket = number & { readonly __ticket: unique symbol };
-
 /** Order key = priority * SEQ_SPACE + seq: exact while |priority| <= MAX_PRIORITY and seq < SEQ_SPACE. */
 const SEQ_SPACE = 2 ** 36;
 export const MAX_PRIORITY = 2 ** 16;
 
 export class Sim {
-  /** Current simulated time in seconds. */
-  now = 0;
+  private clock = 0;
+  /** Current simulated time in seconds (read-only: only the run loop moves it). */
+  get now(): number {
+    return this.clock;
+  }
   /** Events executed so far. */
   executed = 0;
 
@@ -89,47 +89,31 @@ export class Sim {
   }
 
   /**
-   * Reserve a place in the order of events now, for an event whose time is
-   * known but which may never need to run (see `atTicket`). Reserving takes
-   * a sequence number as `schedule` does, so a model that reserves where it
-   * would otherwise schedule sees the same order of events either way.
+   * True when an event at (time, priority) would already have run: it is
+   * earlier than now, or at now with a priority lower than the running
+   * event's (between runs: at or before now). Lets a model that keeps
+   * arrivals out of the heap tell which have happened, by the same order.
    */
-  reserve(priority = 0): Ticket {
-    return this.keyOf(priority, this.nextSeq()) as Ticket;
+  passed(time: number, priority: number): boolean {
+    if (time !== this.clock) return time < this.clock;
+    const k = this.curKey;
+    return k === Infinity || priority < Math.floor(k / SEQ_SPACE);
   }
 
   /**
-   * True when an event at `time` holding `ticket` would already have run:
-   * it comes before the running event (or, between runs, at or before now).
-   */
-  hasPassed(time: number, ticket: Ticket): boolean {
-    return time < this.now || (time === this.now && ticket < this.curKey);
-  }
-
-  /**
-   * Schedule `handler(payload)` at `time` in the place `ticket` reserved: it
-   * runs where it would have run had it been scheduled when the ticket was
-   * taken. The place must not have passed.
-   */
-  atTicket<P>(time: number, ticket: Ticket, handler: Handler<P>, payload?: P): EventHandle {
-    if (!(time >= this.now && time < Infinity)) this.badTime(time);
-    const seq = ((ticket % SEQ_SPACE) + SEQ_SPACE) % SEQ_SPACE;
-    if (!(Number.isInteger(ticket) && seq < this.seqCounter)) throw new SchedulingError(`ticket ${ticket} was not reserved`);
-    if (this.hasPassed(time, ticket) || (time === this.now && ticket === this.curKey)) throw new SchedulingError(`the reserved place at ${time} comes before the running event`);
-    return this.queue.push(time, ticket, handler as Handler, payload);
-  }
-
-  /**
-   * A repeating timer: `handler(payload)` at `first`, then every `period`
-   * seconds (first + period, first + 2 period, ... summed step by step),
+   * A repeating timer on the grid anchor + n period: `handler(payload)` at
+   * firing `from` (anchor + from period), then at each later grid point (a
+   * product, not a running sum: the time of every firing is known exactly),
    * until cancelled (`cancel(handle)`). A firing is ordered as an event of
    * `priority` scheduled when the previous firing ran. Kept out of the heap.
    */
-  repeat<P>(first: number, period: number, handler: Handler<P>, payload?: P, priority = 0): EventHandle {
+  repeat<P>(anchor: number, period: number, handler: Handler<P>, payload?: P, priority = 0, from = 0): EventHandle {
+    const first = anchor + from * period;
     if (!(first >= this.now && first < Infinity)) this.badTime(first);
     if (!(period > 0 && period < Infinity)) throw new SchedulingError(`repeat period must be a positive finite number (got ${period})`);
+    if (!(Number.isInteger(from) && from >= 0)) throw new SchedulingError(`repeat from must be a whole number >= 0 (got ${from})`);
     const key = this.keyOf(priority, this.nextSeq());
-    const { id, gen } = this.timers.add(first, period, key, priority, handler as Handler, payload);
+    const { id, gen } = this.timers.add(anchor, from, period, key, priority, handler as Handler, payload);
     return -2 - (gen * SLOT_SPACE + id);
   }
 
@@ -162,7 +146,7 @@ export class Sim {
     // the next firing is ordered as if the handler had scheduled it first
     const timers = this.timers;
     timers.fire(this.keyOfNext);
-    this.now = timers.firedTime;
+    this.clock = timers.firedTime;
     this.executed++;
     this.curKey = timers.firedKey;
     timers.firedHandler!(timers.firedPayload, this);
@@ -219,7 +203,7 @@ export class Sim {
       const t = q.topTime();
       if (t > until) break;
       if (!q.take()) continue; // a cancelled entry, dropped
-      this.now = t;
+      this.clock = t;
       this.executed++;
       this.curKey = q.takenKey;
       q.takenHandler!(q.takenPayload, this);
@@ -227,7 +211,7 @@ export class Sim {
       q.retire();
     }
     this.curKey = Infinity;
-    if (!this.stopped && until !== Infinity && until > this.now) this.now = until;
+    if (!this.stopped && until !== Infinity && until > this.clock) this.clock = until;
     return this.executed - start;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Repeating timers, kept beside the event heap (see Sim.repeat): each fires
- * every `period` seconds at (time, order key), the key taken when the
- * previous firing ran. The kernel asks which fires next and lets it fire; a
+ * on a grid, firing n at anchor + n * period (a product, not a running sum, so
+ * a model can compute any firing's time exactly), with the order key taken
+ * when the previous firing ran. The kernel asks which fires next and lets it fire; a
  * few clocks (one per node, say) cost no heap work per tick. Finding the next
  * timer scans them all: meant for tens of timers, not thousands.
  */
@@ -11,6 +12,8 @@ export class RepeatingTimers {
   private time: number[] = [];
   private key: number[] = [];
   private period: number[] = [];
+  private anchor: number[] = [];
+  private index: number[] = [];
   private priority: number[] = [];
   private handler: (Handler | undefined)[] = [];
   private payload: unknown[] = [];
@@ -24,13 +27,16 @@ export class RepeatingTimers {
   nextKey = Infinity;
 
   /** Set a timer; returns its id and generation (together they make the handle). */
-  add(first: number, period: number, key: number, priority: number, handler: Handler, payload: unknown): { id: number; gen: number } {
+  add(anchor: number, from: number, period: number, key: number, priority: number, handler: Handler, payload: unknown): { id: number; gen: number } {
     const id = this.free.length > 0 ? this.free.pop()! : this.time.length;
     if (id === this.time.length) {
       this.time.push(0); this.key.push(0); this.period.push(0); this.priority.push(0);
       this.handler.push(undefined); this.payload.push(undefined); this.gen.push(0);
+      this.anchor.push(0); this.index.push(0);
     }
-    this.time[id] = first;
+    this.anchor[id] = anchor;
+    this.index[id] = from;
+    this.time[id] = anchor + from * period;
     this.key[id] = key;
     this.period[id] = period;
     this.priority[id] = priority;
@@ -72,7 +78,7 @@ export class RepeatingTimers {
     this.firedKey = this.key[id];
     this.firedHandler = this.handler[id];
     this.firedPayload = this.payload[id];
-    this.time[id] = this.firedTime + this.period[id];
+    this.time[id] = this.anchor[id] + ++this.index[id] * this.period[id];
     this.key[id] = keyOf(this.priority[id]);
     this.findNext();
   }

@@ -17,7 +17,7 @@ import { runScheme } from '../models/lb/run.ts';
 import { runWorld, type WorldTotals } from '../models/lb/timed.ts';
 import { firstRuns, scenarioReplay } from './replay.ts';
 import { timelineSegments } from '../output/timeline.ts';
-import { at, checkModel, loadScenario, type Axis, type HaScenario, type LbScenario, type Scenario } from './load.ts';
+import { at, checkModel, haRunOptions, loadScenario, type Axis, type HaScenario, type LbScenario, type Scenario } from './load.ts';
 
 const VEGA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const HA_METRICS = ['availability', 'downtime', 'dualActiveTime', 'incidents', 'detections', 'meanDetection', 'mistakes', 'falseTakeovers', 'declarations', 'hbMessages', 'protocolMessages', 'lost'];
@@ -71,8 +71,7 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
 }
 
 function runHa(s: HaScenario, seed: number) {
-  const options = { maxLogRows: 200_000, ...(s.options ?? {}), recordMessages: true, recordTimeline: true };
-  const { cluster, result } = simulate(options as never, seed, s.duration, (c) => {
+  const { cluster, result } = simulate(haRunOptions(s) as never, seed, s.duration, (c) => {
     for (const l of s.links ?? []) c.configureLink(l.a, l.b, l);
     for (const f of s.faults ?? []) c.at(f.at, f);
   });

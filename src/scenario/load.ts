@@ -146,6 +146,15 @@ export function at<S extends Scenario>(s: S, axes: Axis[], point: Record<string,
   return out;
 }
 
+/**
+ * The HA options a scenario runs with: it logs every message and the
+ * timeline, so it runs the deferred heartbeat schedule unless its options
+ * name another (the same results; lazy keeps no message log and is refused).
+ */
+export function haRunOptions(s: HaScenario): Record<string, unknown> {
+  return { maxLogRows: 200_000, heartbeatEvents: 'deferred', ...(s.options ?? {}), recordMessages: true, recordTimeline: true };
+}
+
 /** Check a single-valued scenario against the model (options, node ids, schemes). */
 export function checkModel(s: Scenario): void {
   if (s.kind === 'lb') {
@@ -167,7 +176,7 @@ export function checkModel(s: Scenario): void {
   }
   let nodes: number;
   try {
-    nodes = makeConfig((s.options ?? {}) as never).nodes;
+    nodes = makeConfig(haRunOptions(s) as never).nodes;
   } catch (e) {
     throw new ScenarioError(`options: ${(e as Error).message}`);
   }

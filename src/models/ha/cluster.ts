@@ -19,7 +19,8 @@ import { Nodes } from './nodes.ts';
 import { Links, type ChannelSel } from './links.ts';
 import { KernelDelivery, type HeartbeatDelivery } from './delivery.ts';
 import { DeferredDelivery } from './delivery-deferred.ts';
-import { LazyDelivery, lazyPossible } from './delivery-lazy.ts';
+import { LazyDelivery } from './delivery-lazy.ts';
+import { Signals } from './signals.ts';
 import { Monitor } from './monitor.ts';
 import { makeDetector, type FailureDetector } from './detector.ts';
 import { Services, RUNNING, NONE } from './services.ts';
@@ -47,6 +48,8 @@ export class HaCluster implements FaultTarget {
   readonly metrics: Metrics;
   /** @internal a part of the cluster (see docs/ha.md); use the verbs and queries below */
   readonly trace: Trace;
+  /** What the parts tell (counts, suspicions, take-overs...): listen with `signals.on(name, f)`. */
+  readonly signals = new Signals();
   private readonly delivery: HeartbeatDelivery;
   private readonly controller: Controller;
   private readonly failback: Failback;
@@ -63,6 +66,7 @@ export class HaCluster implements FaultTarget {
       },
     });
     this.metrics = new Metrics(sim, this.nodes);
+    this.metrics.listen(this.signals);
     this.trace = new Trace(sim, cfg, this.nodes.names, this.metrics.notes);
     this.links = new Links(N, cfg, streams, {
       beforeChange: () => {
@@ -73,28 +77,26 @@ export class HaCluster implements FaultTarget {
     this.detector = detector ?? makeDetector(cfg, N);
     this.monitor = new Monitor(sim, this.nodes, this.detector, { probe: (i, j) => this.delivery.probe(i, j) }, {
       declared: (i, j) => {
-        this.metrics.declared(i, j);
+        this.signals.suspected(i, j);
         this.controller.declared(i, j);
       },
       rejoined: (i, j) => {
-        this.metrics.trusts(i, j);
+        this.signals.trusted(i, j);
         this.controller.rejoined(i, j);
       },
       beforeViewChange: () => this.controller.settle(),
     });
-    // heartbeat delivery: lazy where it can be, else deferred, else one event per copy (see options.ts, heartbeatEvents)
+    // the heartbeat schedule the configuration names (options.ts, heartbeatEvents): the same results from each
     const mode = cfg.heartbeatEvents;
-    const deliveryArgs = [sim, cfg, this.nodes, this.links, this.monitor, this.metrics.counts, this.trace] as const;
-    if (mode === 'lazy' && this.detector.orderFree && this.detector.quiet && lazyPossible(cfg, this.links)) this.delivery = new LazyDelivery(...deliveryArgs, streams);
-    else if (mode !== 'kernel' && this.detector.orderFree) this.delivery = new DeferredDelivery(...deliveryArgs);
-    else this.delivery = new KernelDelivery(...deliveryArgs);
+    const deliveryArgs = [sim, cfg, this.nodes, this.links, this.monitor, this.signals, this.trace] as const;
+    this.delivery = mode === 'lazy' ? new LazyDelivery(...deliveryArgs) : mode === 'deferred' ? new DeferredDelivery(...deliveryArgs) : new KernelDelivery(...deliveryArgs);
     this.monitor.delivery = this.delivery;
     this.services = new Services(sim, cfg, this.nodes, this.metrics, this.trace, () => this.controller.settle());
-    const transport = new Transport(sim, cfg, this.nodes, this.links, this.metrics.counts, this.trace, (me, from, m) => this.handle(me, from, m));
-    const parts = { sim, cfg, nodes: this.nodes, monitor: this.monitor, services: this.services, transport, metrics: this.metrics, trace: this.trace };
+    const transport = new Transport(sim, cfg, this.nodes, this.links, this.signals, this.trace, (me, from, m) => this.handle(me, from, m));
+    const parts = { sim, cfg, nodes: this.nodes, monitor: this.monitor, services: this.services, transport, metrics: this.metrics, signals: this.signals, trace: this.trace };
     this.failback = new Failback(parts, (n) => this.controller.backUp(n));
-    // quiet reconcile polls are drawn ahead with lazy heartbeats, unless every message is logged (polls.ts)
-    this.controller = new Controller(parts, (n) => this.failback.active(n), mode === 'lazy' && !this.trace.recordMessages);
+    // quiet reconcile polls are drawn ahead with lazy heartbeats (polls.ts)
+    this.controller = new Controller(parts, (n) => this.failback.active(n), mode === 'lazy');
 
     // every node up and watching every peer; each heartbeat clock starts at a random phase in [0, h)
     const phases = streams.get('phase');
@@ -193,6 +195,7 @@ export class HaCluster implements FaultTarget {
 
   private resume(n: number): void {
     const work = this.nodes.resume(n);
+    if (this.cfg.pauseClock === 'late') this.nodes.lateTick(n);
     const N = this.N;
     for (let j = 0; j < N; j++) {
       if (j === n || !this.monitor.inView(n, j)) continue;

@@ -8,9 +8,9 @@
  * the lowest id). A node that declares a peer failed broadcasts FAULT.
  */
 import type { EventHandle } from '../../kernel/sim.ts';
-import type { Copy, Held, Message, ProtocolParts } from './messages.ts';
+import type { Held, Message, ProtocolParts } from './messages.ts';
 import { NONE, RUNNING, STARTING } from './services.ts';
-import { PollsAhead, type DrawnPoll, type PollOwner } from './polls.ts';
+import { PollsAhead, type PollOwner } from './polls.ts';
 
 interface Round {
   id: number;
@@ -29,8 +29,6 @@ export class Controller implements PollOwner {
   private roundCounter = 0;
   /** The quiet polls drawn ahead (polls.ts), when the engine draws them so. */
   private readonly polls: PollsAhead | undefined;
-  /** Requests on their way that carry the copies drawn for their answer. */
-  private readonly drawnReplies: Array<{ reply?: Copy[] }> = [];
 
   constructor(
     private readonly p: ProtocolParts,
@@ -44,19 +42,12 @@ export class Controller implements PollOwner {
     this.again = new Uint8Array(N);
     this.periodic = new Array(N).fill(-1);
     this.holderCount = new Int32Array(services.S);
-    this.polls = pollsAhead ? new PollsAhead(p.sim, p.transport, p.metrics.counts, cfg.loadTimeout, cfg.reconcileInterval, N, this) : undefined;
+    this.polls = pollsAhead ? new PollsAhead(p.sim, p.transport, p.signals, cfg.loadTimeout, cfg.reconcileInterval, N, this) : undefined;
   }
 
-  /**
-   * Something a poll depends on (a node, a link, a service, a view) is about
-   * to change: polls drawn ahead settle first, and requests on their way
-   * drop the answers drawn for them (drawn again when the answer is sent).
-   */
+  /** Something a poll depends on (a node, a link, a service, a view) is about to change: polls drawn ahead settle first. */
   settle(): void {
-    if (!this.polls) return;
-    for (const m of this.drawnReplies) m.reply = undefined;
-    this.drawnReplies.length = 0;
-    this.polls.settle();
+    this.polls?.settle();
   }
 
   handle(me: number, from: number, m: Message): void {
@@ -65,7 +56,7 @@ export class Controller implements PollOwner {
         const j = m.failed;
         if (j === me || !this.p.monitor.inView(me, j)) return; // duplicate report, or about me
         this.p.monitor.remove(me, j);
-        this.p.metrics.suspects(me, j);
+        this.p.signals.reported(me, j);
         this.membershipChanged(me);
         return;
       }
@@ -74,10 +65,7 @@ export class Controller implements PollOwner {
         return;
       case 'SYSTEM_LOAD': {
         const rep = this.loadReport(me);
-        const answer: Message = { type: 'SYSTEM_LOAD_ANSWER', round: m.round, held: rep.held, load: rep.load, up: rep.up };
-        // a poll drawn ahead carries its answer's copies
-        if (m.reply) this.p.transport.sendDrawn(me, from, answer, m.reply, this.p.sim.now);
-        else this.p.transport.send(me, from, answer);
+        this.p.transport.send(me, from, { type: 'SYSTEM_LOAD_ANSWER', round: m.round, held: rep.held, load: rep.load, up: rep.up });
         return;
       }
       case 'SYSTEM_LOAD_ANSWER':
@@ -89,7 +77,7 @@ export class Controller implements PollOwner {
       case 'RELEASE':
         for (const s of m.services) {
           if (this.p.services.holds(me, s)) {
-            this.p.metrics.counts.releases++;
+            this.p.signals.released();
             this.p.services.set(me, s, NONE);
           }
         }
@@ -173,27 +161,23 @@ export class Controller implements PollOwner {
 
   /**
    * A poll drawn ahead (polls.ts) goes on from now as a real round: the
-   * requests went out at its start; a peer whose request arrived before now
-   * answered then (nothing changed since: its answer is its report now);
+   * requests went out at its start t0; a peer whose request arrived before
+   * now answered then (nothing changed since: its answer is its report now);
    * copies still on their way are events.
    */
-  resumeRound(c: number, pl: DrawnPoll, replies: boolean): void {
-    const r = this.newRound(c, pl.expected);
+  resumeRound(c: number, t0: number, expected: number[]): void {
+    const r = this.newRound(c, expected);
     const tr = this.p.transport;
-    pl.expected.forEach((j, x) => {
-      const req: Message = { type: 'SYSTEM_LOAD', round: r.id, reply: replies ? pl.ans[x] : undefined };
-      const got = tr.sendDrawn(c, j, req, pl.req[x], pl.t0);
-      if (got === undefined) {
-        if (replies) this.drawnReplies.push(req as { reply?: Copy[] });
-        return;
-      }
+    for (const j of expected) {
+      const got = tr.sendAt(c, j, { type: 'SYSTEM_LOAD', round: r.id }, t0);
+      if (got === undefined) continue;
       const rep = this.loadReport(j);
-      if (tr.sendDrawn(j, c, { type: 'SYSTEM_LOAD_ANSWER', round: r.id, ...rep }, pl.ans[x], got) === undefined) return;
+      if (tr.sendAt(j, c, { type: 'SYSTEM_LOAD_ANSWER', round: r.id, ...rep }, got) === undefined) continue;
       r.answers.set(j, rep.held);
       r.loads.set(j, rep.load);
       r.phases.set(j, rep.up);
-    });
-    r.timer = this.p.nodes.after(c, pl.t0 + this.p.cfg.loadTimeout - this.p.sim.now, () => this.roundTimeout(c, r.id));
+    }
+    r.timer = this.p.nodes.after(c, t0 + this.p.cfg.loadTimeout - this.p.sim.now, () => this.roundTimeout(c, r.id));
     if (r.expected.every((j) => r.answers.has(j))) this.finishRound(c);
   }
 
@@ -363,7 +347,7 @@ export class Controller implements PollOwner {
     if (mine.length === 0) return;
     const tokens = new Map<number, number>();
     for (const s of mine) {
-      this.p.metrics.tookOver(svc.runsElsewhere(s, n));
+      this.p.signals.tookOver(svc.runsElsewhere(s, n));
       svc.set(n, s, STARTING);
       tokens.set(s, svc.token(n, s));
     }

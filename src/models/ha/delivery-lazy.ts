@@ -4,71 +4,75 @@
  * flight as an event, and each peer is either not running (its heartbeats go
  * nowhere) or runs unstarved with the sender in view over channels without
  * extra latency. Then its clock stops and each directed pair's heartbeats
- * become a LazyStream (lazy-stream.ts): send times are arithmetic, losses and
- * latencies are drawn only where they can matter, the receiver's "last heard"
- * is computed when read (`settle`), and the receiver's detector, when it says
- * it only waits for a silence of T (`quiet`), looks next at the end of the
- * first such silence in the stream (`silenceEnd`) instead of once per
- * heartbeat.
+ * become a LazyStream (lazy-stream.ts) over the same fates every schedule
+ * reads. The receiver is told of the arrivals when it needs them:
+ * - `settle` (before anything reads the pair): the arrivals up to now, in
+ *   order, go to the detector and set "last heard";
+ * - `plan` (the monitor plans a look): the next look is where the detector
+ *   can first act. With a detector that only waits for a silence of T
+ *   (`silence`), that is the end of the first such silence, found by walking
+ *   from one run of heartbeats lost on both channels to the next. Otherwise
+ *   the arrivals are fed to the detector ahead of time, in order, until one
+ *   comes after the deadline the detector has then: the look goes there. The
+ *   detector's pair state is saved first, and put back if a change makes the
+ *   arrivals fed ahead void.
  *
  * Anything that could change the stream ends the quiet stretch first
  * (`flush`, which every mutator of nodes, links and views calls; a probe or a
  * probe's answer from the sender): the heartbeats sent so far are counted,
- * the receiver's state is settled at the present, copies still in flight
- * become kernel events, the sender's clock restarts at its next tick, and
- * looks planned from the stream are taken again now. The sender turns quiet
- * again at a later tick once those copies are read.
- *
- * Statistically the same as KernelDelivery (test/ha-lazy.test.ts compares
- * them); other random numbers (the streams 'lazy-loss', 'lazy-latency').
+ * arrivals fed ahead past now are taken back, the receiver's state is
+ * settled at the present, copies still in flight become kernel events, the
+ * sender's clock restarts at its next tick, and the looks are planned again.
+ * The sender turns quiet again at a later tick once those copies are read.
  */
 import type { Sim } from '../../kernel/sim.ts';
-import type { Streams, Stream } from '../../kernel/random.ts';
 import type { HaConfig } from './options.ts';
 import type { Nodes } from './nodes.ts';
 import type { Links } from './links.ts';
-import type { Counters } from './metrics.ts';
+import type { Signals } from './signals.ts';
 import type { Trace } from './trace.ts';
 import type { Monitor } from './monitor.ts';
+import type { FailureDetector } from './detector.ts';
+import { canFeedAhead } from './detector.ts';
 import { KernelDelivery } from './delivery.ts';
 import { LazyStream } from './lazy-stream.ts';
+import { arrivalPriority, TICK_PRIORITY } from './order.ts';
 
-/**
- * Heartbeats a silence scan looks ahead before the look it plans comes back
- * to scan on: 64 at first, doubling after each scan that finds no silence, up
- * to 65,536 (a quiet stretch that a fault soon ends wastes little drawing ahead).
- */
+/** A silence scan looks at most this many heartbeats ahead (64 at first, doubling while scans find nothing). */
 const MAX_CHUNK = 1 << 16;
-
-/** Can this configuration's heartbeats be lazy at all? (The rest is checked per sender, at each tick.) */
-export function lazyPossible(cfg: HaConfig, links: Links): boolean {
-  // continuous latencies (no ties with the looks) arriving in send order
-  return !cfg.recordMessages && cfg.netJitter > 0 && cfg.serialJitter > 0 && links.spread < cfg.interval;
-}
+/** Arrivals fed ahead to a detector before the look it plans comes back to feed on. */
+const FEED_CHUNK = 1 << 12;
 
 export class LazyDelivery extends KernelDelivery {
   private readonly h: number;
-  private readonly rLoss: Stream;
-  private readonly rLat: Stream;
-  /** Per sender: the quiet stretch's first tick (NaN: not quiet) and the number of its first heartbeat. */
-  private readonly since: Float64Array;
-  private readonly seq0: Float64Array;
+  private readonly det: FailureDetector;
+  private readonly feedAhead: boolean;
+  /** Per sender: the quiet stretch's first tick index (-1: not quiet) and the number of its first heartbeat. */
+  private readonly m0: Float64Array;
+  private readonly s0: Float64Array;
   /** Per pair k = receiver * N + sender: its stream while the sender is quiet. */
   private readonly streams: (LazyStream | undefined)[];
-  /** Per pair: the newest heartbeat of the stream counted at the receiver (-1: none yet). */
-  private readonly settled: Float64Array;
+  /** Per pair: the newest heartbeat of the stream applied as arrived (-1: none), and the newest fed to the detector. */
+  private readonly fed: Float64Array;
+  private readonly ahead: Float64Array;
+  /** Per pair: the detector state saved before feeding ahead, at heartbeat savedAt. */
+  private readonly saved: unknown[];
+  private readonly savedAt: Float64Array;
   private quietSenders = 0;
 
-  constructor(sim: Sim, cfg: HaConfig, nodes: Nodes, links: Links, monitor: Monitor, counts: Counters, trace: Trace, streams: Streams) {
-    super(sim, cfg, nodes, links, monitor, counts, trace);
+  constructor(sim: Sim, cfg: HaConfig, nodes: Nodes, links: Links, monitor: Monitor, signals: Signals, trace: Trace) {
+    super(sim, cfg, nodes, links, monitor, signals, trace);
     const N = this.N;
     this.h = cfg.interval;
-    this.rLoss = streams.get('lazy-loss');
-    this.rLat = streams.get('lazy-latency');
-    this.since = new Float64Array(N).fill(NaN);
-    this.seq0 = new Float64Array(N);
+    this.det = monitor.detector;
+    this.feedAhead = canFeedAhead(this.det);
+    this.m0 = new Float64Array(N).fill(-1);
+    this.s0 = new Float64Array(N);
     this.streams = new Array(N * N).fill(undefined);
-    this.settled = new Float64Array(N * N);
+    this.fed = new Float64Array(N * N);
+    this.ahead = new Float64Array(N * N);
+    this.saved = new Array(N * N).fill(undefined);
+    this.savedAt = new Float64Array(N * N);
   }
 
   override tick(i: number): void {
@@ -90,52 +94,57 @@ export class LazyDelivery extends KernelDelivery {
 
   /** Sender i turns quiet at this tick: this tick's heartbeat is the first of its streams. */
   private enter(i: number): void {
-    const N = this.N, now = this.sim.now, links = this.links;
-    this.since[i] = now;
-    this.seq0[i] = this.seq[i] + 1;
+    const N = this.N, nodes = this.nodes;
+    const m0 = nodes.tickNow(i);
+    this.m0[i] = m0;
+    this.s0[i] = this.seq[i] + 1;
     this.quietSenders++;
-    this.nodes.stopClock(i);
-    for (let j = 0; j < N; j++) {
-      if (j === i) continue;
-      const k = j * N + i, l = (i * N + j) * 2;
-      const last = this.nodes.live(j) ? this.monitor.lastHeard(j, i) : now;
-      this.streams[k] = new LazyStream(now, this.h, last, [links.loss[l], links.loss[l + 1]], [links.up[l] === 0, links.up[l + 1] === 0], links.latency, this.rLoss, this.rLat);
-      this.settled[k] = -1;
-    }
-  }
-
-  /** Sender i's quiet stretch ends now: count, settle, put the copies in flight into the heap, restart the clock. */
-  private leave(i: number): void {
-    const N = this.N, now = this.sim.now;
-    const codes = this.codes;
-    let sent = -1;
+    nodes.stopClock(i);
+    const anchor = nodes.tickTime(i, 0);
     for (let j = 0; j < N; j++) {
       if (j === i) continue;
       const k = j * N + i;
-      const st = this.streams[k]!;
-      sent = st.sentBy(now);
-      this.counts.hbMessages += 2 * (sent + 1);
-      this.counts.messagesLost += st.lostCount(0, sent) + st.lostCount(1, sent);
-      if (this.nodes.live(j)) {
-        this.settle(k);
-        // copies sent but not yet arrived become events (a cut, a crash or a pause may still catch them)
-        for (let n = sent; n >= 0 && st.t(n) + st.lmax > now; n--) {
-          const key0 = (this.seq0[i] + n) * codes + (i * N + j) * 4;
-          for (let c = 0; c < 2; c++) {
-            if (st.lost(c, n)) continue;
-            const a = st.t(n) + st.copyLatency(c, n);
-            if (a > now) this.sendCopy(a, key0 + 2 * c);
-          }
-        }
-      }
-      this.monitor.relook(k);
-      this.streams[k] = undefined;
+      this.streams[k] = new LazyStream(this.links, i, j, this.s0[i], anchor, this.h, m0, arrivalPriority(i, j, 0, N));
+      this.fed[k] = -1;
+      this.ahead[k] = -1;
+      this.saved[k] = undefined;
+      // arrivals may move the look (earlier too): plan it from the stream
+      if (nodes.live(j)) this.monitor.relook(k);
     }
-    this.seq[i] = this.seq0[i] + sent;
-    const next = this.since[i] + (sent + 1) * this.h;
-    this.since[i] = NaN;
-    this.quietSenders--;
-    this.nodes.startClock(i, next);
+  }
+
+  /** The newest heartbeat of sender i's stretch sent by now (-1: none yet). */
+  private sentBy(i: number, st: LazyStream): number {
+    const now = this.sim.now;
+    let n = Math.floor((now - st.t(0)) / this.h);
+    while (this.tickPassed(i, st.t(n + 1))) n++;
+    while (n >= 0 && !this.tickPassed(i, st.t(n))) n--;
+    return n;
+  }
+
+  private tickPassed(i: number, t: number): boolean {
+    return this.sim.passed(t, TICK_PRIORITY + i);
+  }
+
+  /** The newest heartbeat in (after, sentBy] that has arrived by now (-1: none). */
+  private lastArrived(i: number, st: LazyStream, after: number): number {
+    if (st.deaf) return -1;
+    for (let n = this.sentBy(i, st); n > after; n--) {
+      const a = st.arrival(n);
+      if (a !== Infinity && this.sim.passed(a, st.priority + st.firstChannel(n))) return n;
+    }
+    return -1;
+  }
+
+  /** Feed heartbeats (from, to] of pair k's stream to the detector (all, or the last when it waits for a silence). */
+  private feed(k: number, st: LazyStream, from: number, to: number): void {
+    const det = this.det;
+    const T = det.silence ? det.silence(k, this.monitor.lastKnown(k)) : -1;
+    let n = T > 0 ? to : from + 1;
+    for (; n <= to; n++) {
+      const a = st.arrival(n);
+      if (a !== Infinity) det.heard(k, a, st.s0 + n);
+    }
   }
 
   override settle(k: number): void {
@@ -143,32 +152,134 @@ export class LazyDelivery extends KernelDelivery {
     if (st === undefined) return;
     const N = this.N, j = (k / N) | 0, i = k - j * N;
     if (!this.nodes.live(j)) return;
-    const n = st.lastArrived(this.sim.now, this.settled[k]);
+    const n = this.lastArrived(i, st, this.fed[k]);
     if (n < 0) return;
-    this.settled[k] = n;
-    const s = this.seq0[i] + n;
-    if (s > this.counted[k]) {
-      this.counted[k] = s;
-      this.monitor.heard(k, st.arrival(n), s);
+    if (n > this.ahead[k]) {
+      this.feed(k, st, this.ahead[k], n);
+      this.ahead[k] = n;
     }
-    st.prune(n);
+    this.fed[k] = n;
+    this.counted[k] = st.s0 + n;
+    this.monitor.setLastHeard(k, st.arrival(n));
+    if (this.ahead[k] === n) st.forget(n);
   }
 
-  override silenceEnd(k: number, next: number, T: number): number {
+  override plan(k: number, d: number): number {
     const st = this.streams[k];
-    if (st === undefined || !(T > this.h + this.links.spread)) return next;
-    const end = st.scan(T, st.sentBy(next) + st.chunk);
-    if (Number.isNaN(end)) st.chunk = Math.min(2 * st.chunk, MAX_CHUNK);
-    return Math.max(next, Number.isNaN(end) ? st.safeEnd(T) : end);
+    if (st === undefined) return d;
+    const det = this.det, last = this.monitor.lastKnown(k);
+    const T = det.silence ? det.silence(k, last) : -1;
+    if (T > this.h + this.links.spread) return this.silenceEnd(k, st, last);
+    // the next heartbeat that arrives
+    if (st.deaf) return d;
+    let n = this.fed[k] + 1;
+    let a = st.arrival(n);
+    while (a === Infinity) a = st.arrival(++n);
+    if (!this.feedAhead) return Math.min(d, a);
+    if (this.ahead[k] !== this.fed[k]) throw new Error(`internal: pair ${k} plans a look with arrivals fed ahead (${this.ahead[k]} > ${this.fed[k]})`);
+    this.saved[k] = det.save!(k);
+    this.savedAt[k] = this.fed[k];
+    const s0 = st.s0;
+    let lastA = last, dl = d, at = -1;
+    for (let fedN = 0; fedN < FEED_CHUNK; fedN++) {
+      if (a > dl) {
+        at = Math.max(dl, lastA);
+        break;
+      }
+      det.heard(k, a, s0 + n);
+      lastA = a;
+      dl = det.deadline(k, a);
+      do a = st.arrival(++n);
+      while (a === Infinity);
+    }
+    // n is the first heartbeat not fed; come back at the last arrival fed (or act, if the next comes after the deadline)
+    this.ahead[k] = n - 1;
+    while (this.ahead[k] > this.fed[k] && st.arrival(this.ahead[k]) === Infinity) this.ahead[k]--;
+    if (at >= 0) return at;
+    return a > dl ? Math.max(dl, lastA) : lastA;
+  }
+
+  /**
+   * Pair k waits for a silence of T (> h + spread): the time it acts (the
+   * end of the first such silence after the last heartbeat heard), or a
+   * time no later than that where the look comes back to scan on.
+   */
+  private silenceEnd(k: number, st: LazyStream, last: number): number {
+    const det = this.det;
+    let prevA = last;
+    if (st.deaf) return det.deadline(k, prevA);
+    let cur = this.fed[k] + 1;
+    const limit = cur + st.chunk;
+    while (cur <= limit) {
+      const f = st.nextFull(cur);
+      let n = cur;
+      if (f === n) {
+        n++;
+        while (st.fullyLost(n)) n++;
+      }
+      const end = det.deadline(k, prevA);
+      const a = st.arrival(n);
+      if (a > end) return end;
+      // n .. f-1 arrive one after the other, less than h + spread < T apart
+      const lastN = f > n ? Math.max(n, Math.min(f - 1, limit)) : n;
+      prevA = lastN === n ? a : st.arrival(lastN);
+      cur = lastN + 1;
+    }
+    st.chunk = Math.min(2 * st.chunk, MAX_CHUNK);
+    return det.deadline(k, prevA);
+  }
+
+  /** Sender i's quiet stretch ends now: count, settle, put the copies in flight into the heap, restart the clock. */
+  private leave(i: number): void {
+    const N = this.N, now = this.sim.now, codes = this.codes;
+    let sent = -1;
+    for (let j = 0; j < N; j++) {
+      if (j === i) continue;
+      const k = j * N + i;
+      const st = this.streams[k]!;
+      sent = this.sentBy(i, st);
+      this.signals.heartbeats(2 * (sent + 1), st.lostCount(sent));
+      if (this.nodes.live(j)) {
+        // arrivals fed ahead past now are void: back to the saved state, then fed up to now
+        const arrived = Math.max(this.fed[k], this.lastArrived(i, st, this.fed[k]));
+        if (this.ahead[k] > arrived) {
+          this.det.restore!(k, this.saved[k]);
+          // fed again up to what had arrived (settle feeds the rest)
+          if (this.fed[k] > this.savedAt[k]) this.feed(k, st, this.savedAt[k], this.fed[k]);
+          this.ahead[k] = this.fed[k];
+        }
+        this.settle(k);
+      }
+      // copies sent but not yet arrived become events, in send order (a cut, a crash or a pause may still catch them)
+      let n = sent;
+      while (n > 0 && st.t(n - 1) + st.lmax >= now) n--;
+      for (; n <= sent; n++) {
+        const key0 = (st.s0 + n) * codes + (i * N + j) * 4;
+        for (let c = 0; c < 2; c++) {
+          if (st.lost(c, n)) continue;
+          const a = st.t(n) + st.latency(c, n);
+          if (!this.sim.passed(a, st.priority + c)) this.sendCopy(a, key0 + 2 * c);
+        }
+      }
+      st.forget(sent + 1);
+      this.streams[k] = undefined;
+      this.saved[k] = undefined;
+      this.monitor.relook(k);
+    }
+    this.seq[i] = this.s0[i] + sent;
+    const next = this.m0[i] + sent + 1;
+    this.m0[i] = -1;
+    this.quietSenders--;
+    this.nodes.resumeClock(i, next);
   }
 
   protected override beforeSend(i: number): void {
-    if (!Number.isNaN(this.since[i])) this.leave(i);
+    if (this.m0[i] >= 0) this.leave(i);
   }
 
   override flush(): void {
     if (this.quietSenders === 0) return;
-    for (let i = 0; i < this.N; i++) if (!Number.isNaN(this.since[i])) this.leave(i);
+    for (let i = 0; i < this.N; i++) if (this.m0[i] >= 0) this.leave(i);
   }
 
   override settleAll(): void {

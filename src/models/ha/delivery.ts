@@ -1,21 +1,23 @@
 /**
  * Heartbeat delivery: a node's heartbeat (or probe, the retry heartbeat)
- * goes on both channels to a peer; each copy's latency is drawn at send,
- * then whether the channel's loss process takes it; it is lost then, or at
- * arrival when its channel is down (a cut while it is in flight loses it).
- * On arrival it counts only if the receiver is running and not paused, and
- * if it is the first copy of a number higher than any counted so far (the
+ * goes on both channels to a peer; each copy's fate (lost or its latency) is
+ * the channel's (links.ts), by the heartbeat's number; a copy is also lost at
+ * arrival when its channel is down then (a cut while it is in flight). On
+ * arrival it counts only if the receiver is running and not paused, and if
+ * it is the first copy of a number higher than any counted so far (the
  * duplicate on the other channel, or an older copy overtaken by a newer one,
  * carries no news). A counted heartbeat from a node in view goes to the
  * receiver's detector; from a node out of view it is a rejoin. A live node
  * answers each probe once, at once, with a heartbeat.
  *
- * One interface, two implementations with the same results, byte for byte
- * (a test compares them on random fault scenarios):
+ * One model, three schedules with the same results, byte for byte (a swarm
+ * test compares them):
  * - KernelDelivery (this file): every copy is a kernel event.
- * - DeferredDelivery (delivery-deferred.ts): an ordinary copy whose arrival
- *   can only move the receiver's "last heard" waits at a reserved place in
- *   the event order instead of in the heap.
+ * - DeferredDelivery (delivery-deferred.ts): copies that can only move the
+ *   receiver's "last heard" later wait in their link and are applied when
+ *   read.
+ * - LazyDelivery (delivery-lazy.ts): a quiet sender's heartbeats are not
+ *   events at all.
  *
  * Copies carry an integer payload: seq * codes + ((from * N + to) * 2 +
  * channel) * 2 + probe, so the hot path allocates nothing.
@@ -24,33 +26,33 @@ import type { Sim } from '../../kernel/sim.ts';
 import type { HaConfig } from './options.ts';
 import type { Nodes } from './nodes.ts';
 import type { Links } from './links.ts';
-import type { Counters } from './metrics.ts';
+import type { Signals } from './signals.ts';
 import type { Trace } from './trace.ts';
 import type { Monitor } from './monitor.ts';
+import { HB } from './links.ts';
+import { arrivalPriority, lateReadPriority } from './order.ts';
 
 export interface HeartbeatDelivery {
   /** Node i's heartbeat clock ticks: a heartbeat to every peer (none while i is paused). */
   tick(i: number): void;
   /** Send a probe from i to j now. */
   probe(i: number, j: number): void;
-  /** Apply the copies to i from j (k = i * N + j) that arrived before the running event; call before reading i's view of j. */
+  /** Apply the copies to i from j (k = i * N + j) that have arrived by now; call before reading i's view of j. */
   settle(k: number): void;
   /** The state arrivals depend on is about to change: copies still waiting become kernel events. */
   flush(): void;
   /** Settle everything (end of run). */
   settleAll(): void;
   /**
-   * Pair k = i * N + j (i watches j): i would look at j next at `next`,
-   * and until a silence of T its looks only move on. Returns the time of the
-   * first look that can act: `next` itself, unless the delivery knows the
-   * arrivals ahead (then the end of the first silence of T, or a time before
-   * it).
+   * Pair k = i * N + j (i watches j) would act at deadline d if nothing more
+   * arrived: the time of the next look. `d` itself, unless the delivery
+   * knows the arrivals ahead: then the first time the detector can act, or
+   * a time before it.
    */
-  silenceEnd(k: number, next: number, T: number): number;
+  plan(k: number, d: number): number;
+  /** The number the next heartbeat copy from node i will carry. */
+  nextSeq(i: number): number;
 }
-
-/** Copies read late by a starved node come after the other events at the starvation's end (its overdue looks). */
-const LATE_READ_PRIORITY = 1;
 
 export class KernelDelivery implements HeartbeatDelivery {
   protected readonly N: number;
@@ -73,7 +75,7 @@ export class KernelDelivery implements HeartbeatDelivery {
     protected readonly nodes: Nodes,
     protected readonly links: Links,
     protected readonly monitor: Monitor,
-    protected readonly counts: Counters,
+    protected readonly signals: Signals,
     protected readonly trace: Trace,
   ) {
     const N = (this.N = nodes.N);
@@ -91,6 +93,7 @@ export class KernelDelivery implements HeartbeatDelivery {
       this.inflight[this.senderOf(key)]--;
       this.process(key);
     };
+    links.nextHeartbeat = (i) => this.nextSeq(i);
   }
 
   tick(i: number): void {
@@ -105,11 +108,15 @@ export class KernelDelivery implements HeartbeatDelivery {
     this.send(i, j, ++this.seq[i], 1, this.sim.now);
   }
 
+  nextSeq(i: number): number {
+    return this.seq[i] + 1;
+  }
+
   settle(_k: number): void {}
   flush(): void {}
   settleAll(): void {}
-  silenceEnd(_k: number, next: number, _T: number): number {
-    return next;
+  plan(_k: number, d: number): number {
+    return d;
   }
 
   protected senderOf(key: number): number {
@@ -122,16 +129,16 @@ export class KernelDelivery implements HeartbeatDelivery {
   /** Send heartbeat s from i to j on both channels. */
   protected send(i: number, j: number, s: number, probe: number, now: number): void {
     const key0 = s * this.codes + (i * this.N + j) * 4 + probe;
-    this.counts.hbMessages += 2;
-    const L = this.links;
-    L.drawHeartbeat(i, j);
-    const latNet = L.latNet, lostNet = L.lostNet, latSerial = L.latSerial, lostSerial = L.lostSerial;
+    const L = this.links, l = L.index(i, j, 0);
+    const lostNet = L.lost(l, HB, s), lostSerial = L.lost(l + 1, HB, s);
+    const latNet = L.latency(l, HB, s), latSerial = L.latency(l + 1, HB, s);
+    L.forget(l, HB, s + 1);
+    L.forget(l + 1, HB, s + 1);
+    this.signals.heartbeats(2, (lostNet ? 1 : 0) + (lostSerial ? 1 : 0));
     if (!this.deferCopies(i, j, s, probe, now, key0, latNet, lostNet, latSerial, lostSerial)) {
       if (!lostNet) this.sendCopy(now + latNet, key0);
       if (!lostSerial) this.sendCopy(now + latSerial, key0 + 2);
     }
-    if (lostNet) this.counts.messagesLost++;
-    if (lostSerial) this.counts.messagesLost++;
     if (this.trace.recordMessages) {
       this.trace.heartbeat(now, i, j, 'net', probe, s, lostNet, now + latNet, key0);
       this.trace.heartbeat(now, i, j, 'serial', probe, s, lostSerial, now + latSerial, key0 + 2);
@@ -141,7 +148,14 @@ export class KernelDelivery implements HeartbeatDelivery {
   /** A copy (payload key) that arrives at t, as a kernel event. */
   protected sendCopy(t: number, key: number): void {
     this.inflight[this.senderOf(key)]++;
-    this.sim.at(t, this.onArrive, key);
+    this.sim.at(t, this.onArrive, key, this.priorityOf(key));
+  }
+
+  /** The arrival priority of the copy `key` (order.ts). */
+  protected priorityOf(key: number): number {
+    const code = key % this.codes, N = this.N;
+    const pair = code >> 2, i = (pair / N) | 0;
+    return arrivalPriority(i, pair - i * N, (code >> 1) & 1, N);
   }
 
   /** Hold the delivered copies instead of making them kernel events; false when they must be events. */
@@ -158,13 +172,12 @@ export class KernelDelivery implements HeartbeatDelivery {
     const pair = code >> 2; // from * N + to
     const i = (pair / N) | 0;
     const j = pair - i * N;
-    const k = j * N + i;
-    // copies of this pair held back that come earlier in the event order arrive first
-    this.settle(k);
+    // copies of this pair held back that arrived earlier come first
+    this.settle(j * N + i);
     const down = !this.links.isUp(i, j, c);
     if (this.trace.recordMessages) this.trace.arrived(key, down);
     if (down) {
-      this.counts.messagesLost++;
+      this.signals.lostInFlight(1);
       return;
     }
     this.process(key);
@@ -187,7 +200,7 @@ export class KernelDelivery implements HeartbeatDelivery {
     const starved = this.nodes.starvedUntil[j];
     if (starved > this.sim.now) {
       this.inflight[i]++;
-      this.sim.at(starved, this.onProcess, key, LATE_READ_PRIORITY);
+      this.sim.at(starved, this.onProcess, key, lateReadPriority(i, j, (code >> 1) & 1, N));
       return;
     }
     const probe = code & 1;

@@ -20,31 +20,58 @@ export interface DetectorPort {
   probe(i: number, j: number): void;
 }
 
+/**
+ * A failure detector, in terms of its deadline: the time at which observer i
+ * acts on target j (probes or suspects it) if nothing more is heard from j.
+ * Each counted heartbeat may move the deadline, later or earlier; the
+ * detector acts at the first moment its deadline, as it stands after the
+ * heartbeats heard so far, has come. That is the whole semantics: when and
+ * how often the engine looks (one kernel event per heartbeat, or arrivals fed
+ * in bulk to find the first deadline that comes before the next arrival)
+ * changes nothing, so a detector has no engine flags.
+ */
 export interface FailureDetector {
   readonly name: string;
-  /**
-   * True when the detector's state after a set of counted heartbeats does
-   * not depend on the order they are applied in (only then are heartbeat
-   * copies deferred and applied late, in send order; see delivery-deferred.ts).
-   */
-  readonly orderFree: boolean;
-  /** i starts watching j at `now` (first watch, after a boot or a rejoin), as if it had just heard j. */
+  /** i starts watching j at `now` (first watch, after a boot, a rejoin or a fresh resume), as if it had just heard j. */
   reset(k: number, now: number): void;
-  /** j's heartbeat number `seq` counted at i at time `t` (a newer number than any counted before). */
+  /** j's heartbeat number `seq` counted at i at time `t` (a newer number than any counted before, in arrival order). */
   heard(k: number, t: number, seq: number): void;
   /**
-   * i looks at j at `now` (at or after the time `next` last returned): the
-   * time of the next look, or -1 to suspect j now. `lastHeard` is the
-   * arrival of the last counted heartbeat (or the reset).
+   * When i acts on j if nothing more is heard: a time (it may be in the
+   * past: then at once). `lastHeard` is the arrival of the last counted
+   * heartbeat (or the reset). Pure: asked any number of times.
    */
-  next(k: number, now: number, lastHeard: number, port: DetectorPort): number;
+  deadline(k: number, lastHeard: number): number;
   /**
-   * Optional: T > 0 when, in pair k's present state, every look before a
-   * silence of T would only move the next look to the last arrival + T (no
-   * probe out, no estimate that changes with arrivals); -1 otherwise. Lets
-   * the lazy heartbeat delivery skip those looks.
+   * The deadline has come (`now` >= deadline) with nothing heard since:
+   * probe through the port and return the new deadline, or return -1 to
+   * suspect j now.
    */
-  quiet?(k: number): number;
+  expire(k: number, now: number, lastHeard: number, port: DetectorPort): number;
+  /**
+   * Optional, a shortcut: T > 0 when, with `lastHeard` the last arrival,
+   * pair k's deadline is the last arrival + T whatever heartbeats arrive
+   * (they change nothing else); -1 otherwise. The lazy schedule then looks
+   * only at the end of the first silence of T, and the deferred schedule
+   * applies this detector's arrivals late: a detector that has `silence`
+   * promises that an arrival never moves its deadline earlier.
+   */
+  silence?(k: number, lastHeard: number): number;
+  /**
+   * Optional: pair k's state as `heard` leaves it, and putting it back. The
+   * lazy schedule feeds arrivals ahead of time to find the next deadline
+   * that comes before an arrival, and takes back those a change makes void.
+   * (A detector whose `heard` changes nothing returns undefined and ignores
+   * it.) One that lacks them is looked at once per arrival in the lazy
+   * schedule: the same results, slower.
+   */
+  save?(k: number): unknown;
+  restore?(k: number, state: unknown): void;
+}
+
+/** True when the lazy schedule may feed this detector's arrivals ahead (it can save and restore a pair). */
+export function canFeedAhead(d: FailureDetector): boolean {
+  return d.save !== undefined && d.restore !== undefined;
 }
 
 /** Makes a detector for N nodes from the run's configuration. */

@@ -186,7 +186,7 @@ export class Failback {
         this.mark(n);
         let all = true;
         for (let s = 0; s < svc.S; s++) if (svc.home[s] === n && svc.state(n, s) !== RUNNING) all = false;
-        if (all && this.p.cfg.autoFailback) this.p.metrics.failedBack(n);
+        if (all && this.p.cfg.autoFailback) this.p.signals.failedBack(n);
         this.backUp(n);
       });
     });

@@ -1,223 +1,143 @@
 /**
- * The heartbeats of one quiet directed pair (sender i to receiver j), drawn
- * only where they can matter. Heartbeat n is sent at t0 + n h with two copies
- * (c = 0 net, 1 serial). Each copy is lost with its channel's probability,
- * independently (a lost copy is a position of a Bernoulli process, drawn as
- * geometric gaps: one draw per loss); a copy's latency is uniform on its
- * channel's range, drawn the first time anything asks for it. Both are draws
- * that nothing else depends on, so drawing them late, from streams of their
- * own, changes no distribution.
+ * The heartbeats of one quiet directed pair (sender i to receiver j): copy
+ * fates looked up where they can matter. Heartbeat n of the stream carries
+ * the number s0 + n and is sent at the sender's tick m0 + n; its copy on
+ * channel c is lost when the channel was down at the stream's start or the
+ * channel's loss process has s0 + n, and otherwise arrives after its keyed
+ * latency (links.ts). These are the fates every schedule reads.
  *
  * With latencies spread less than h apart, heartbeats arrive in send order,
- * so the receiver's "last heard" at time t is the arrival of the newest
- * heartbeat sent by t that is not lost on both channels and has arrived; and
- * a silence of T between two arrivals needs a run of heartbeats lost on both
- * channels (when T > h + spread). `scan` walks from run to run of those and
- * draws the two latencies around a run only when the run is long enough to
- * matter.
+ * so "which heartbeats have arrived by now" is a prefix of the stream, and a
+ * silence of T > h + spread between two arrivals needs a run of heartbeats
+ * lost on both channels: `silenceEnd` walks from run to run of those.
  */
-import type { Stream } from '../../kernel/random.ts';
-import type { ChannelLatency } from './links.ts';
+import type { Links } from './links.ts';
 
 export class LazyStream {
-  /** Loss positions drawn per channel, increasing; entries before `head` are pruned. */
-  private readonly pos: [number[], number[]] = [[], []];
-  private readonly head = [0, 0];
-  private readonly pruned = [0, 0];
-  /** Last loss position drawn (Infinity: no more losses). */
-  private readonly drawn = [-1, -1];
-  /** Copy latencies drawn so far, key n * 2 + c. */
-  private readonly lat = new Map<number, number>();
-  readonly lmin: number;
+  readonly l0: number;
   readonly lmax: number;
-  // the silence scan: heartbeats before `cur` are examined; prevN is the last one that arrives (-1: the arrival before the stream, prevA)
-  private cur = 0;
-  private prevN = -1;
-  private prevA: number;
-  /** How far ahead the owner lets a scan look (heartbeats): 64 at first; the owner grows it while scans find nothing. */
+  private readonly serialLo: number;
+  private readonly down0: boolean;
+  private readonly down1: boolean;
+  /** The next loss at or after `cur*` per channel (a cursor that moves forward; Infinity: none). */
+  private at0 = Infinity;
+  private at1 = Infinity;
+  private next0 = 0;
+  private next1 = 0;
+  /** Heartbeats examined by silence scans before the owner lets one look further (grows while scans find nothing). */
   chunk = 64;
 
   constructor(
-    readonly t0: number,
-    readonly h: number,
-    /** Arrival of the last heartbeat the receiver counted before this stream began. */
-    lastBefore: number,
-    private readonly loss: [number, number],
-    private readonly down: [boolean, boolean],
-    private readonly latency: readonly [ChannelLatency, ChannelLatency],
-    private readonly rLoss: Stream,
-    private readonly rLat: Stream,
+    private readonly links: Links,
+    from: number,
+    to: number,
+    readonly s0: number,
+    /** The sender's tick grid (anchor + m h) and the tick of heartbeat 0. */
+    private readonly anchor: number,
+    private readonly h: number,
+    private readonly m0: number,
+    /** The arrival priority of the net copies (order.ts); serial ones come right after. */
+    readonly priority: number,
   ) {
-    this.prevA = lastBefore;
-    this.lmin = Math.min(latency[0].lo, latency[1].lo);
-    this.lmax = Math.max(latency[0].lo + latency[0].span, latency[1].lo + latency[1].span);
+    this.l0 = links.index(from, to, 0);
+    this.down0 = links.up[this.l0] === 0;
+    this.down1 = links.up[this.l0 + 1] === 0;
+    this.lmax = Math.max(links.dist[0].hi, links.dist[1].hi);
+    this.serialLo = links.dist[1].lo;
   }
 
-  /** Send time of heartbeat n. */
+  /** Send time of heartbeat n (the sender's grid, as its clock computes it). */
   t(n: number): number {
-    return this.t0 + n * this.h;
+    return this.anchor + (this.m0 + n) * this.h;
   }
 
-  /** The newest heartbeat sent at or before `now` (-1: none). */
-  sentBy(now: number): number {
-    let n = Math.floor((now - this.t0) / this.h);
-    while (this.t(n + 1) <= now) n++;
-    while (n >= 0 && this.t(n) > now) n--;
-    return n;
-  }
-
-  private drawTo(c: number, n: number): void {
-    const p = this.pos[c];
-    while (this.drawn[c] < n) {
-      const g = this.rLoss.geometric(this.loss[c]);
-      if (g === Infinity) {
-        this.drawn[c] = Infinity;
-        return;
-      }
-      this.drawn[c] += 1 + g;
-      p.push(this.drawn[c]);
-    }
-  }
-
-  /** Index in pos[c] of the first loss position >= n (positions drawn past n). */
-  private find(c: number, n: number): number {
-    this.drawTo(c, n);
-    const p = this.pos[c];
-    let lo = this.head[c], hi = p.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (p[mid] < n) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** The first loss on channel c at or after heartbeat n (Infinity: none). */
-  private nextLoss(c: number, n: number): number {
-    if (this.down[c]) return n;
-    const x = this.find(c, n);
-    return x < this.pos[c].length ? this.pos[c][x] : Infinity;
-  }
-
+  /** Is heartbeat n's copy on channel c lost? */
   lost(c: number, n: number): boolean {
-    return this.nextLoss(c, n) === n;
+    if (c === 0) {
+      if (this.down0) return true;
+      if (n < this.at0 || n > this.next0) {
+        this.at0 = n;
+        this.next0 = this.links.nextDrop(this.l0, 0, this.s0 + n) - this.s0;
+      }
+      return this.next0 === n;
+    }
+    if (this.down1) return true;
+    if (n < this.at1 || n > this.next1) {
+      this.at1 = n;
+      this.next1 = this.links.nextDrop(this.l0 + 1, 0, this.s0 + n) - this.s0;
+    }
+    return this.next1 === n;
   }
 
   fullyLost(n: number): boolean {
     return this.lost(0, n) && this.lost(1, n);
   }
 
-  /** Copies lost on channel c among heartbeats 0..n. */
-  lostCount(c: number, n: number): number {
-    if (this.down[c]) return n + 1;
-    const x = this.find(c, n + 1);
-    return this.pruned[c] + x;
+  /** Latency of heartbeat n's copy on channel c. */
+  latency(c: number, n: number): number {
+    return this.links.baseLatency(this.l0 + c, 0, this.s0 + n);
   }
 
-  /** Latency of copy c of heartbeat n (drawn once). */
-  copyLatency(c: number, n: number): number {
-    const key = n * 2 + c;
-    let l = this.lat.get(key);
-    if (l === undefined) {
-      const ch = this.latency[c];
-      l = ch.lo + ch.span * this.rLat.random();
-      this.lat.set(key, l);
-    }
-    return l;
-  }
+  // (class HB is 0: heartbeat copies; a literal, as an imported binding costs a lookup per use in a hot loop)
 
-  /** Arrival time of heartbeat n: its first copy that is not lost (Infinity: both lost). */
+  /** Arrival of heartbeat n: its first copy not lost (Infinity: both lost). */
   arrival(n: number): number {
-    const net = this.lost(0, n) ? Infinity : this.copyLatency(0, n);
-    const serial = this.lost(1, n) ? Infinity : this.copyLatency(1, n);
-    return this.t(n) + Math.min(net, serial);
+    const a = this.lost(0, n) ? Infinity : this.latency(0, n);
+    // a serial copy that cannot come first is not looked up
+    if (a <= this.serialLo) return this.t(n) + a;
+    const b = this.lost(1, n) ? Infinity : this.latency(1, n);
+    return this.t(n) + (a < b ? a : b);
   }
 
-  /** The first heartbeat lost on both channels at or after n (Infinity: none). */
-  private nextFull(n: number): number {
+  /** The channel of heartbeat n's first copy to arrive (net on a tie). */
+  firstChannel(n: number): number {
+    if (this.lost(0, n)) return 1;
+    if (this.lost(1, n)) return 0;
+    const a = this.latency(0, n);
+    return a > this.serialLo && this.latency(1, n) < a ? 1 : 0;
+  }
+
+  /** The first heartbeat at or after n lost on both channels (Infinity: none). */
+  nextFull(n: number): number {
+    if (this.down0 && this.down1) return n;
     for (;;) {
-      const a = this.nextLoss(0, n);
+      const a = this.down0 ? n : this.links.nextDrop(this.l0, 0, this.s0 + n) - this.s0;
       if (a === Infinity) return Infinity;
-      const b = this.nextLoss(1, a);
+      const b = this.down1 ? a : this.links.nextDrop(this.l0 + 1, 0, this.s0 + a) - this.s0;
       if (b === Infinity) return Infinity;
       if (a === b) return a;
       n = b;
     }
   }
 
-  /**
-   * The newest heartbeat in (after, sentBy(now)] that has arrived by `now`
-   * (-1: none): the receiver's last heard.
-   */
-  lastArrived(now: number, after: number): number {
-    for (let n = this.sentBy(now); n > after; n--) {
-      if (this.arrival(n) <= now) return n;
-    }
-    return -1;
+  /** No copy ever arrives (both channels down). */
+  get deaf(): boolean {
+    return this.down0 && this.down1;
   }
 
-  private prevArrival(): number {
-    if (Number.isNaN(this.prevA)) this.prevA = this.arrival(this.prevN);
-    return this.prevA;
+  /** Copies lost on channel c among heartbeats [a, b) (before they are forgotten). */
+  private drops(c: number, a: number, b: number): number {
+    if (c === 0 ? this.down0 : this.down1) return b - a;
+    return this.links.drops(this.l0 + c, 0, this.s0 + a, this.s0 + b);
   }
 
-  /** Could the silence from the previous arrival to heartbeat n's be T or more? Exact when it might. */
-  private silenceAtLeast(n: number, T: number): boolean {
-    const prevLo = Number.isNaN(this.prevA) ? this.t(this.prevN) + this.lmin : this.prevA;
-    if (this.t(n) + this.lmax - prevLo < T) return false;
-    return this.arrival(n) - this.prevArrival() >= T;
+  // copies lost among heartbeats before `countedTo`, counted when they were forgotten
+  private countedTo = 0;
+  private lost0 = 0;
+  private lost1 = 0;
+
+  /** Copies lost on both channels among heartbeats 0..n. */
+  lostCount(n: number): number {
+    return this.lost0 + this.lost1 + this.drops(0, this.countedTo, n + 1) + this.drops(1, this.countedTo, n + 1);
   }
 
-  /**
-   * The end (last arrival + T) of the next silence of T or more, scanning
-   * heartbeats up to `limit`; NaN when there is none up to there. A silence
-   * found is consumed: the next call looks past it.
-   */
-  scan(T: number, limit: number): number {
-    if (this.down[0] && this.down[1]) return this.prevArrival() + T;
-    while (this.cur <= limit) {
-      const f = this.nextFull(this.cur);
-      // the heartbeat that ends what follows prevN: cur itself, or the first after a run lost on both channels
-      let n = this.cur;
-      if (f === n) {
-        n++;
-        while (this.fullyLost(n)) n++;
-      }
-      if (this.silenceAtLeast(n, T)) {
-        const end = this.prevArrival() + T;
-        this.prevN = n;
-        this.prevA = this.arrival(n);
-        this.cur = n + 1;
-        return end;
-      }
-      // n .. f-1 arrive one after the other, less than h + spread < T apart: skip to the last of them (within the limit)
-      const last = f > n ? Math.max(n, Math.min(f - 1, limit)) : n;
-      this.prevN = last;
-      this.prevA = NaN;
-      this.cur = last + 1;
-    }
-    return NaN;
-  }
-
-  /** A time no later than the end of the next silence the scan can find: the last arrival examined + T. */
-  safeEnd(T: number): number {
-    return (Number.isNaN(this.prevA) ? this.t(this.prevN) + this.lmin : this.prevA) + T;
-  }
-
-  /** Forget what lies before heartbeat n, and before the scan's position (nothing before them is asked for again). */
-  prune(n: number): void {
-    n = Math.min(n, this.prevN);
-    for (const c of [0, 1]) {
-      const p = this.pos[c];
-      let h = this.head[c];
-      while (h < p.length && p[h] < n) h++;
-      this.head[c] = h;
-      if (h > 1024) {
-        p.splice(0, h);
-        this.pruned[c] += h;
-        this.head[c] = 0;
-      }
-    }
-    if (this.lat.size > 256) for (const key of this.lat.keys()) if (key < n * 2) this.lat.delete(key);
+  /** Heartbeats before n are not asked about again (their losses are counted first). */
+  forget(n: number): void {
+    if (n <= this.countedTo) return;
+    this.lost0 += this.drops(0, this.countedTo, n);
+    this.lost1 += this.drops(1, this.countedTo, n);
+    this.countedTo = n;
+    this.links.forget(this.l0, 0, this.s0 + n);
+    this.links.forget(this.l0 + 1, 0, this.s0 + n);
   }
 }

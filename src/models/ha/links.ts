@@ -1,31 +1,40 @@
 /**
  * Links: between every two nodes, in each direction, two channels (`net`, the
  * private UDP network, and `serial`, the serial line). A directed channel
- * owns its state: up or cut, loss probability with its loss process, extra
- * latency (a spike). Latencies are drawn from the channel's distribution;
- * losses are Bernoulli per message, drawn as geometric gaps (one draw per
- * loss, not one per message; a new loss probability draws a new gap, exact
- * because the process is memoryless).
+ * owns its state (up or cut, loss rate, extra latency during a spike) and
+ * decides the fate of every copy sent on it.
  *
- * Every mutator first tells the listener (`beforeChange`): heartbeat copies
- * in flight depend on this state, and so do the draws of copies not yet sent.
+ * A copy's fate depends only on (channel, class, copy number) and the
+ * channel's state when it is sent, never on when the fate is looked up:
+ * - class HB: heartbeats and probes, numbered by the sender's heartbeat
+ *   number; class PROTO: protocol messages, numbered in send order on the
+ *   channel;
+ * - lost: the channel is down at send, or the channel's loss process of that
+ *   class (channel-models.ts) has the copy's number; the process is drawn in
+ *   copy order from a stream of its own, one per (channel, class, epoch): a
+ *   new loss rate starts a new epoch at the next copy number;
+ * - latency: the latency model's quantile at a keyed uniform of (channel,
+ *   class, copy number), plus the channel's extra latency at send.
+ * So kernel events, deferred copies and lazy streams, which look fates up at
+ * different moments, see the same ones.
+ *
+ * Every mutator first tells the listener (`beforeChange`): copies in flight
+ * depend on this state, and so do the fates of copies not yet sent.
  */
-import type { Streams, Stream } from '../../kernel/random.ts';
+import type { Streams, KeyedStream } from '../../kernel/random.ts';
 import type { HaConfig } from './options.ts';
-import { serialFrameTime } from './config.ts';
+import { latencyModel, lossModel, type LatencyDist, type LossModel, type LossProcess } from './channel-models.ts';
 
 export const CHANNELS = ['net', 'serial'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 export type ChannelSel = ChannelName | 'both';
 
-/** Base latency of a channel (without a spike's extra): lo + span * u, u uniform in [0, 1). */
-export interface ChannelLatency {
-  lo: number;
-  span: number;
-}
+/** Copy classes: heartbeats (and probes), numbered by the sender's heartbeat number; protocol messages, by the channel's count. */
+export const HB = 0;
+export const PROTO = 1;
 
 export interface LinkListener {
-  /** Link state or the draws of future copies are about to change. */
+  /** Link state or the fates of future copies are about to change. */
   beforeChange(): void;
 }
 
@@ -34,46 +43,45 @@ export class Links {
   readonly up: Uint8Array;
   readonly loss: Float64Array;
   readonly extra: Float64Array;
-  private readonly lossLeft: Float64Array;
-  private readonly rNet: Stream;
-  private readonly rSerial: Stream;
-  private readonly rLoss: Stream;
-  /** Each channel's base latency range, net then serial. */
-  readonly latency: readonly [ChannelLatency, ChannelLatency];
+  /** Each channel's base latency distribution, net then serial. */
+  readonly dist: readonly [LatencyDist, LatencyDist];
   /** Largest minus smallest base latency over both channels. */
   readonly spread: number;
-  private readonly serialFrame: number;
-  private readonly netLo: number;
-  private readonly netSpan: number;
-  private readonly serialJit: number;
-  // the last heartbeat draw (drawHeartbeat), read at once by the caller: no object per heartbeat
-  latNet = 0;
-  lostNet = false;
-  latSerial = 0;
-  lostSerial = false;
+  /** Per channel and class (index l * 2 + class): the loss process (undefined: lossless) and its epoch. */
+  private readonly proc: (LossProcess | undefined)[];
+  private readonly epoch: Int32Array;
+  private readonly model: LossModel;
+  /** Protocol copies sent on each channel so far (the next one's number). */
+  private readonly protoSent: Float64Array;
+  private readonly keyed: KeyedStream;
+  private readonly distAt: [(u: number) => number, (u: number) => number];
+  /** The number the next heartbeat copy from a node will carry (set by the heartbeat delivery). */
+  nextHeartbeat: (from: number) => number = () => 0;
 
-  constructor(readonly N: number, private readonly cfg: HaConfig, streams: Streams, private readonly listener: LinkListener) {
+  constructor(readonly N: number, private readonly cfg: HaConfig, private readonly streams: Streams, private readonly listener: LinkListener) {
     const n = N * N * 2;
     this.up = new Uint8Array(n).fill(1);
     this.loss = new Float64Array(n);
     this.extra = new Float64Array(n);
-    this.lossLeft = new Float64Array(n).fill(Infinity);
-    this.rNet = streams.get('net-latency');
-    this.rSerial = streams.get('serial-latency');
-    this.rLoss = streams.get('loss');
-    this.serialFrame = serialFrameTime(cfg);
-    this.netLo = cfg.netLatency - cfg.netJitter;
-    this.netSpan = 2 * cfg.netJitter;
-    this.serialJit = cfg.serialJitter;
-    this.latency = [{ lo: this.netLo, span: this.netSpan }, { lo: this.serialFrame, span: this.serialJit }];
-    this.spread = Math.max(this.netLo + this.netSpan, this.serialFrame + this.serialJit) - Math.min(this.netLo, this.serialFrame);
+    this.proc = new Array(n * 2).fill(undefined);
+    this.epoch = new Int32Array(n * 2);
+    this.protoSent = new Float64Array(n);
+    this.model = lossModel(cfg.lossModel);
+    this.keyed = streams.keyed('latency');
+    const lm = latencyModel(cfg.latencyModel);
+    this.dist = [lm(cfg, 0), lm(cfg, 1)];
+    this.distAt = [this.dist[0].at, this.dist[1].at];
+    this.spread = Math.max(this.dist[0].hi, this.dist[1].hi) - Math.min(this.dist[0].lo, this.dist[1].lo);
     for (let a = 0; a < N; a++)
       for (let b = 0; b < N; b++) {
         if (a === b) continue;
         this.loss[this.index(a, b, 0)] = cfg.netLoss;
         this.loss[this.index(a, b, 1)] = cfg.serialLoss;
       }
-    for (const l of this.every('both')) this.newLossGap(l);
+    for (const l of this.every('both')) {
+      this.newEpoch(l, HB, 0);
+      this.newEpoch(l, PROTO, 0);
+    }
   }
 
   /** The directed channel from `from` to `to`. */
@@ -103,54 +111,55 @@ export class Links {
     return out;
   }
 
-  /**
-   * Draw both copies of a heartbeat from `from` to `to`, net then serial:
-   * latency, then loss (not drawn when the channel is down). Results in
-   * latNet, lostNet, latSerial, lostSerial.
-   */
-  drawHeartbeat(from: number, to: number): void {
-    const l = (from * this.N + to) * 2;
-    this.latNet = this.netLo + this.netSpan * this.rNet.random() + this.extra[l];
-    this.lostNet = this.dropped(l);
-    this.latSerial = this.serialFrame + this.serialJit * this.rSerial.random() + this.extra[l + 1];
-    this.lostSerial = this.dropped(l + 1);
+  // ---- fates ----
+
+  /** Is copy m of class cls on channel l lost by the loss process? (Not counting a cut.) */
+  dropped(l: number, cls: number, m: number): boolean {
+    const p = this.proc[l * 2 + cls];
+    return p !== undefined && p.nextLoss(m) === m;
   }
 
-  /** Latency of one protocol copy on channel c (drawn), and whether it is lost (down or drawn). */
-  drawProtocol(from: number, to: number, c: number): { lat: number; lost: boolean } {
-    const lat = this.drawLatency(from, to, c);
-    const l = this.index(from, to, c);
-    return { lat, lost: this.dropped(l) };
+  /** The first copy at or after m of class cls on channel l that the loss process takes (Infinity: none). */
+  nextDrop(l: number, cls: number, m: number): number {
+    const p = this.proc[l * 2 + cls];
+    return p === undefined ? Infinity : p.nextLoss(m);
   }
 
-  /**
-   * The copies of one protocol message in bulk (polls drawn ahead): channels
-   * 0..copies-1 into out[at..], each latency, or -1 when lost, as
-   * drawProtocol draws them; but a serial copy that cannot arrive before the
-   * delivered net copy keeps NaN for its latency (only its loss is drawn):
-   * nothing depends on it unless the net copy is dropped at arrival, and then
-   * `drawLatency` draws it. Returns the first arrival's latency (Infinity
-   * when every copy is lost).
-   */
-  drawFirst(from: number, to: number, copies: number, out: Float64Array, at: number): number {
-    const l = this.index(from, to, 0);
-    const net = this.drawLatency(from, to, 0);
-    out[at] = this.dropped(l) ? -1 : net;
-    if (copies === 1) return out[at] < 0 ? Infinity : net;
-    if (out[at] >= 0 && net <= this.serialFrame + this.extra[l + 1]) {
-      out[at + 1] = this.dropped(l + 1) ? -1 : NaN;
-      return net;
-    }
-    const serial = this.drawLatency(from, to, 1);
-    out[at + 1] = this.dropped(l + 1) ? -1 : serial;
-    return Math.min(out[at] < 0 ? Infinity : net, out[at + 1] < 0 ? Infinity : serial);
+  /** The copies of class cls on channel l numbered in [a, b) that the loss process takes. */
+  drops(l: number, cls: number, a: number, b: number): number {
+    const p = this.proc[l * 2 + cls];
+    return p === undefined ? 0 : p.count(a, b);
   }
 
-  /** A protocol copy's latency on channel c (drawProtocol's formula), without its loss. */
-  drawLatency(from: number, to: number, c: number): number {
-    const cfg = this.cfg;
-    return (c === 0 ? this.rNet.uniform(cfg.netLatency - cfg.netJitter, cfg.netLatency + cfg.netJitter)
-      : this.serialFrame + this.rSerial.uniform(0, cfg.serialJitter)) + this.extra[this.index(from, to, c)];
+  /** Copies of class cls on channel l below m will not be asked about again. */
+  forget(l: number, cls: number, m: number): void {
+    this.proc[l * 2 + cls]?.forget(m);
+  }
+
+  /** A copy sent now on channel l is lost: the channel is down or the loss process takes it. */
+  lost(l: number, cls: number, m: number): boolean {
+    return this.up[l] === 0 || this.dropped(l, cls, m);
+  }
+
+  /** Base latency of copy m of class cls on channel l (without the extra latency of a spike). */
+  baseLatency(l: number, cls: number, m: number): number {
+    return this.distAt[l & 1](this.keyed.at(l * 2 + cls, m));
+  }
+
+  /** Latency of copy m of class cls sent now on channel l. */
+  latency(l: number, cls: number, m: number): number {
+    return this.baseLatency(l, cls, m) + this.extra[l];
+  }
+
+  /** The number of the next protocol copy on channel l, without taking it (polls drawn ahead look ahead from it). */
+  protoNext(l: number): number {
+    return this.protoSent[l];
+  }
+
+  /** Protocol copies up to (not including) m on channel l are sent. */
+  protoTake(l: number, m: number): void {
+    this.protoSent[l] = m;
+    this.forget(l, PROTO, m);
   }
 
   isUp(from: number, to: number, c: number): boolean {
@@ -169,7 +178,8 @@ export class Links {
     this.listener.beforeChange();
     for (const l of links) {
       this.loss[l] = p;
-      this.newLossGap(l);
+      this.newEpoch(l, HB, this.nextHeartbeat((l >> 1) / this.N | 0));
+      this.newEpoch(l, PROTO, this.protoSent[l]);
     }
   }
 
@@ -186,24 +196,11 @@ export class Links {
     }
   }
 
-  /** Does channel l lose the message it is sending now? (It is up.) */
-  /** A copy sent on channel l now is lost: the channel is down, or its loss process takes it (drawn only when up). */
-  private dropped(l: number): boolean {
-    return this.up[l] === 0 || this.lose(l);
-  }
-
-  private lose(l: number): boolean {
-    const left = this.lossLeft[l];
-    if (left > 0) {
-      this.lossLeft[l] = left - 1;
-      return false;
-    }
-    this.newLossGap(l);
-    return true;
-  }
-
-  private newLossGap(l: number): void {
-    this.lossLeft[l] = this.rLoss.geometric(this.loss[l]);
+  /** Channel l's class cls loses from copy `start` on by a new process at its present loss rate (its own stream). */
+  private newEpoch(l: number, cls: number, start: number): void {
+    const x = l * 2 + cls, p = this.loss[l];
+    const e = ++this.epoch[x];
+    this.proc[x] = p > 0 ? this.model(p, start, this.cfg, this.streams.get(`loss/${l}/${cls}/${e}`)) : undefined;
   }
 }
 

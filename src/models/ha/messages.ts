@@ -2,26 +2,22 @@
  * Protocol messages (everything but heartbeats): a typed union, their
  * one-line descriptions for the message log, and the transport that sends
  * them over the links. A message goes on every channel ('all', the receiver
- * handles the first copy to arrive) or on net only; each copy's latency and
- * loss are drawn, and its channel's state decided, at send. A copy that
- * arrives at a crashed or paused node is dropped.
+ * handles the first copy to arrive) or on net only; each copy's fate is its
+ * channel's (links.ts: by the channel's count of protocol copies, and the
+ * channel's state at send). A copy that arrives at a crashed or paused node
+ * is dropped.
  */
 import type { Sim } from '../../kernel/sim.ts';
 import type { HaConfig } from './options.ts';
 import type { Nodes } from './nodes.ts';
 import type { Links } from './links.ts';
-import type { Counters, Metrics } from './metrics.ts';
+import type { Metrics } from './metrics.ts';
+import type { Signals } from './signals.ts';
 import type { Monitor } from './monitor.ts';
 import type { Services } from './services.ts';
 import type { Trace } from './trace.ts';
-import { CHANNELS } from './links.ts';
+import { CHANNELS, PROTO } from './links.ts';
 import { SVC_STATE_NAMES } from './services.ts';
-
-/** One copy of a protocol message as drawn at send: its latency and whether it is lost. */
-export interface Copy {
-  lat: number;
-  lost: boolean;
-}
 
 /** A service and its state on the answering node. */
 export type Held = Array<[service: number, state: number]>;
@@ -29,7 +25,7 @@ export type Held = Array<[service: number, state: number]>;
 export type Message =
   | { type: 'FAULT'; failed: number }
   | { type: 'REJOIN'; node: number }
-  | { type: 'SYSTEM_LOAD'; round: number; reply?: Copy[] }
+  | { type: 'SYSTEM_LOAD'; round: number }
   | { type: 'SYSTEM_LOAD_ANSWER'; round: number; held: Held; load: number; up: boolean }
   | { type: 'FAIL_OVER'; services: number[] }
   | { type: 'RELEASE'; services: number[] }
@@ -73,6 +69,7 @@ export interface ProtocolParts {
   services: Services;
   transport: Transport;
   metrics: Metrics;
+  signals: Signals;
   trace: Trace;
 }
 
@@ -92,7 +89,7 @@ export class Transport {
     cfg: HaConfig,
     private readonly nodes: Nodes,
     private readonly links: Links,
-    private readonly counts: Counters,
+    private readonly signals: Signals,
     private readonly trace: Trace,
     /** Called with every message a live node receives (once, the first copy). */
     private readonly handle: (me: number, from: number, msg: Message) => void,
@@ -107,18 +104,34 @@ export class Transport {
   }
 
   /**
-   * Draw the copies of a message from `from` to `to` as a send would, into
-   * out[at..at+copies) (nothing is sent or counted): each latency, -1 when
-   * lost, NaN when it cannot arrive first and is drawn later by
-   * `drawLatency` (Links.drawFirst). Returns the first arrival's latency.
+   * The fate of the message that would be the k-th (from 0) sent from
+   * `from` to `to` from now on, if nothing changes meanwhile (polls drawn
+   * ahead): the first copy's latency (Infinity: every copy lost); the
+   * number of copies lost in `lostOut[0]`. Nothing is sent.
    */
-  drawFirst(from: number, to: number, out: Float64Array, at: number): number {
-    return this.links.drawFirst(from, to, this.channels, out, at);
+  peek(from: number, to: number, k: number, lostOut: Int32Array): number {
+    const L = this.links;
+    let first = Infinity, lost = 0;
+    for (let c = 0; c < this.channels; c++) {
+      const l = L.index(from, to, c), m = L.protoNext(l) + k;
+      if (L.lost(l, PROTO, m)) lost++;
+      // a copy that cannot come first is not looked up
+      else if (first > L.dist[c].lo + L.extra[l]) {
+        const lat = L.latency(l, PROTO, m);
+        if (lat < first) first = lat;
+      }
+    }
+    lostOut[0] = lost;
+    return first;
   }
 
-  /** The latency of a copy whose draw was left for later. */
-  drawLatency(from: number, to: number, c: number): number {
-    return this.links.drawLatency(from, to, c);
+  /** The next n messages from `from` to `to` are counted as sent without being delivered (polls drawn ahead that ended). */
+  skip(from: number, to: number, n: number): void {
+    const L = this.links;
+    for (let c = 0; c < this.channels; c++) {
+      const l = L.index(from, to, c);
+      L.protoTake(l, L.protoNext(l) + n);
+    }
   }
 
   send(from: number, to: number, msg: Message): void {
@@ -128,33 +141,34 @@ export class Transport {
       this.sim.schedule(0, this.onDeliver, { from, to, msg, handled: false });
       return;
     }
-    const copies: Copy[] = [];
-    for (let c = 0; c < this.channels; c++) copies.push(this.links.drawProtocol(from, to, c));
-    this.sendDrawn(from, to, msg, copies, now);
+    this.sendAt(from, to, msg, now);
   }
 
   /**
-   * Send msg with copies drawn earlier (a poll drawn ahead, polls.ts) as
-   * sent at `sentAt` (now or earlier), counted now. The receiver was live
-   * and nothing changed since sentAt (the caller knows): a copy that
-   * arrived before now was handled then, and its arrival time is returned
-   * (the caller carries out what the receiver did); otherwise the copies
-   * still on their way are scheduled and undefined is returned.
+   * Send msg as sent at `sentAt` (now, or earlier for a poll drawn ahead:
+   * the channels and the receiver have not changed since), counted now. A
+   * copy that arrived before now was handled then, and its arrival time is
+   * returned (the caller carries out what the receiver did); otherwise the
+   * copies still on their way are scheduled and undefined is returned.
    */
-  sendDrawn(from: number, to: number, msg: Message, copies: Copy[], sentAt: number): number | undefined {
-    const now = this.sim.now;
-    let first = Infinity;
-    for (const { lat, lost } of copies) if (!lost && sentAt + lat < first) first = sentAt + lat;
+  sendAt(from: number, to: number, msg: Message, sentAt: number): number | undefined {
+    const now = this.sim.now, L = this.links;
     const record = this.trace.recordMessages;
-    for (let c = 0; c < copies.length; c++) {
-      const { lat, lost } = copies[c];
-      this.counts.protocolMessages++;
-      if (lost) this.counts.messagesLost++;
+    const lats: number[] = [];
+    let first = Infinity, lostN = 0;
+    for (let c = 0; c < this.channels; c++) {
+      const l = L.index(from, to, c), m = L.protoNext(l);
+      const lost = L.lost(l, PROTO, m), lat = L.latency(l, PROTO, m);
+      L.protoTake(l, m + 1);
+      if (lost) lostN++;
+      else if (sentAt + lat < first) first = sentAt + lat;
+      lats.push(lost ? -1 : lat);
       if (record) this.trace.message(sentAt, from, to, CHANNELS[c], msg.type, lost ? 'lost' : 'delivered', sentAt + lat, describe(msg, this.nodes.names));
     }
+    this.signals.protocol(this.channels, lostN);
     if (first < now) return first;
     const e: Envelope = { from, to, msg, handled: false };
-    for (const { lat, lost } of copies) if (!lost) this.sim.at(sentAt + lat, this.onDeliver, e);
+    for (const lat of lats) if (lat >= 0) this.sim.at(sentAt + lat, this.onDeliver, e);
     return undefined;
   }
 

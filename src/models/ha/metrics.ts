@@ -8,6 +8,7 @@
  */
 import type { Sim } from '../../kernel/sim.ts';
 import type { Nodes } from './nodes.ts';
+import type { Signals } from './signals.ts';
 
 export interface Incident {
   node: number;
@@ -111,6 +112,26 @@ export class Metrics {
     this.lastT = new Float64Array(N * N);
     this.obsUp = new Float64Array(N * N);
     this.trustUp = new Float64Array(N * N);
+  }
+
+  /** Listen to the parts' signals (the counts, suspicions, trust, take-overs). */
+  listen(sig: Signals): void {
+    const c = this.counts;
+    sig.on('heartbeats', (n, lost) => {
+      c.hbMessages += n;
+      c.messagesLost += lost;
+    });
+    sig.on('protocol', (n, lost) => {
+      c.protocolMessages += n;
+      c.messagesLost += lost;
+    });
+    sig.on('lostInFlight', (n) => (c.messagesLost += n));
+    sig.on('suspected', (i, j) => this.declared(i, j));
+    sig.on('reported', (i, j) => this.suspects(i, j));
+    sig.on('trusted', (i, j) => this.trusts(i, j));
+    sig.on('tookOver', (still) => this.tookOver(still));
+    sig.on('released', () => c.releases++);
+    sig.on('failedBack', (n) => this.failedBack(n));
   }
 
   // ---- node life cycle ----

@@ -2,8 +2,13 @@
  * The monitor: each node's view (which peers it counts as members) and its
  * watch of every peer in view: when it last heard the peer, and the timer of
  * its next look. What a look concludes is the detector's business
- * (detector.ts); the monitor runs the looks, and says when a node declares a
- * peer failed or hears one it had out of view.
+ * (detector.ts): it acts when its deadline comes. The monitor keeps a look
+ * at or before the deadline: an arrival that moves the deadline earlier
+ * moves the look; a look before the deadline only plans the next, which has
+ * no effect, so when the looks fall does not change a run. The heartbeat
+ * delivery may plan a look further ahead where it knows the arrivals
+ * (`plan`). The monitor says when a node declares a peer failed or hears
+ * one it had out of view.
  *
  * A look waits while its node is paused (the watch restarts, or is looked at
  * at once, when it resumes: option resumeDetector) and runs late while its
@@ -16,6 +21,7 @@ import type { Sim } from '../../kernel/sim.ts';
 import type { Nodes } from './nodes.ts';
 import type { FailureDetector, DetectorPort } from './detector.ts';
 import type { HeartbeatDelivery } from './delivery.ts';
+import { LOOK_PRIORITY } from './order.ts';
 
 export interface MonitorListener {
   /** i's detector declared j failed (j is out of i's view now). */
@@ -32,8 +38,8 @@ export class Monitor {
   /** Arrival of the last heartbeat from j counted at i, or when i started watching j. */
   private readonly last: Float64Array;
   private readonly timer: Float64Array;
-  /** The look timer[k] was planned from arrivals the delivery knew ahead (later than last heard + T). */
-  private readonly planned: Uint8Array;
+  /** When the look timer[k] falls. */
+  private readonly timerAt: Float64Array;
   private readonly onLook: (k: number) => void;
   delivery!: HeartbeatDelivery;
 
@@ -48,7 +54,7 @@ export class Monitor {
     this.view = new Uint8Array(N * N).fill(1);
     this.last = new Float64Array(N * N);
     this.timer = new Float64Array(N * N).fill(-1);
-    this.planned = new Uint8Array(N * N);
+    this.timerAt = new Float64Array(N * N);
     this.onLook = (k) => this.look(k);
   }
 
@@ -58,41 +64,67 @@ export class Monitor {
     const now = this.sim.now;
     this.last[k] = now;
     this.detector.reset(k, now);
-    if (this.timer[k] !== -1) this.sim.cancel(this.timer[k]);
-    this.planned[k] = 0;
-    this.timer[k] = this.sim.at(this.detector.next(k, now, now, this.port), this.onLook, k);
+    this.cancel(k);
+    this.planLook(k, this.detector.deadline(k, now));
   }
 
   /** Look at i's watch of j now (after a resume with resumeDetector 'keep'). */
   lookNow(i: number, j: number): void {
     const k = i * this.nodes.N + j;
-    if (this.timer[k] !== -1) this.sim.cancel(this.timer[k]);
-    this.planned[k] = 0;
-    this.timer[k] = this.sim.at(this.sim.now, this.onLook, k);
+    this.cancel(k);
+    this.lookAt(k, this.sim.now);
   }
 
   /**
-   * The arrivals of pair k are no longer known ahead: a look planned from
-   * them is taken now instead (it plans the next from what is known then).
-   * A look planned otherwise stays (a look before its time is not harmless
-   * once probes are out: it would count as the next attempt).
+   * Plan pair k's look again from what is known now (the arrivals the
+   * delivery knew ahead are no longer known, or now are).
    */
   relook(k: number): void {
-    if (this.timer[k] === -1 || !this.planned[k]) return;
-    this.planned[k] = 0;
-    this.sim.cancel(this.timer[k]);
-    this.timer[k] = this.sim.at(this.sim.now, this.onLook, k);
+    if (this.timer[k] === -1) return;
+    this.cancel(k);
+    this.planLook(k, this.detector.deadline(k, this.last[k]));
   }
 
-  private unwatch(k: number): void {
+  private cancel(k: number): void {
     if (this.timer[k] !== -1) this.sim.cancel(this.timer[k]);
     this.timer[k] = -1;
   }
 
-  /** A heartbeat from j counted at i (k = i * N + j) at time t; j is in i's view. */
+  /** The next look of pair k, whose deadline is d: at d, or where the delivery knows the first look that can act falls. */
+  private planLook(k: number, d: number): void {
+    this.lookAt(k, this.delivery.plan(k, d));
+  }
+
+  private lookAt(k: number, t: number): void {
+    const at = Math.max(t, this.sim.now);
+    this.timerAt[k] = at;
+    this.timer[k] = this.sim.at(at, this.onLook, k, LOOK_PRIORITY + k);
+  }
+
+  private unwatch(k: number): void {
+    this.cancel(k);
+  }
+
+  /** A heartbeat from j counted at i (k = i * N + j) at time t; j is in i's view. An earlier deadline moves the look. */
   heard(k: number, t: number, seq: number): void {
     this.last[k] = t;
     this.detector.heard(k, t, seq);
+    if (this.timer[k] === -1) return;
+    const d = this.detector.deadline(k, t);
+    if (d < this.timerAt[k]) {
+      this.cancel(k);
+      this.lookAt(k, d);
+    }
+  }
+
+  /** The delivery fed j's heartbeats to i's detector itself (ahead of time): the last of them that has arrived now is at t. */
+  setLastHeard(k: number, t: number): void {
+    this.last[k] = t;
+  }
+
+  /** When i last heard j at k's last settle (no settle). */
+  lastKnown(k: number): number {
+    return this.last[k];
   }
 
   /** When i last heard j (the last counted heartbeat, or when i started watching j). */
@@ -115,7 +147,6 @@ export class Monitor {
 
   private look(k: number): void {
     this.timer[k] = -1;
-    this.planned[k] = 0;
     this.delivery.settle(k);
     const N = this.nodes.N;
     const i = (k / N) | 0, j = k - i * N;
@@ -123,16 +154,18 @@ export class Monitor {
     const now = this.sim.now;
     const starved = this.nodes.starvedUntil[i];
     if (starved > now) {
-      this.timer[k] = this.sim.at(starved, this.onLook, k);
+      this.lookAt(k, starved);
       return;
     }
-    const next = this.detector.next(k, now, this.last[k], this.port);
+    const last = this.last[k];
+    const d = this.detector.deadline(k, last);
+    if (now < d) {
+      this.planLook(k, d);
+      return;
+    }
+    const next = this.detector.expire(k, now, last, this.port);
     if (next >= 0) {
-      // until a silence of T the looks only move on: the delivery may know when the first that acts falls
-      const T = this.detector.quiet ? this.detector.quiet(k) : -1;
-      const at = T > 0 ? this.delivery.silenceEnd(k, next, T) : next;
-      this.planned[k] = at > next ? 1 : 0;
-      this.timer[k] = this.sim.at(at, this.onLook, k);
+      this.planLook(k, next);
       return;
     }
     this.remove(i, j);

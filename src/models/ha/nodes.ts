@@ -10,6 +10,7 @@
  * their books first. No caller has to remember to.
  */
 import type { Sim, EventHandle } from '../../kernel/sim.ts';
+import { TICK_PRIORITY } from './order.ts';
 
 export type NodePhase = 'up' | 'crashed' | 'booting' | 'config' | 'check-ip' | 'fail-back' | 'external-ip' | 'starting';
 
@@ -17,9 +18,6 @@ export interface NodeListener {
   /** Node n's crashed / running / paused state is about to change. */
   beforeChange(n: number): void;
 }
-
-/** Heartbeat ticks come before every other event at their time, nodes in id order. */
-const TICK_PRIORITY = -1024;
 
 export class Nodes {
   readonly names: string[];
@@ -36,6 +34,9 @@ export class Nodes {
   private readonly epoch: Int32Array;
   private readonly waiting: Array<Array<() => void>>;
   private readonly clock: Float64Array;
+  /** Each node's tick grid: tick n at anchor + n h. */
+  private readonly anchor: Float64Array;
+  private readonly pausedAt: Float64Array;
   private readonly onTick: (i: number) => void;
 
   constructor(
@@ -55,9 +56,12 @@ export class Nodes {
     this.epoch = new Int32Array(N);
     this.waiting = Array.from({ length: N }, () => []);
     this.clock = new Float64Array(N).fill(-1);
+    this.anchor = new Float64Array(N);
+    this.pausedAt = new Float64Array(N);
     this.onTick = (i) => {
-      // the first tick after a boot is an ordinary event; the clock runs from there
-      this.clock[i] = this.sim.repeat(this.sim.now + this.interval, this.interval, tick, i, TICK_PRIORITY + i);
+      // the first tick after a boot is an ordinary event; the grid runs from there
+      this.anchor[i] = this.sim.now;
+      this.clock[i] = this.sim.repeat(this.sim.now, this.interval, tick, i, TICK_PRIORITY + i, 1);
       tick(i);
     };
   }
@@ -73,9 +77,25 @@ export class Nodes {
     return this.phase[n];
   }
 
-  /** Start node n's heartbeat clock: first tick at `first` (a tick comes first in its instant). */
+  /** Start node n's heartbeat clock: ticks at first + m h (a tick comes first in its instant). */
   startClock(n: number, first: number): void {
+    this.anchor[n] = first;
     this.clock[n] = this.sim.repeat(first, this.interval, this.tick, n, TICK_PRIORITY + n);
+  }
+
+  /** The time of node n's tick m on its present grid. */
+  tickTime(n: number, m: number): number {
+    return this.anchor[n] + m * this.interval;
+  }
+
+  /** The index of the tick running now (call from the tick). */
+  tickNow(n: number): number {
+    return Math.round((this.sim.now - this.anchor[n]) / this.interval);
+  }
+
+  /** Restart node n's clock at tick m of its grid. */
+  resumeClock(n: number, m: number): void {
+    this.clock[n] = this.sim.repeat(this.anchor[n], this.interval, this.tick, n, TICK_PRIORITY + n, m);
   }
 
   /** Stop node n's heartbeat clock while its heartbeats are computed without ticks (startClock resumes it). */
@@ -147,6 +167,7 @@ export class Nodes {
       this.listener.beforeChange(n);
       this.hung[n] = 1;
       this.hangEnd[n] = end;
+      this.pausedAt[n] = this.sim.now;
     }
     const ep = this.epoch[n];
     this.sim.at(end, () => {
@@ -160,6 +181,21 @@ export class Nodes {
     this.listener.beforeChange(n);
     this.hung[n] = 0;
     return this.waiting[n].splice(0);
+  }
+
+  /**
+   * pauseClock 'late': if a tick of n's grid fell inside the pause that just
+   * ended, n sends one heartbeat now and its grid restarts from now.
+   */
+  lateTick(n: number): void {
+    if (this.clock[n] === -1) return;
+    const h = this.interval, a = this.anchor[n];
+    const first = Math.ceil((this.pausedAt[n] - a) / h);
+    if (!(a + first * h < this.sim.now)) return;
+    this.sim.cancel(this.clock[n]);
+    this.anchor[n] = this.sim.now;
+    this.clock[n] = this.sim.repeat(this.sim.now, h, this.tick, n, TICK_PRIORITY + n, 1);
+    this.tick(n);
   }
 
   /** The node is starved until now + d: its looks and its reading of heartbeats wait until then. */

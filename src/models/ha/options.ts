@@ -6,6 +6,7 @@
  */
 import { defaultsOf, validateOptions, type ConfigOf } from '../../schema.ts';
 import { detectorNames } from './detector.ts';
+import { latencyModelNames, lossModelNames, latencyModel } from './channel-models.ts';
 
 export const HA_OPTIONS = {
   // ---- cluster ----
@@ -29,6 +30,7 @@ export const HA_OPTIONS = {
   phiMaxInterval: { type: 'number', default: 1e9, greaterThan: 0, group: 'detector', help: 'phi detector: inter-arrival times longer than this are not recorded (s; Cassandra: 2; the default keeps all)' },
   adaptiveWindow: { type: 'integer', default: 1000, min: 1, max: 100000, group: 'detector', help: 'adaptive detector: heartbeats whose arrival offsets estimate the next arrival' },
   adaptiveAlpha: { type: 'number', default: 1, min: 0, group: 'detector', help: 'adaptive detector: safety margin alpha added to the expected arrival (s)' },
+  pauseClock: { type: 'enum', default: 'grid', choices: ['grid', 'late'], group: 'detector', help: "a paused node's heartbeat clock: 'grid' keeps its tick grid (ticks that fall inside the pause are not sent; the next one comes at the next grid point, as a fixed-rate timer that skips missed runs); 'late' sends one heartbeat at the resume and restarts the grid from there (as a timer that fires late once)" },
   resumeDetector: { type: 'enum', default: 'fresh', choices: ['fresh', 'keep'], group: 'detector', help: "what a paused node's detector does on resume: 'fresh' restarts every watch as if it had just heard each peer (its receive buffers held their heartbeats); 'keep' keeps its state and checks at once" },
 
   // ---- channels ----
@@ -39,6 +41,13 @@ export const HA_OPTIONS = {
   serialJitter: { type: 'number', default: 0.0005, min: 0, group: 'channels', help: 'serial latency = frame time + uniform(0, serialJitter) (s)' },
   netLoss: { type: 'number', default: 0, min: 0, lessThan: 1, group: 'channels', help: 'loss probability of every message on the net channel' },
   serialLoss: { type: 'number', default: 0, min: 0, lessThan: 1, group: 'channels', help: 'loss probability of every message on the serial channel' },
+  lossModel: { type: 'string', default: 'bernoulli', group: 'channels', help: "how a channel loses copies, at its loss rate (netLoss, serialLoss): 'bernoulli' (each copy independently) or 'gilbert-elliott' (bursts: a good and a bad state, see burstLength, burstLoss, goodLoss), or one added with registerLossModel" },
+  burstLength: { type: 'number', default: 10, min: 1, group: 'channels', help: 'gilbert-elliott: mean length of a bad-state run (copies); the mean good run follows from the loss rate' },
+  burstLoss: { type: 'number', default: 0.5, greaterThan: 0, max: 1, group: 'channels', help: 'gilbert-elliott: loss probability of a copy in the bad state' },
+  goodLoss: { type: 'number', default: 0, min: 0, lessThan: 1, group: 'channels', help: 'gilbert-elliott: loss probability of a copy in the good state' },
+  latencyModel: { type: 'string', default: 'uniform', group: 'channels', help: "a channel's latency: 'uniform' (netLatency +/- netJitter; serial frame time + uniform(0, serialJitter)) or 'empirical' (from netLatencyTable, serialLatencyTable), or one added with registerLatencyModel" },
+  netLatencyTable: { type: 'string', default: '', optional: true, group: 'channels', help: "empirical latency: measured one-way latencies of the net channel (s, samples or quantiles, space- or comma-separated); '' keeps the uniform model" },
+  serialLatencyTable: { type: 'string', default: '', optional: true, group: 'channels', help: "empirical latency: measured one-way latencies of the serial channel (s); '' keeps the uniform model" },
   protocolChannels: { type: 'enum', default: 'all', choices: ['all', 'net'], group: 'channels', help: 'protocol messages on every channel (deduplicated) or on net only' },
 
   // ---- fail-over (s) ----
@@ -75,7 +84,7 @@ export const HA_OPTIONS = {
   spikeExtra: { type: 'number', default: 0.5, min: 0, group: 'faults', help: 'latency added during a spike (s)' },
 
   // ---- engine and recording ----
-  heartbeatEvents: { type: 'enum', default: 'lazy', choices: ['lazy', 'deferred', 'kernel'], group: 'engine', help: "engine only: 'kernel' = every heartbeat copy a kernel event (the reference); 'deferred' = the same results byte for byte, ordinary copies waiting at reserved places in the event order; 'lazy' = a quiet sender's heartbeats are not events at all, their losses and latencies drawn only where they can matter, and a quiet controller's reconcile polls are drawn ahead without events (unless recordMessages): the same distributions as 'kernel' (tested), other random numbers. 'deferred' and 'lazy' need a detector that takes heartbeats in any order (else 'kernel' is used); 'lazy' also one that says when it is quiet (the timeout detector), jitter on both channels and latencies spread less than h (else 'deferred')" },
+  heartbeatEvents: { type: 'enum', default: 'lazy', choices: ['lazy', 'deferred', 'kernel'], group: 'engine', help: "engine only, the same results byte for byte: how heartbeats are scheduled. 'kernel' = every heartbeat copy a kernel event (the reference); 'deferred' = copies that can only move a receiver's last heard later wait in their link and are applied when read; 'lazy' = while a sender is quiet its heartbeats are not events at all: each receiver's detector is fed the arrivals in order when needed and acts at its deadline, and a quiet controller's reconcile polls are drawn ahead. 'lazy' needs channels whose latencies are spread less than h apart (copies arrive in send order) and no message log; a configuration that cannot use it is refused" },
   recordMessages: { type: 'boolean', default: false, group: 'recording', help: 'keep a log of every message' },
   recordTimeline: { type: 'boolean', default: false, group: 'recording', help: 'keep a log of node and service state changes' },
   maxLogRows: { type: 'integer', default: 1_000_000, min: 1, group: 'recording', help: 'rows kept per log (messages, timeline); past it the log stops and says so' },
@@ -94,6 +103,17 @@ export function validate(c: HaConfig): void {
   if (c.activeNodes > c.nodes) throw new Error(`activeNodes (${c.activeNodes}) must not exceed nodes (${c.nodes})`);
   if (c.detector === 'timeout' && !(c.timeout > c.interval)) throw new Error(`timeout (${c.timeout}) must be greater than interval (${c.interval})`);
   if (c.netJitter > c.netLatency) throw new Error(`netJitter (${c.netJitter}) must not exceed netLatency (${c.netLatency})`);
+  if (!lossModelNames().includes(c.lossModel)) throw new Error(`lossModel must be one of ${lossModelNames().join(', ')} (got ${c.lossModel})`);
+  if (!latencyModelNames().includes(c.latencyModel)) throw new Error(`latencyModel must be one of ${latencyModelNames().join(', ')} (got ${c.latencyModel})`);
+  if (c.lossModel === 'gilbert-elliott')
+    for (const [name, p] of [['netLoss', c.netLoss], ['serialLoss', c.serialLoss]] as const)
+      if (p > 0 && !(p > c.goodLoss && p < c.burstLoss)) throw new Error(`${name} (${p}) must lie between goodLoss (${c.goodLoss}) and burstLoss (${c.burstLoss}) with lossModel gilbert-elliott (or be 0)`);
+  const dists = [latencyModel(c.latencyModel)(c, 0), latencyModel(c.latencyModel)(c, 1)];
+  if (c.heartbeatEvents === 'lazy') {
+    const spread = Math.max(dists[0].hi, dists[1].hi) - Math.min(dists[0].lo, dists[1].lo);
+    if (!(spread < c.interval)) throw new Error(`heartbeatEvents lazy needs latencies spread less than the interval (${spread} s spread, h = ${c.interval} s): use heartbeatEvents deferred or kernel`);
+    if (c.recordMessages) throw new Error('heartbeatEvents lazy keeps no message log: use heartbeatEvents deferred or kernel with recordMessages');
+  }
   if (c.pauseDist === 'pareto' && c.pauseMtb > 0 && !(c.pauseShape > 1)) throw new Error(`pauseShape (${c.pauseShape}) must be > 1 for Pareto pauses (a finite mean)`);
 }
 

@@ -6,51 +6,35 @@
  * message counts and the time of the next poll. A year holds 525,600 of
  * them, six kernel events each: nearly all of a quiet year's cost.
  *
- * So a quiet controller's polls are drawn ahead, in batches, without events:
- * each copy's latency and loss as the transport would draw them at send
- * (every copy keeps its own draw), the round's end (the last first-copy
- * answer) and the next poll at that end plus reconcileInterval. One event
- * ends a batch. A batch stops at the first poll that is not complete (a
- * request or an answer lost on every channel, or the answers later than
- * loadTimeout); that poll runs as a real round at its time, from the copies
- * drawn for it.
+ * So a quiet controller's polls are looked ahead, in batches, without
+ * events: each copy's fate is the channel's by its number (links.ts), the
+ * same the transport reads at send; from them the round's end (the last
+ * first-copy answer) and the next poll at that end plus reconcileInterval.
+ * One event ends a batch. A batch stops at the first poll that is not
+ * complete (a request or an answer lost on every channel, or the answers
+ * later than loadTimeout); that poll runs as a real round at its time.
  *
  * Before anything a poll depends on changes (a node, a link, a service, a
  * view; the cluster wires these parts' mutators to `settle`, and the
  * controller calls it before a round of its own), the chains settle: polls
  * that ended before now are counted; a round still on its way becomes a real
- * one (the copies it sent and the answers it had are accounted, the rest are
- * events); otherwise the next poll becomes the ordinary periodic event. Draws
- * nothing has seen are dropped: those of polls after now, and those of
- * answers not yet sent (a change may bear on them: a cut link loses the
- * answer; they are drawn when sent). Whether a poll was complete is never
- * seen before its end, so dropping them conditions on nothing.
+ * one (the copies it sent and the answers it had are sent as of their time,
+ * the rest are events); otherwise the next poll becomes the ordinary
+ * periodic event. The fates of copies not yet sent are only looked at, never
+ * taken: sent later, after a change, a copy has the same number and the
+ * channel's new state decides (a cut loses it). So every number equals the
+ * kernel path's (the swarm test compares them byte for byte).
  *
- * Used with heartbeatEvents 'lazy' when messages are not logged; the
- * statistics match the kernel path (test/ha-lazy.test.ts), and with
- * lossless channels without jitter every number does.
+ * Used with heartbeatEvents 'lazy' (which keeps no message log).
  */
 import type { EventHandle, Sim } from '../../kernel/sim.ts';
-import type { Counters } from './metrics.ts';
-import type { Copy, Transport } from './messages.ts';
-
-/** A poll of controller c drawn ahead: its start and, per peer in `expected`, the request's and the answer's copies. */
-export interface DrawnPoll {
-  t0: number;
-  expected: number[];
-  req: Copy[][];
-  ans: Copy[][];
-}
+import type { Signals } from './signals.ts';
+import type { Transport } from './messages.ts';
 
 /** What the chains ask of the controller when a poll ahead must become real. */
 export interface PollOwner {
-  /**
-   * Run poll p of controller c as a real round from now on (the copies sent
-   * before now are accounted). `replies`: the answers not yet sent go with
-   * the copies drawn for them; false when something is about to change (they
-   * are drawn when sent, as the change may bear on them).
-   */
-  resumeRound(c: number, p: DrawnPoll, replies: boolean): void;
+  /** Run controller c's poll that started at t0 as a real round from now on (the copies sent before now are sent as of their time). */
+  resumeRound(c: number, t0: number, expected: number[]): void;
   /** Controller c's next periodic poll is at time t (an ordinary event). */
   periodicAt(c: number, t: number): void;
 }
@@ -62,8 +46,6 @@ class Chain {
   /** Start and end (the last answer) of each poll of the batch; poll `n` is the one after the batch. */
   readonly t0 = new Float64Array(BATCH + 1);
   readonly tf = new Float64Array(BATCH);
-  /** Latency of every copy, -1 when lost: index ((k * m + x) * 2 + direction) * copies + channel. */
-  readonly lat: Float64Array;
   readonly lostCount = new Int32Array(BATCH + 1);
   /** Polls in the batch, all complete; polls before `done` are counted. */
   n = 0;
@@ -72,10 +54,7 @@ class Chain {
   endIncomplete = false;
   event: EventHandle = -1;
 
-  constructor(readonly c: number, readonly expected: number[], readonly copies: number) {
-    const size = (BATCH + 1) * expected.length * 2 * copies;
-    this.lat = new Float64Array(size);
-  }
+  constructor(readonly c: number, readonly expected: number[], readonly copies: number) {}
 }
 
 export class PollsAhead {
@@ -84,11 +63,12 @@ export class PollsAhead {
   private readonly watchTick: Float64Array;
   private active = 0;
   private readonly onBatchEnd: (c: number) => void;
+  private readonly lostOut = new Int32Array(1);
 
   constructor(
     private readonly sim: Sim,
     private readonly transport: Transport,
-    private readonly counts: Counters,
+    private readonly signals: Signals,
     private readonly loadTimeout: number,
     private readonly interval: number,
     N: number,
@@ -142,7 +122,7 @@ export class PollsAhead {
       this.active--;
       this.countUntil(ch, now);
       const k = ch.done;
-      if (k < ch.n && ch.t0[k] < now) this.owner.resumeRound(c, this.poll(ch, k), false);
+      if (k < ch.n && ch.t0[k] < now) this.owner.resumeRound(c, ch.t0[k], ch.expected.slice());
       else this.owner.periodicAt(c, ch.t0[k]);
     }
   }
@@ -167,40 +147,41 @@ export class PollsAhead {
     if (ch.n === 0) {
       // the first poll is not complete: it runs now as a real round
       this.active--;
-      this.owner.resumeRound(ch.c, this.poll(ch, 0), true);
+      this.owner.resumeRound(ch.c, ch.t0[0], ch.expected.slice());
       return;
     }
     ch.event = this.sim.at(ch.t0[ch.n], this.onBatchEnd, ch.c);
   }
 
-  /** Draw poll k from t0; returns when its last answer arrives, or -1 when it is not complete. */
+  /** Look at poll k's fates from t0; returns when its last answer arrives, or -1 when it is not complete. */
   private drawPoll(ch: Chain, k: number, t0: number): number {
-    const { c, expected, copies, lat } = ch;
-    const tr = this.transport;
-    const m = expected.length;
-    let tf = t0, complete = true;
-    for (let x = 0; x < m; x++) {
-      const j = expected[x];
-      const base = (k * m + x) * 2 * copies;
-      const t1 = t0 + tr.drawFirst(c, j, lat, base);
-      const t2 = t1 + tr.drawFirst(j, c, lat, base + copies);
+    const { c, expected } = ch;
+    const tr = this.transport, lost = this.lostOut;
+    let tf = t0, complete = true, lostN = 0;
+    for (const j of expected) {
+      const t1 = t0 + tr.peek(c, j, k, lost);
+      lostN += lost[0];
+      const t2 = t1 + tr.peek(j, c, k, lost);
+      lostN += lost[0];
       if (t2 === Infinity) complete = false;
       else if (t2 > tf) tf = t2;
     }
-    let lostN = 0;
-    for (let i = k * m * 2 * copies, end = (k + 1) * m * 2 * copies; i < end; i++) if (lat[i] < 0) lostN++;
     ch.lostCount[k] = lostN;
     // the round's timer (t0 + loadTimeout) would fire first
     return complete && tf < t0 + this.loadTimeout ? tf : -1;
   }
 
-  /** Count the polls of the batch that ended before t. */
+  /** Count the polls of the batch that ended before t: their messages are sent. */
   private countUntil(ch: Chain, t: number): void {
-    const perPoll = ch.expected.length * 2 * ch.copies;
-    while (ch.done < ch.n && ch.tf[ch.done] < t) {
-      this.counts.protocolMessages += perPoll;
-      this.counts.messagesLost += ch.lostCount[ch.done];
-      ch.done++;
+    const from = ch.done;
+    let lost = 0;
+    while (ch.done < ch.n && ch.tf[ch.done] < t) lost += ch.lostCount[ch.done++];
+    const n = ch.done - from;
+    if (n === 0) return;
+    this.signals.protocol(n * ch.expected.length * 2 * ch.copies, lost);
+    for (const j of ch.expected) {
+      this.transport.skip(ch.c, j, n);
+      this.transport.skip(j, ch.c, n);
     }
   }
 
@@ -210,25 +191,8 @@ export class PollsAhead {
     this.countUntil(ch, Infinity);
     if (ch.endIncomplete) {
       this.active--;
-      this.owner.resumeRound(c, this.poll(ch, ch.n), true);
+      this.owner.resumeRound(c, ch.t0[ch.n], ch.expected.slice());
     } else this.draw(ch, this.sim.now);
   }
 
-  /** Poll k's copies as lists (the latencies left for later drawn now: nothing has changed since their send). */
-  private poll(ch: Chain, k: number): DrawnPoll {
-    const { c, expected, copies, lat } = ch;
-    const m = expected.length;
-    const list = (base: number, from: number, to: number): Copy[] =>
-      Array.from({ length: copies }, (_, q) => {
-        const v = lat[base + q];
-        return { lat: Number.isNaN(v) ? this.transport.drawLatency(from, to, q) : Math.max(0, v), lost: v < 0 };
-      });
-    const req: Copy[][] = [], ans: Copy[][] = [];
-    for (let x = 0; x < m; x++) {
-      const base = ((k * m + x) * 2) * copies;
-      req.push(list(base, c, expected[x]));
-      ans.push(list(base + copies, expected[x], c));
-    }
-    return { t0: ch.t0[k], expected: expected.slice(), req, ans };
-  }
 }

@@ -3,15 +3,13 @@
  * EA(l) = mean over the window of (A_i - eta s_i) + eta l, where A_i is the
  * arrival of heartbeat s_i and eta the sending interval; the observer
  * suspects the target when heartbeat l + 1 (l the last one heard) has not
- * arrived by the freshness point EA(l + 1) + alpha. The window depends on
- * the order of arrivals: not order-free.
+ * arrived by the freshness point EA(l + 1) + alpha: the deadline.
  */
 import type { FailureDetector } from '../detector.ts';
 import { Windows } from './window.ts';
 
 export class AdaptiveDetector implements FailureDetector {
   readonly name = 'adaptive';
-  readonly orderFree = false;
   private readonly w: Windows;
   private readonly lastSeq: Float64Array;
   /** The reset time, used until the first heartbeat is heard. */
@@ -34,13 +32,22 @@ export class AdaptiveDetector implements FailureDetector {
   }
 
   /** The freshness point of the next heartbeat. */
-  freshness(k: number): number {
+  deadline(k: number): number {
     if (this.w.count[k] === 0) return this.since[k] + this.eta + this.alpha;
     return this.w.mean(k) + this.eta * (this.lastSeq[k] + 1) + this.alpha;
   }
 
-  next(k: number, now: number): number {
-    const at = this.freshness(k);
-    return at > now ? at : -1;
+  expire(): number {
+    return -1;
+  }
+
+  save(k: number): unknown {
+    return { w: this.w.save(k), seq: this.lastSeq[k] };
+  }
+
+  restore(k: number, s: unknown): void {
+    const x = s as { w: unknown; seq: number };
+    this.w.restore(k, x.w);
+    this.lastSeq[k] = x.seq;
   }
 }

@@ -14,9 +14,12 @@
  *   (mean ln 10); the window starts with one interval equal to the first
  *   estimate; intervals above a maximum are not recorded.
  *
- * Phi grows with t, so the time at which it reaches the threshold is found
- * once per look (closed form for the exponential, bisection for the normal
- * form). The window depends on the order of arrivals: not order-free.
+ * Phi grows with t, so the deadline is the time after the last heartbeat at
+ * which phi reaches the threshold, from the present estimate (it moves with
+ * every heartbeat, earlier as well as later). Both forms have it in closed
+ * form: t = threshold mean ln 10 (exponential); t = mean + std y* (normal),
+ * where y* solves y (1.5976 + 0.070566 y^2) = ln((1 - P) / P), P =
+ * 10^-threshold, a cubic with one real root (Cardano, then Newton).
  */
 import type { FailureDetector } from '../detector.ts';
 import { Windows } from './window.ts';
@@ -43,15 +46,35 @@ export function phiExponential(t: number, mean: number): number {
   return t / (mean * Math.LN10);
 }
 
+/** The y at which Akka's logistic approximation gives phi = threshold: the root of 0.070566 y^3 + 1.5976 y = ln((1 - P) / P). */
+export function phiNormalRoot(threshold: number): number {
+  const P = 10 ** -threshold;
+  const a = 0.070566, b = 1.5976, c = Math.log1p(-P) - Math.log(P);
+  const p = b / a, q = -c / a;
+  const r = Math.sqrt((q * q) / 4 + (p * p * p) / 27);
+  let y = Math.cbrt(-q / 2 + r) + Math.cbrt(-q / 2 - r);
+  for (let i = 0; i < 3; i++) y -= (a * y * y * y + b * y - c) / (3 * a * y * y + b);
+  return y;
+}
+
 export class PhiDetector implements FailureDetector {
   readonly name = 'phi';
-  readonly orderFree = false;
   private readonly w: Windows;
   private readonly last: Float64Array;
+  private readonly y: number;
+  private readonly exponential: boolean;
+  private readonly pause: number;
+  private readonly minStd: number;
+  private readonly expFactor: number;
 
   constructor(N: number, private readonly o: PhiOptions) {
     this.w = new Windows(N * N, o.window);
     this.last = new Float64Array(N * N);
+    this.y = phiNormalRoot(o.threshold);
+    this.exponential = o.form === 'exponential';
+    this.pause = o.pause;
+    this.minStd = o.minStd;
+    this.expFactor = o.threshold * Math.LN10;
   }
 
   reset(k: number, now: number): void {
@@ -70,24 +93,29 @@ export class PhiDetector implements FailureDetector {
     if (dt <= this.o.maxInterval) this.w.push(k, dt);
   }
 
-  /** Time after the last heartbeat at which phi reaches the threshold. */
+  /** Time after the last heartbeat at which phi reaches the threshold, from the present estimate. */
   suspectAfter(k: number): number {
-    const o = this.o;
     const mean = this.w.mean(k);
-    if (o.form === 'exponential') return o.threshold * mean * Math.LN10;
-    const m = mean + o.pause, s = Math.max(this.w.std(k), o.minStd);
-    let lo = m, hi = m + s;
-    while (phiNormal(hi, m, s) < o.threshold) hi = m + 2 * (hi - m);
-    for (let it = 0; it < 100 && hi - lo > 1e-12 * hi; it++) {
-      const mid = (lo + hi) / 2;
-      if (phiNormal(mid, m, s) < o.threshold) lo = mid;
-      else hi = mid;
-    }
-    return hi;
+    if (this.exponential) return this.expFactor * mean;
+    const std = this.w.std(k);
+    return mean + this.pause + (std > this.minStd ? std : this.minStd) * this.y;
   }
 
-  next(k: number, now: number): number {
-    const at = this.last[k] + this.suspectAfter(k);
-    return at > now ? at : -1;
+  deadline(k: number): number {
+    return this.last[k] + this.suspectAfter(k);
+  }
+
+  expire(): number {
+    return -1;
+  }
+
+  save(k: number): unknown {
+    return { w: this.w.save(k), last: this.last[k] };
+  }
+
+  restore(k: number, s: unknown): void {
+    const x = s as { w: unknown; last: number };
+    this.w.restore(k, x.w);
+    this.last[k] = x.last;
   }
 }
