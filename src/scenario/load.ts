@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { scenarioSchema } from './schema.ts';
-import { makeConfig } from '../models/ha/options.ts';
+import { makeConfig, type HaConfig } from '../models/ha/options.ts';
 import { resolveOptions } from '../models/lb/options.ts';
 import { resolveWorld } from '../models/lb/world-options.ts';
 import { schemeNames } from '../models/lb/schemes.ts';
@@ -174,12 +174,13 @@ export function checkModel(s: Scenario): void {
       }
     return;
   }
-  let nodes: number;
+  let cfg: HaConfig;
   try {
-    nodes = makeConfig(haRunOptions(s) as never).nodes;
+    cfg = makeConfig(haRunOptions(s) as never);
   } catch (e) {
     throw new ScenarioError(`options: ${(e as Error).message}`);
   }
+  const nodes = cfg.nodes;
   (s.links ?? []).forEach((l, i) => {
     for (const k of ['a', 'b'] as const) if (l[k] >= nodes) throw new ScenarioError(`links[${i}].${k}: must be < nodes (${nodes})`);
     if (l.a === l.b) throw new ScenarioError(`links[${i}]: a and b must differ`);
@@ -189,6 +190,8 @@ export function checkModel(s: Scenario): void {
     for (const k of ['node', 'a', 'b']) if (typeof r[k] === 'number' && (r[k] as number) >= nodes) throw new ScenarioError(`faults[${i}].${k}: must be < nodes (${nodes})`);
     for (const k of ['group', 'other']) if (Array.isArray(r[k]) && (r[k] as number[]).some((n) => n >= nodes)) throw new ScenarioError(`faults[${i}].${k}: node ids must be < nodes (${nodes})`);
     if ((f.verb === 'cut' || f.verb === 'heal' || f.verb === 'spike') && f.a === f.b) throw new ScenarioError(`faults[${i}]: a and b must differ`);
+    if (f.verb === 'loss' && f.p > 0 && cfg.lossModel === 'gilbert-elliott' && !(f.p > cfg.goodLoss && f.p < cfg.burstLoss))
+      throw new ScenarioError(`faults[${i}].p: with lossModel gilbert-elliott a loss rate must lie between goodLoss (${cfg.goodLoss}) and burstLoss (${cfg.burstLoss}), or be 0 (got ${f.p})`);
     if (f.at >= s.duration) throw new ScenarioError(`faults[${i}].at: ${f.at} is not before the end of the run (duration ${s.duration})`);
   });
 }

@@ -14,15 +14,16 @@
  *   a uniform number; the uniform comes from a keyed stream by (channel, copy
  *   number), so it too is the same whenever it is drawn.
  *
- * Adding a model: a file in channels/ and one line below.
+ * Adding a model: a file in channels/ (the model and its options) and its
+ * lines below (registration, options).
  */
 import type { Stream } from '../../kernel/random.ts';
 import type { HaConfig } from './options.ts';
 import { Registry } from '../../registry.ts';
 import { bernoulli } from './channels/bernoulli.ts';
-import { gilbertElliott } from './channels/gilbert-elliott.ts';
+import { gilbertElliott, GILBERT_ELLIOTT_OPTIONS } from './channels/gilbert-elliott.ts';
 import { uniformLatency } from './channels/uniform.ts';
-import { empiricalLatency } from './channels/empirical.ts';
+import { empiricalLatency, EMPIRICAL_OPTIONS } from './channels/empirical.ts';
 
 export { LossPositions } from './channels/positions.ts';
 
@@ -70,6 +71,9 @@ export const lossModelNames = (): string[] => LOSS.names();
 export const latencyModelNames = (): string[] => LATENCY.names();
 export const lossModel = (name: string): LossModel => LOSS.get(name);
 export const latencyModel = (name: string): LatencyModel => LATENCY.get(name);
+
+/** The channel models' own options, part of the HA options (options.ts). */
+export const CHANNEL_MODEL_OPTIONS = { ...GILBERT_ELLIOTT_OPTIONS, ...EMPIRICAL_OPTIONS } as const;
 
 registerLossModel('bernoulli', bernoulli);
 registerLossModel('gilbert-elliott', gilbertElliott);

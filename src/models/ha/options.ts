@@ -6,7 +6,7 @@
  */
 import { defaultsOf, validateOptions, type ConfigOf } from '../../schema.ts';
 import { detectorNames } from './detector.ts';
-import { latencyModelNames, lossModelNames, latencyModel } from './channel-models.ts';
+import { latencyModelNames, lossModelNames, latencyModel, CHANNEL_MODEL_OPTIONS } from './channel-models.ts';
 
 export const HA_OPTIONS = {
   // ---- cluster ----
@@ -42,12 +42,8 @@ export const HA_OPTIONS = {
   netLoss: { type: 'number', default: 0, min: 0, lessThan: 1, group: 'channels', help: 'loss probability of every message on the net channel' },
   serialLoss: { type: 'number', default: 0, min: 0, lessThan: 1, group: 'channels', help: 'loss probability of every message on the serial channel' },
   lossModel: { type: 'string', default: 'bernoulli', group: 'channels', help: "how a channel loses copies, at its loss rate (netLoss, serialLoss): 'bernoulli' (each copy independently) or 'gilbert-elliott' (bursts: a good and a bad state, see burstLength, burstLoss, goodLoss), or one added with registerLossModel" },
-  burstLength: { type: 'number', default: 10, min: 1, group: 'channels', help: 'gilbert-elliott: mean length of a bad-state run (copies); the mean good run follows from the loss rate' },
-  burstLoss: { type: 'number', default: 0.5, greaterThan: 0, max: 1, group: 'channels', help: 'gilbert-elliott: loss probability of a copy in the bad state' },
-  goodLoss: { type: 'number', default: 0, min: 0, lessThan: 1, group: 'channels', help: 'gilbert-elliott: loss probability of a copy in the good state' },
   latencyModel: { type: 'string', default: 'uniform', group: 'channels', help: "a channel's latency: 'uniform' (netLatency +/- netJitter; serial frame time + uniform(0, serialJitter)) or 'empirical' (from netLatencyTable, serialLatencyTable), or one added with registerLatencyModel" },
-  netLatencyTable: { type: 'string', default: '', optional: true, group: 'channels', help: "empirical latency: measured one-way latencies of the net channel (s, samples or quantiles, space- or comma-separated); '' keeps the uniform model" },
-  serialLatencyTable: { type: 'string', default: '', optional: true, group: 'channels', help: "empirical latency: measured one-way latencies of the serial channel (s); '' keeps the uniform model" },
+  ...CHANNEL_MODEL_OPTIONS,
   protocolChannels: { type: 'enum', default: 'all', choices: ['all', 'net'], group: 'channels', help: 'protocol messages on every channel (deduplicated) or on net only' },
 
   // ---- fail-over (s) ----

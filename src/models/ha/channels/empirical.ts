@@ -9,6 +9,12 @@
 import type { LatencyModel } from '../channel-models.ts';
 import { uniformLatency } from './uniform.ts';
 
+/** Its options (declared here, collected into the HA options by channel-models.ts). */
+export const EMPIRICAL_OPTIONS = {
+  netLatencyTable: { type: 'string', default: '', optional: true, group: 'channels', help: "empirical latency: measured one-way latencies of the net channel (s, samples or quantiles, space- or comma-separated); '' keeps the uniform model" },
+  serialLatencyTable: { type: 'string', default: '', optional: true, group: 'channels', help: "empirical latency: measured one-way latencies of the serial channel (s); '' keeps the uniform model" },
+} as const;
+
 /** The sorted values of a latency table; throws a one-line error for a bad one. */
 export function parseTable(text: string, name: string): number[] {
   const parts = text.split(/[\s,]+/).filter((x) => x !== '');

@@ -11,6 +11,13 @@
 import type { LossModel } from '../channel-models.ts';
 import { LossPositions } from './positions.ts';
 
+/** Its options (declared here, collected into the HA options by channel-models.ts). */
+export const GILBERT_ELLIOTT_OPTIONS = {
+  burstLength: { type: 'number', default: 10, min: 1, group: 'channels', help: 'gilbert-elliott: mean length of a bad-state run (copies); the mean good run follows from the loss rate' },
+  burstLoss: { type: 'number', default: 0.5, greaterThan: 0, max: 1, group: 'channels', help: 'gilbert-elliott: loss probability of a copy in the bad state' },
+  goodLoss: { type: 'number', default: 0, min: 0, lessThan: 1, group: 'channels', help: 'gilbert-elliott: loss probability of a copy in the good state' },
+} as const;
+
 /** The mean good-state run (copies) for a long-run loss rate p. */
 export function gapLength(p: number, burstLength: number, burstLoss: number, goodLoss: number): number {
   return (burstLength * (burstLoss - p)) / (p - goodLoss);
