@@ -68,6 +68,7 @@ export class HaCluster implements FaultTarget {
     this.metrics = new Metrics(sim, this.nodes);
     this.metrics.listen(this.signals);
     this.trace = new Trace(sim, cfg, this.nodes.names, this.metrics.notes);
+    this.trace.listen(this.signals);
     this.links = new Links(N, cfg, streams, {
       beforeChange: () => {
         this.delivery.flush();
@@ -77,23 +78,23 @@ export class HaCluster implements FaultTarget {
     this.detector = detector ?? makeDetector(cfg, N);
     this.monitor = new Monitor(sim, this.nodes, this.detector, { probe: (i, j) => this.delivery.probe(i, j) }, {
       declared: (i, j) => {
-        this.signals.suspected(i, j);
+        this.signals.emit('suspected', i, j);
         this.controller.declared(i, j);
       },
       rejoined: (i, j) => {
-        this.signals.trusted(i, j);
+        this.signals.emit('trusted', i, j);
         this.controller.rejoined(i, j);
       },
       beforeViewChange: () => this.controller.settle(),
     });
     // the heartbeat schedule the configuration names (options.ts, heartbeatEvents): the same results from each
     const mode = cfg.heartbeatEvents;
-    const deliveryArgs = [sim, cfg, this.nodes, this.links, this.monitor, this.signals, this.trace] as const;
+    const deliveryArgs = [sim, cfg, this.nodes, this.links, this.monitor, this.signals] as const;
     this.delivery = mode === 'lazy' ? new LazyDelivery(...deliveryArgs) : mode === 'deferred' ? new DeferredDelivery(...deliveryArgs) : new KernelDelivery(...deliveryArgs);
     this.monitor.delivery = this.delivery;
-    this.services = new Services(sim, cfg, this.nodes, this.metrics, this.trace, () => this.controller.settle());
-    const transport = new Transport(sim, cfg, this.nodes, this.links, this.signals, this.trace, (me, from, m) => this.handle(me, from, m));
-    const parts = { sim, cfg, nodes: this.nodes, monitor: this.monitor, services: this.services, transport, metrics: this.metrics, signals: this.signals, trace: this.trace };
+    this.services = new Services(sim, cfg, this.nodes, this.signals, () => this.controller.settle());
+    const transport = new Transport(sim, cfg, this.nodes, this.links, this.signals, (me, from, m) => this.handle(me, from, m));
+    const parts = { sim, cfg, nodes: this.nodes, monitor: this.monitor, services: this.services, transport, signals: this.signals };
     this.failback = new Failback(parts, (n) => this.controller.backUp(n));
     // quiet reconcile polls are drawn ahead with lazy heartbeats (polls.ts)
     this.controller = new Controller(parts, (n) => this.failback.active(n), mode === 'lazy');
@@ -105,7 +106,7 @@ export class HaCluster implements FaultTarget {
       this.nodes.startClock(i, phases.uniform(0, cfg.interval));
       this.markNode(i);
     }
-    for (let s = 0; s < this.S; s++) this.trace.row('service', `s${s}`, this.services.ownerString(s));
+    for (let s = 0; s < this.S; s++) this.signals.emit('state', 'service', `s${s}`, this.services.ownerString(s));
     this.controller.schedulePeriodic(this.monitor.lowest(0));
     new RandomFaults(sim, cfg, streams, this, (n) => this.nodes.crashed[n] === 1, (n) => this.nodes.crashed[n] === 1 || !this.nodes.running[n], (n) => this.nodes.life(n)).start(N);
   }
@@ -123,7 +124,7 @@ export class HaCluster implements FaultTarget {
   }
 
   private markNode(n: number): void {
-    this.trace.row('node', this.nodes.names[n], this.nodes.state(n));
+    this.signals.emit('state', 'node', this.nodes.names[n], this.nodes.state(n));
   }
 
   // =====================================================================

@@ -56,7 +56,7 @@ export class Controller implements PollOwner {
         const j = m.failed;
         if (j === me || !this.p.monitor.inView(me, j)) return; // duplicate report, or about me
         this.p.monitor.remove(me, j);
-        this.p.signals.reported(me, j);
+        this.p.signals.emit('reported', me, j);
         this.membershipChanged(me);
         return;
       }
@@ -77,7 +77,7 @@ export class Controller implements PollOwner {
       case 'RELEASE':
         for (const s of m.services) {
           if (this.p.services.holds(me, s)) {
-            this.p.signals.released();
+            this.p.signals.emit('released');
             this.p.services.set(me, s, NONE);
           }
         }
@@ -87,7 +87,7 @@ export class Controller implements PollOwner {
 
   /** i's detector declared j failed: tell everyone in view, then act as on any membership change. */
   declared(i: number, j: number): void {
-    this.p.trace.step(i, 'declares', j);
+    this.p.signals.emit('step', i, 'declares', j);
     const fault: Message = { type: 'FAULT', failed: j };
     this.p.transport.local(i, fault);
     const N = this.p.nodes.N;
@@ -347,19 +347,19 @@ export class Controller implements PollOwner {
     if (mine.length === 0) return;
     const tokens = new Map<number, number>();
     for (const s of mine) {
-      this.p.signals.tookOver(svc.runsElsewhere(s, n));
+      this.p.signals.emit('tookOver', svc.runsElsewhere(s, n));
       svc.set(n, s, STARTING);
       tokens.set(s, svc.token(n, s));
     }
     const c = this.p.cfg, names = mine.join(' ');
-    this.p.trace.step(n, 'take-over', names);
+    this.p.signals.emit('step', n, 'take-over', names);
     this.p.nodes.after(n, c.fakeProcessTime, () => {
-      this.p.trace.step(n, 'fake process up', names);
+      this.p.signals.emit('step', n, 'fake process up', names);
       this.p.nodes.after(n, c.setupTime, () => {
-        this.p.trace.step(n, 'set-up done', names);
+        this.p.signals.emit('step', n, 'set-up done', names);
         this.p.nodes.after(n, c.startTime, () => {
           for (const s of mine) if (svc.token(n, s) === tokens.get(s)) svc.set(n, s, RUNNING);
-          this.p.trace.step(n, 'services started', names);
+          this.p.signals.emit('step', n, 'services started', names);
         });
       });
     });

@@ -62,13 +62,13 @@ export class DeferredDelivery extends KernelDelivery {
   override settle(k: number): void {
     const n = this.dN[k];
     if (n === 0) return;
-    const sim = this.sim, record = this.trace.recordMessages;
+    const sim = this.sim, record = this.recording;
     const base = k * CAP;
     let x = base;
     const end = base + n;
     while (x < end && sim.passed(this.dT[x], this.priorityOf(this.dKey[x]))) {
       const key = this.dKey[x];
-      if (record) this.trace.arrived(key, false);
+      if (record) this.signals.emit('copyArrived', key, false);
       const s = (key - (key % this.codes)) / this.codes;
       if (s > this.counted[k]) {
         this.counted[k] = s;

@@ -30,7 +30,6 @@ import type { HaConfig } from './options.ts';
 import type { Nodes } from './nodes.ts';
 import type { Links } from './links.ts';
 import type { Signals } from './signals.ts';
-import type { Trace } from './trace.ts';
 import type { Monitor } from './monitor.ts';
 import type { FailureDetector } from './detector.ts';
 import { canFeedAhead } from './detector.ts';
@@ -60,8 +59,8 @@ export class LazyDelivery extends KernelDelivery {
   private readonly savedAt: Float64Array;
   private quietSenders = 0;
 
-  constructor(sim: Sim, cfg: HaConfig, nodes: Nodes, links: Links, monitor: Monitor, signals: Signals, trace: Trace) {
-    super(sim, cfg, nodes, links, monitor, signals, trace);
+  constructor(sim: Sim, cfg: HaConfig, nodes: Nodes, links: Links, monitor: Monitor, signals: Signals) {
+    super(sim, cfg, nodes, links, monitor, signals);
     const N = this.N;
     this.h = cfg.interval;
     this.det = monitor.detector;

@@ -27,7 +27,6 @@ import type { HaConfig } from './options.ts';
 import type { Nodes } from './nodes.ts';
 import type { Links } from './links.ts';
 import type { Signals } from './signals.ts';
-import type { Trace } from './trace.ts';
 import type { Monitor } from './monitor.ts';
 import { HB } from './links.ts';
 import { arrivalPriority, lateReadPriority } from './order.ts';
@@ -68,6 +67,8 @@ export class KernelDelivery implements HeartbeatDelivery {
   /** Copies of each sender's that are kernel events not yet read. */
   protected readonly inflight: Float64Array;
   private readonly probeReply: boolean;
+  /** Someone keeps a record of every copy (the message log). */
+  protected readonly recording: boolean;
 
   constructor(
     protected readonly sim: Sim,
@@ -76,7 +77,6 @@ export class KernelDelivery implements HeartbeatDelivery {
     protected readonly links: Links,
     protected readonly monitor: Monitor,
     protected readonly signals: Signals,
-    protected readonly trace: Trace,
   ) {
     const N = (this.N = nodes.N);
     this.seq = new Float64Array(N);
@@ -94,6 +94,7 @@ export class KernelDelivery implements HeartbeatDelivery {
       this.process(key);
     };
     links.nextHeartbeat = (i) => this.nextSeq(i);
+    this.recording = signals.listened('copySent');
   }
 
   tick(i: number): void {
@@ -139,9 +140,9 @@ export class KernelDelivery implements HeartbeatDelivery {
       if (!lostNet) this.sendCopy(now + latNet, key0);
       if (!lostSerial) this.sendCopy(now + latSerial, key0 + 2);
     }
-    if (this.trace.recordMessages) {
-      this.trace.heartbeat(now, i, j, 'net', probe, s, lostNet, now + latNet, key0);
-      this.trace.heartbeat(now, i, j, 'serial', probe, s, lostSerial, now + latSerial, key0 + 2);
+    if (this.recording) {
+      this.signals.emit('copySent', now, i, j, 'net', probe, s, lostNet, now + latNet, key0);
+      this.signals.emit('copySent', now, i, j, 'serial', probe, s, lostSerial, now + latSerial, key0 + 2);
     }
   }
 
@@ -175,9 +176,9 @@ export class KernelDelivery implements HeartbeatDelivery {
     // copies of this pair held back that arrived earlier come first
     this.settle(j * N + i);
     const down = !this.links.isUp(i, j, c);
-    if (this.trace.recordMessages) this.trace.arrived(key, down);
+    if (this.recording) this.signals.emit('copyArrived', key, down);
     if (down) {
-      this.signals.lostInFlight(1);
+      this.signals.emit('lostInFlight', 1);
       return;
     }
     this.process(key);

@@ -68,7 +68,7 @@ export class Failback {
   }
 
   private mark(n: number): void {
-    this.p.trace.row('node', this.p.nodes.names[n], this.p.nodes.state(n));
+    this.p.signals.emit('state', 'node', this.p.nodes.names[n], this.p.nodes.state(n));
   }
 
   private checkIp(n: number, attempt: number): void {
@@ -144,7 +144,7 @@ export class Failback {
         giving.push(s);
       }
     }
-    this.p.trace.step(me, 'hand back', giving.join(' '));
+    this.p.signals.emit('step', me, 'hand back', giving.join(' '));
     const tokens = giving.map((s) => svc.token(me, s));
     this.p.nodes.after(me, giving.length ? this.p.cfg.handbackTime : 0, () => {
       giving.forEach((s, idx) => {
@@ -186,7 +186,7 @@ export class Failback {
         this.mark(n);
         let all = true;
         for (let s = 0; s < svc.S; s++) if (svc.home[s] === n && svc.state(n, s) !== RUNNING) all = false;
-        if (all && this.p.cfg.autoFailback) this.p.signals.failedBack(n);
+        if (all && this.p.cfg.autoFailback) this.p.signals.emit('failedBack', n);
         this.backUp(n);
       });
     });

@@ -11,11 +11,9 @@ import type { Sim } from '../../kernel/sim.ts';
 import type { HaConfig } from './options.ts';
 import type { Nodes } from './nodes.ts';
 import type { Links } from './links.ts';
-import type { Metrics } from './metrics.ts';
 import type { Signals } from './signals.ts';
 import type { Monitor } from './monitor.ts';
 import type { Services } from './services.ts';
-import type { Trace } from './trace.ts';
 import { CHANNELS, PROTO } from './links.ts';
 import { SVC_STATE_NAMES } from './services.ts';
 
@@ -68,9 +66,7 @@ export interface ProtocolParts {
   monitor: Monitor;
   services: Services;
   transport: Transport;
-  metrics: Metrics;
   signals: Signals;
-  trace: Trace;
 }
 
 interface Envelope {
@@ -83,6 +79,8 @@ interface Envelope {
 export class Transport {
   private readonly onDeliver: (e: Envelope) => void;
   private readonly channels: number;
+  /** Someone keeps a log of every message. */
+  private readonly record: boolean;
 
   constructor(
     private readonly sim: Sim,
@@ -90,11 +88,11 @@ export class Transport {
     private readonly nodes: Nodes,
     private readonly links: Links,
     private readonly signals: Signals,
-    private readonly trace: Trace,
     /** Called with every message a live node receives (once, the first copy). */
     private readonly handle: (me: number, from: number, msg: Message) => void,
   ) {
     this.channels = cfg.protocolChannels === 'all' ? 2 : 1;
+    this.record = signals.listened('message');
     this.onDeliver = (e) => this.deliver(e);
   }
 
@@ -137,7 +135,7 @@ export class Transport {
   send(from: number, to: number, msg: Message): void {
     const now = this.sim.now;
     if (from === to) {
-      if (this.trace.recordMessages) this.trace.message(now, from, to, 'local', msg.type, 'delivered', now, describe(msg, this.nodes.names));
+      if (this.record) this.signals.emit('message', now, from, to, 'local', msg.type, 'delivered', now, describe(msg, this.nodes.names));
       this.sim.schedule(0, this.onDeliver, { from, to, msg, handled: false });
       return;
     }
@@ -153,7 +151,7 @@ export class Transport {
    */
   sendAt(from: number, to: number, msg: Message, sentAt: number): number | undefined {
     const now = this.sim.now, L = this.links;
-    const record = this.trace.recordMessages;
+    const record = this.record;
     const lats: number[] = [];
     let first = Infinity, lostN = 0;
     for (let c = 0; c < this.channels; c++) {
@@ -163,7 +161,7 @@ export class Transport {
       if (lost) lostN++;
       else if (sentAt + lat < first) first = sentAt + lat;
       lats.push(lost ? -1 : lat);
-      if (record) this.trace.message(sentAt, from, to, CHANNELS[c], msg.type, lost ? 'lost' : 'delivered', sentAt + lat, describe(msg, this.nodes.names));
+      if (record) this.signals.emit('message', sentAt, from, to, CHANNELS[c], msg.type, lost ? 'lost' : 'delivered', sentAt + lat, describe(msg, this.nodes.names));
     }
     this.signals.protocol(this.channels, lostN);
     if (first < now) return first;
@@ -174,12 +172,12 @@ export class Transport {
 
   /** Log a step a node takes by itself as a message to itself (its own answer in a poll). */
   local(n: number, msg: Message): void {
-    if (this.trace.recordMessages) this.trace.message(this.sim.now, n, n, 'local', msg.type, 'delivered', this.sim.now, describe(msg, this.nodes.names));
+    if (this.record) this.signals.emit('message', this.sim.now, n, n, 'local', msg.type, 'delivered', this.sim.now, describe(msg, this.nodes.names));
   }
 
   private deliver(e: Envelope): void {
     if (!this.nodes.live(e.to)) {
-      if (this.trace.recordMessages) this.trace.message(this.sim.now, e.from, e.to, 'local', e.msg.type, 'dropped', this.sim.now, 'receiver down or paused');
+      if (this.record) this.signals.emit('message', this.sim.now, e.from, e.to, 'local', e.msg.type, 'dropped', this.sim.now, 'receiver down or paused');
       return;
     }
     if (e.handled) return; // the copy on the other channel was first

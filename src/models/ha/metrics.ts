@@ -132,6 +132,8 @@ export class Metrics {
     sig.on('tookOver', (still) => this.tookOver(still));
     sig.on('released', () => c.releases++);
     sig.on('failedBack', (n) => this.failedBack(n));
+    sig.on('serviceUp', (s, allUp) => this.serviceUp(s, allUp));
+    sig.on('usersBack', (s, allBack) => this.usersBack(s, allBack));
   }
 
   // ---- node life cycle ----

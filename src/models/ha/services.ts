@@ -8,8 +8,7 @@
 import type { Sim } from '../../kernel/sim.ts';
 import type { HaConfig } from './options.ts';
 import type { Nodes } from './nodes.ts';
-import type { Metrics } from './metrics.ts';
-import type { Trace } from './trace.ts';
+import type { Signals } from './signals.ts';
 
 export const NONE = 0, STARTING = 1, RUNNING = 2, STOPPING = 3;
 export const SVC_STATE_NAMES = ['none', 'starting', 'running', 'stopping'];
@@ -35,8 +34,7 @@ export class Services {
     private readonly sim: Sim,
     private readonly cfg: HaConfig,
     private readonly nodes: Nodes,
-    private readonly metrics: Metrics,
-    private readonly trace: Trace,
+    private readonly signals: Signals,
     /** Told before every change of a service's state on a node (the controller's polls drawn ahead depend on them). */
     private readonly beforeChange: () => void,
   ) {
@@ -109,12 +107,12 @@ export class Services {
           if (this.reconnectTok[s] !== tok) return;
           this.account(s, this.sim.now);
           this.connected[s] = this.users[s];
-          this.metrics.usersBack(s, (list) => list.every((x) => this.connected[x] === this.users[x]));
+          this.signals.emit('usersBack', s, (list) => list.every((x) => this.connected[x] === this.users[x]));
         });
-        this.metrics.serviceUp(s, (list) => list.every((x) => this.up[x] === 1));
+        this.signals.emit('serviceUp', s, (list) => list.every((x) => this.up[x] === 1));
       } else this.connected[s] = 0;
     }
-    this.trace.row('service', `s${s}`, this.ownerString(s));
+    this.signals.emit('state', 'service', `s${s}`, this.ownerString(s));
   }
 
   /** Every service node n runs: their up state changes with n's (a pause). */

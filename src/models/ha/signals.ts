@@ -23,53 +23,65 @@ export interface SignalMap {
   released: () => void;
   /** Node n runs its home services again after a repair (fail-back done). */
   failedBack: (n: number) => void;
+  /** Service s is up; `allUp(list)` tells whether every service of a list is. */
+  serviceUp: (s: number, allUp: (services: number[]) => boolean) => void;
+  /** Service s has its users back; `allBack(list)` tells whether every service of a list has. */
+  usersBack: (s: number, allBack: (services: number[]) => boolean) => void;
+  // ---- the record (the trace listens when asked to keep a log) ----
+  /** A heartbeat or probe copy sent (key: its identity, to say later whether it was lost in flight). */
+  copySent: (time: number, from: number, to: number, channel: ChannelName, probe: number, seq: number, lost: boolean, arrival: number, key: number) => void;
+  /** The copy `key` arrived; lost: its channel was down then. */
+  copyArrived: (key: number, lost: boolean) => void;
+  /** A protocol message copy (or a step a node logs as a message to itself). */
+  message: (time: number, from: number, to: number, channel: ChannelName | 'local', type: string, status: MessageRecord['status'], arrival: number, info: string) => void;
+  /** A step of an algorithm at node n. */
+  step: (n: number, what: string, detail: number | string) => void;
+  /** A node's state, or a service's holders, from now on. */
+  state: (kind: 'node' | 'service', name: string, state: string) => void;
 }
+
+import type { ChannelName } from './links.ts';
+import type { MessageRecord } from './trace.ts';
 
 export type SignalName = keyof SignalMap;
 
-export class Signals implements SignalMap {
-  private readonly listeners: { [K in SignalName]: SignalMap[K][] } = {
+type Listeners = { [K in SignalName]: SignalMap[K][] };
+
+/**
+ * The signals of one cluster. Emitting a signal nobody listens to costs one
+ * check; `listened(name)` lets an emitter skip building what nobody reads
+ * (the message log's lines).
+ */
+export class Signals {
+  private readonly l: Listeners = {
     heartbeats: [], protocol: [], lostInFlight: [], suspected: [], reported: [], trusted: [], tookOver: [], released: [], failedBack: [],
+    serviceUp: [], usersBack: [], copySent: [], copyArrived: [], message: [], step: [], state: [],
   };
 
   /** Listen to a signal. */
   on<K extends SignalName>(name: K, f: SignalMap[K]): void {
-    (this.listeners[name] as SignalMap[K][]).push(f);
+    (this.l[name] as SignalMap[K][]).push(f);
   }
 
+  /** Does anyone listen to this signal? */
+  listened(name: SignalName): boolean {
+    return this.l[name].length > 0;
+  }
+
+  /** Emit a signal to its listeners, in the order they began to listen. */
+  emit<K extends SignalName>(name: K, ...args: Parameters<SignalMap[K]>): void {
+    const fs = this.l[name] as Array<(...a: Parameters<SignalMap[K]>) => void>;
+    for (let x = 0; x < fs.length; x++) fs[x](...args);
+  }
+
+  // the counts, emitted on hot paths: direct methods (no argument arrays)
   heartbeats(n: number, lost: number): void {
-    for (const f of this.listeners.heartbeats) f(n, lost);
+    const fs = this.l.heartbeats;
+    for (let x = 0; x < fs.length; x++) fs[x](n, lost);
   }
 
   protocol(n: number, lost: number): void {
-    for (const f of this.listeners.protocol) f(n, lost);
-  }
-
-  lostInFlight(n: number): void {
-    for (const f of this.listeners.lostInFlight) f(n);
-  }
-
-  suspected(i: number, j: number): void {
-    for (const f of this.listeners.suspected) f(i, j);
-  }
-
-  reported(i: number, j: number): void {
-    for (const f of this.listeners.reported) f(i, j);
-  }
-
-  trusted(i: number, j: number): void {
-    for (const f of this.listeners.trusted) f(i, j);
-  }
-
-  tookOver(stillRunning: boolean): void {
-    for (const f of this.listeners.tookOver) f(stillRunning);
-  }
-
-  released(): void {
-    for (const f of this.listeners.released) f();
-  }
-
-  failedBack(n: number): void {
-    for (const f of this.listeners.failedBack) f(n);
+    const fs = this.l.protocol;
+    for (let x = 0; x < fs.length; x++) fs[x](n, lost);
   }
 }

@@ -1,12 +1,14 @@
 /**
  * Trace: the message log and the timeline (node states, service holders,
- * steps of the algorithms), when the configuration asks for them. Each log
+ * steps of the algorithms), when the configuration asks for them. It listens
+ * to the parts' signals (signals.ts); protocol code never calls it. Each log
  * stops at `maxLogRows` rows and says so in the run's notes, so a long or
  * large run cannot fill the memory with its own record.
  */
 import type { Sim } from '../../kernel/sim.ts';
 import type { HaConfig } from './options.ts';
 import type { ChannelName } from './links.ts';
+import type { Signals } from './signals.ts';
 
 export interface MessageRecord {
   time: number;
@@ -39,6 +41,19 @@ export class Trace {
   constructor(private readonly sim: Sim, cfg: HaConfig, private readonly names: string[], private readonly notes: string[], private readonly max = cfg.maxLogRows) {
     this.recordMessages = cfg.recordMessages;
     this.recordTimeline = cfg.recordTimeline;
+  }
+
+  /** Listen to the signals of the record it is asked to keep (none: it costs the parts nothing). */
+  listen(sig: Signals): void {
+    if (this.recordMessages) {
+      sig.on('copySent', (...a) => this.heartbeat(...a));
+      sig.on('copyArrived', (key, lost) => this.arrived(key, lost));
+      sig.on('message', (...a) => this.message(...a));
+    }
+    if (this.recordTimeline) {
+      sig.on('step', (n, what, detail) => this.step(n, what, detail));
+      sig.on('state', (kind, name, state) => this.row(kind, name, state));
+    }
   }
 
   message(time: number, from: number, to: number, channel: ChannelName | 'local', type: string, status: MessageRecord['status'], arrival: number, info: string): void {
