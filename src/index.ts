@@ -27,11 +27,12 @@ export {
 export {
   simulate, HaCluster, makeConfig, validate as validateHaConfig, HA_OPTIONS, DEFAULTS as HA_DEFAULTS, PRESETS, PRESET_NAMES, resolveDetector,
   registerDetector, detectorNames, makeDetector, TimeoutDetector, PhiDetector, AdaptiveDetector, phiNormal, phiExponential,
+  registerLossModel, registerLatencyModel, lossModelNames, latencyModelNames, LossPositions, Signals,
   applyFault, FAULT_VERBS, simulateSingle,
   closedFormDetection, closedFormFailover, closedFormFailbackOutage, availabilityHa, availabilityNoHa, doubleFailureFraction, SECONDS_PER_YEAR,
   type HaConfig, type HaResult, type Incident, type Detection, type Fault, type FaultVerb, type FaultTarget,
   type FailureDetector, type DetectorFactory, type DetectorPort, type MessageRecord, type TimelineRecord, type ChannelSel, type ChannelName, type SingleResult,
-  type Preset, type PhiOptions,
+  type Preset, type PhiOptions, type LossModel, type LossProcess, type LatencyModel, type LatencyDist, type SignalMap, type SignalName,
 } from './models/ha/index.ts';
 
 // ---- runner: points x seeds on worker threads ----

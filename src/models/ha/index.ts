@@ -12,6 +12,8 @@ export { TimeoutDetector } from './detectors/timeout.ts';
 export { PhiDetector, phiNormal, phiExponential, type PhiOptions } from './detectors/phi.ts';
 export { AdaptiveDetector } from './detectors/adaptive.ts';
 export { applyFault, drawLength, FAULT_VERBS, type Fault, type FaultVerb, type FaultTarget } from './faults.ts';
+export { registerLossModel, registerLatencyModel, lossModelNames, latencyModelNames, LossPositions, type LossModel, type LossProcess, type LatencyModel, type LatencyDist } from './channel-models.ts';
+export { Signals, type SignalMap, type SignalName } from './signals.ts';
 
 /** Build a cluster, let `scenario` script faults on it, run for `duration` seconds and close the books. */
 export function simulate(

@@ -14,7 +14,10 @@ import type { Links } from './links.ts';
 import type { Signals } from './signals.ts';
 import type { Monitor } from './monitor.ts';
 import type { Services } from './services.ts';
-import { CHANNELS, PROTO } from './links.ts';
+import { CHANNELS } from './links.ts';
+
+/** Copy class of protocol messages (links.ts PROTO; a literal, as an imported binding costs a lookup per use on a hot path). */
+const PROTO = 1;
 import { SVC_STATE_NAMES } from './services.ts';
 
 /** A service and its state on the answering node. */

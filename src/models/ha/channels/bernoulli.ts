@@ -8,5 +8,7 @@ import { LossPositions } from './positions.ts';
 
 export const bernoulli: LossModel = (p, start, _cfg, rng) => {
   let at = start - 1;
-  return new LossPositions(() => (at += 1 + rng.geometric(p)));
+  // geometric gaps by inversion, as Stream.geometric, with log(1 - p) taken once
+  const lq = Math.log1p(-p);
+  return new LossPositions(() => (at += 1 + Math.floor(Math.log(1 - rng.random()) / lq)));
 };
