@@ -10,7 +10,7 @@
 import { DETECTOR_COLORS, fixedColor } from './ha-colors.ts';
 import { HA_METRICS } from './ha-metrics.ts';
 import type { ChartSpec, Experiment, Params, Point, Row } from '../src/runner/experiment.ts';
-import { checkRecordBudget, makeConfig, simulate, type HaConfig } from '../src/models/ha/index.ts';
+import { HA_OPTIONS, checkRecordBudget, makeConfig, simulate, type HaConfig } from '../src/models/ha/index.ts';
 import { VEGA, quantile } from './ha-common.ts';
 
 const DAY = 86400;
@@ -72,6 +72,7 @@ export const detectors: Experiment = {
     mtbf: { type: 'number', default: 3600, greaterThan: 0, help: 'mean time between crashes per node (s); short, to collect many detections' },
     mttr: { type: 'number', default: 60, greaterThan: 0, help: 'mean repair time (s)' },
     duration: { type: 'number', default: DAY, greaterThan: 0, help: 'simulated time per run (s)' },
+    heartbeatEvents: { type: 'enum', default: HA_OPTIONS.heartbeatEvents.default, choices: HA_OPTIONS.heartbeatEvents.choices, help: HA_OPTIONS.heartbeatEvents.help },
   },
   points(params: Params): Point[] {
     const lists: Record<string, number[]> = {
@@ -185,6 +186,7 @@ function configFor(point: Point): HaConfig {
   const h = point.interval as number;
   return makeConfig({
     interval: h, retries: point.retries as number, mtbf: point.mtbf as number, mttr: point.mttr as number,
+    heartbeatEvents: point.heartbeatEvents as HaConfig['heartbeatEvents'],
     ...WORKLOADS[point.workload as string].over,
     ...DETECTORS[point.detector as string].config(point.knobValue as number, h),
   });

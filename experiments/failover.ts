@@ -38,7 +38,7 @@ export const failover: Experiment = {
       if (!((p.repairAt as number) > (p.crashAt as number))) throw new Error(`repairAt (${p.repairAt}) must be after crashAt (${p.crashAt})`);
       if (!((p.duration as number) > (p.repairAt as number))) throw new Error(`duration (${p.duration}) must be after repairAt (${p.repairAt})`);
     }
-    return checkPoints(pts, (p) => p.duration as number);
+    return checkPoints(pts, (p) => p.duration as number, () => ({ recordMessages: true, recordTimeline: true }));
   },
   metricInfo: HA_METRICS,
   mainMetrics: ['detection', 'failover', 'outage', 'failbackOutage', 'availability', 'dualActiveTime'],

@@ -4,7 +4,8 @@
  * command line and calls these; the registry comes in as `Registry`.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { SingleBar } from 'cli-progress';
 import type { ChartData, Experiment, Params } from './runner/experiment.ts';
 import { UsageError } from './runner/params.ts';
@@ -116,18 +117,48 @@ async function mergeOne(reg: Registry, out: string, exp: Experiment, plan: Plan,
   return [];
 }
 
-/** `gamesim merge DIR`: every sharded experiment in DIR; returns the exit code (1 when runs are missing). */
-export async function mergeDir(reg: Registry, out: string, quiet: boolean): Promise<number> {
-  const found = findManifests(out);
+/**
+ * `gamesim merge DIR`: every sharded experiment in DIR; returns the exit code
+ * (1 when runs are missing). No code named by a file in DIR is run: a shard of
+ * a built-in experiment merges with the built-in registry; one of an own
+ * experiment needs its module given on the command line (`--module FILE`),
+ * which must be the module the shards ran. A manifest whose parameters were
+ * edited (its key no longer matches them) is refused.
+ */
+export async function mergeDir(reg: Registry, out: string, quiet: boolean, moduleArg?: string): Promise<number> {
+  let found: ReturnType<typeof findManifests>;
+  try {
+    found = findManifests(out);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   if (found.length === 0) throw new UsageError(`${out}: no sharded results to merge (run with --shard i/n first)`);
+  const given = moduleArg === undefined ? undefined : pathToFileURL(resolve(moduleArg)).href;
   let code = 0;
   for (const { dir, manifest: m } of found) {
     let exp: Experiment | undefined;
     if (m.module === 'builtin') exp = reg.find(m.experiment);
-    else exp = experimentsOf(await importModule(m.module)).find((e) => e.name === m.experiment);
-    if (!exp) throw new UsageError(`${dir}: experiment ${m.experiment} not found in ${m.module}`);
-    const plan = planExperiment(exp, m.params, { seeds: m.seeds, seed: m.seed, module: m.module === 'builtin' ? reg.module : m.module });
-    const missing = await mergeOne(reg, out, exp, plan, dir, quiet);
+    else {
+      if (given === undefined) throw new UsageError(`${dir}: these shards ran ${m.experiment} from ${m.module}; merge runs no code named by a file: give it with --module FILE`);
+      if (given !== m.module) throw new UsageError(`${dir}: these shards ran ${m.experiment} from ${m.module}, not from --module ${moduleArg}`);
+      exp = experimentsOf(await importModule(given)).find((e) => e.name === m.experiment);
+    }
+    if (!exp) throw new UsageError(`${dir}: experiment ${m.experiment} not found in ${m.module === 'builtin' ? 'the built-in experiments' : m.module}`);
+    let plan: Plan;
+    try {
+      plan = planExperiment(exp, m.params, { seeds: m.seeds, seed: m.seed, module: m.module === 'builtin' ? reg.module : m.module });
+    } catch (e) {
+      throw new UsageError(`${dir}/manifest.json: ${(e as Error).message}`);
+    }
+    if (configKey(plan, m.seed, m.version) !== m.key || plan.tasks.length !== m.runs)
+      throw new UsageError(`${dir}/manifest.json: its parameters, seeds or version do not match its key ${m.key} (an edited manifest): rerun the shards`);
+    let missing: number[];
+    try {
+      missing = await mergeOne(reg, out, exp, plan, dir, quiet);
+    } catch (e) {
+      if (e instanceof UsageError || !/damaged|not the result/.test((e as Error).message)) throw e;
+      throw new UsageError((e as Error).message);
+    }
     if (missing.length) {
       process.stderr.write(`error: ${m.experiment}: runs ${formatRanges(missing)} missing (of ${plan.tasks.length}; run the shards that hold them, or rerun with --resume)\n`);
       code = 1;

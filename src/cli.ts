@@ -280,12 +280,14 @@ export async function main(args: string[]): Promise<number> {
     .command(
       'merge <dir>',
       'assemble the outputs of a sharded run (every experiment in DIR with sharded results): the same bytes as one unsharded run',
-      (y) => y.positional('dir', { describe: 'the --out folder of the shards', type: 'string' }),
+      (y) =>
+        y.positional('dir', { describe: 'the --out folder of the shards', type: 'string' })
+          .option('module', { describe: "the file of an own experiment whose shards are merged (merge loads no code named by the shards' files)", type: 'string' }),
       (argv) => {
         const a = argv as unknown as Record<string, unknown>;
         const dir = String(a.dir);
         action = async () => {
-          exitCode = await mergeDir(REG, dir, Boolean(a.quiet));
+          exitCode = await mergeDir(REG, dir, Boolean(a.quiet), a.module === undefined ? undefined : String(a.module));
         };
       },
     )

@@ -65,6 +65,18 @@ test('a loss process answers the same whatever order it is asked in', () => {
     for (const m of order) shuffled[m] = b.nextLoss(m) === m;
     assert.deepEqual(shuffled, forward, model);
     assert.equal(a.count(100, 2000), forward.slice(100, 2000).filter(Boolean).length);
+    // a count that draws far ahead (the kept positions are compacted and grown meanwhile) after forgetting some
+    const c = lossModel(model)(0.1, 0, cfg, new Stream(5, 'x'));
+    c.nextLoss(1500);
+    c.forget(1400);
+    assert.equal(c.count(1500, 3000), forward.slice(1500, 3000).filter(Boolean).length);
+    const brute = lossModel(model)(0.1, 0, cfg, new Stream(5, 'x'));
+    let n = 0;
+    for (let m = brute.nextLoss(50_000); m < 90_000; m = brute.nextLoss(m + 1)) n++;
+    const d = lossModel(model)(0.1, 0, cfg, new Stream(5, 'x'));
+    d.nextLoss(40_000);
+    d.forget(39_000);
+    assert.equal(d.count(50_000, 90_000), n);
   }
 });
 

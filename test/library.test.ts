@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -65,5 +65,38 @@ test('a file that exports no experiment, or does not exist, is one clear error l
       assert.match(err.stderr, msg);
       assert.equal(err.stderr.trim().split('\n').length, 1, err.stderr);
     }
+  }
+});
+
+test('runExperiment with 2 workers at the top level of a script: a clear refusal from the workers, not a thread per import; guarded by isMainThread, it runs', () => {
+  // inside the package, so that the scripts' `import ... from 'gamesim'` resolves as in a user's project
+  const dir = mkdtempSync(join(ROOT, '.test-lib-'));
+  try {
+    const script = (guard: boolean) => `
+import { isMainThread } from 'node:worker_threads';
+import { runExperiment } from 'gamesim';
+export const tiny = {
+  name: 'tiny', title: 'tiny', description: 'a tiny experiment', seeds: 2, params: { n: { type: 'number', default: [1, 2], list: true, help: 'n' } },
+  points: (p) => p.n.map((n) => ({ n })), keys: [], metrics: ['x'], run: (point, seed) => ({ rows: [{ x: point.n * 1000 + seed % 1000 }] }),
+};
+${guard ? 'if (isMainThread) {' : ''}
+const res = await runExperiment(tiny, { n: [1, 2, 3] }, { seeds: 2, seed: 1, workers: 2, module: import.meta.url });
+console.log('rows', res.runs.length);
+${guard ? '}' : ''}
+`;
+    writeFileSync(join(dir, 'unguarded.mjs'), script(false));
+    writeFileSync(join(dir, 'guarded.mjs'), script(true));
+    const run = (f: string) => execFileSync(process.execPath, ['--conditions=gamesim-source', '--import', 'tsx', join(dir, f)], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    assert.match(run('guarded.mjs'), /rows 6/);
+    try {
+      run('unguarded.mjs');
+      assert.fail('the unguarded script should be refused');
+    } catch (e) {
+      const err = e as { status: number | null; stderr: string; signal?: string };
+      assert.equal(err.signal ?? null, null, 'it ends by itself, quickly');
+      assert.match(err.stderr, /runExperiment was called while a worker thread imported its module/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

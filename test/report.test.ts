@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findExperiment, experiments } from '../experiments/index.ts';
@@ -81,6 +81,26 @@ test('index.html in headless chromium: no console error, every image loaded, eve
     } finally {
       await browser.close();
     }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('index.html: a hostile experiment or scenario name never becomes a link of another scheme (javascript:, data:)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'gamesim-links-'));
+  try {
+    for (const name of ['javascript:alert(1)', 'data:text', 'a b#c']) {
+      mkdirSync(join(out, name), { recursive: true });
+      const meta = JSON.parse(readFileSync(new URL('../results/fig5/meta.json', import.meta.url), 'utf8'));
+      writeFileSync(join(out, name, 'meta.json'), JSON.stringify({ ...meta, experiment: name, title: name }));
+      writeFileSync(join(out, name, 'summary.csv'), readFileSync(new URL('../results/fig5/summary.csv', import.meta.url)));
+    }
+    writeIndex(out);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    const hrefs = [...html.matchAll(/(?:href|src)="([^"]*)"/g)].map((m) => m[1]);
+    assert.ok(hrefs.length > 10);
+    for (const h of hrefs) assert.ok(h.startsWith('./') || h.startsWith('#'), `link ${h}`);
+    assert.ok(hrefs.includes('./javascript%3Aalert(1)/meta.json'));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

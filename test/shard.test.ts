@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { shardOf, formatRanges } from '../src/runner/shard.ts';
@@ -91,4 +92,47 @@ test('shardOf: --shard, Slurm array variables, Indexed Job index; bad shares are
   assert.throws(() => shardOf(undefined, undefined, { JOB_COMPLETION_INDEX: '1' }), /give --shards/);
   assert.throws(() => shardOf(undefined, 4, {}), /goes with JOB_COMPLETION_INDEX/);
   assert.equal(formatRanges([3, 7, 8, 9, 12]), '3,7-9,12');
+});
+
+test('merge runs no code named by a shard folder and refuses edited, mixed or damaged shards with one line', () => {
+  const out = mkdtempSync(join(tmpdir(), 'gamesim-hostile-'));
+  const fails = (args: string[]): string => {
+    try {
+      cli(args);
+    } catch (err) {
+      const x = err as { status: number; stderr: string };
+      assert.equal(x.status, 2, x.stderr);
+      assert.equal(x.stderr.trim().split('\n').length, 1, x.stderr);
+      assert.doesNotMatch(x.stderr, /internal|at .*\.ts:\d+/);
+      return x.stderr;
+    }
+    return assert.fail('should be refused');
+  };
+  try {
+    cli(['experiment', 'skew', '2:1', '--seeds', '2', '--out', out, '--shard', '1/2', '--quiet']);
+    const runs = join(out, '.runs-skew'), key = readdirSync(runs)[0], mf = join(runs, key, 'manifest.json');
+    const manifest = readFileSync(mf, 'utf8');
+    // a manifest that names a module: merge must not import it
+    const marker = join(out, 'pwned');
+    const evil = join(out, 'evil.mjs');
+    writeFileSync(evil, `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'x'); export const skew = { name: 'skew' };\n`);
+    writeFileSync(mf, manifest.replace('"module": "builtin"', `"module": ${JSON.stringify(pathToFileURL(evil).href)}`));
+    assert.match(fails(['merge', out, '--quiet']), /merge runs no code named by a file: give it with --module FILE/);
+    assert.ok(!existsSync(marker), 'the module named by the manifest was not run');
+    // edited parameters: the key no longer matches
+    writeFileSync(mf, manifest.replace('"2:1"', '"3:1"'));
+    assert.match(fails(['merge', out, '--quiet']), /edited manifest/);
+    writeFileSync(mf, manifest);
+    // a damaged result file
+    const bin = readdirSync(join(runs, key)).find((f) => f.endsWith('.bin'))!;
+    const good = readFileSync(join(runs, key, bin));
+    writeFileSync(join(runs, key, bin), 'not a result');
+    assert.match(fails(['merge', out, '--quiet']), /damaged result file/);
+    writeFileSync(join(runs, key, bin), good);
+    // two configurations in one folder
+    cli(['experiment', 'skew', '3:1', '--seeds', '2', '--out', out, '--shard', '1/2', '--quiet']);
+    assert.match(fails(['merge', out, '--quiet']), /holds 2 configurations of skew/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });

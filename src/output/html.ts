@@ -78,6 +78,11 @@ ${rows.map((r) => `<tr><td>${esc(r.paper)}</td><td class="l">${esc(r.claim)}</td
 }
 
 /** Write `outDir/index.html` over every experiment directory in it; `order` names the experiments to list first. */
+/** A link to a file of an output folder: relative, each part %-encoded, so no name can become another scheme (javascript:, data:). */
+function rel(...parts: string[]): string {
+  return esc('./' + parts.map(encodeURIComponent).join('/'));
+}
+
 export function writeIndex(outDir: string, order: string[] = []): void {
   const names = existsSync(outDir)
     ? readdirSync(outDir, { withFileTypes: true })
@@ -100,22 +105,22 @@ export function writeIndex(outDir: string, order: string[] = []): void {
     const charts = (meta.charts as { name: string; title: string; caption: string }[])
       .map(
         (c) =>
-          `<figure><img src="${esc(name)}/${esc(c.name)}.svg" alt="${esc(c.title)}"><figcaption><b>${esc(c.title)}.</b> ${esc(c.caption)} ` +
-          `(<a href="${esc(name)}/${esc(c.name)}.png">png</a>, <a href="${esc(name)}/${esc(c.name)}.vl.json">vega-lite</a>)</figcaption></figure>`,
+          `<figure><img src="${rel(name, c.name + '.svg')}" alt="${esc(c.title)}"><figcaption><b>${esc(c.title)}.</b> ${esc(c.caption)} ` +
+          `(<a href="${rel(name, c.name + '.png')}">png</a>, <a href="${rel(name, c.name + '.vl.json')}">vega-lite</a>)</figcaption></figure>`,
       )
       .join('\n');
     const params = Object.entries(meta.params as Record<string, unknown>)
       .map(([k, v]) => `<code>${esc(k)}=${esc(Array.isArray(v) ? v.join(',') : v)}</code>`)
       .join(' ');
-    const files = (meta.files as string[]).filter((f) => f.endsWith('.csv')).map((f) => `<a href="${esc(name)}/${esc(f)}">${esc(f)}</a>`).join(', ');
-    return `<section id="${esc(name)}"><h2>${esc(meta.title)}${meta.example ? ' <small>(pipeline example, not a paper result)</small>' : ''}</h2>
+    const files = (meta.files as string[]).filter((f) => f.endsWith('.csv')).map((f) => `<a href="${rel(name, f)}">${esc(f)}</a>`).join(', ');
+    return `<section id="${esc(encodeURIComponent(name))}"><h2>${esc(meta.title)}${meta.example ? ' <small>(pipeline example, not a paper result)</small>' : ''}</h2>
 <p>${esc(meta.description)}</p>
 <p class="params">${params} <code>seeds=${esc(meta.seeds.count)}</code> <code>seed=${esc(meta.seeds.base)}</code></p>
 ${charts}
 <h3>Summary (mean [95% CI] over seeds)</h3>
-${pivot(join(outDir, name, 'summary.csv'), `${name}/summary.csv`, (meta.mainMetrics ?? meta.metrics) as string[], meta.metricInfo ?? {})}
+${pivot(join(outDir, name, 'summary.csv'), rel(name, 'summary.csv'), (meta.mainMetrics ?? meta.metrics) as string[], meta.metricInfo ?? {})}
 ${dictionary(meta.metrics as string[], meta.metricInfo ?? {})}
-<p>Data: ${files}, <a href="${esc(name)}/meta.json">meta.json</a></p></section>`;
+<p>Data: ${files}, <a href="${rel(name, 'meta.json')}">meta.json</a></p></section>`;
   });
   const repro = reproduction(outDir);
   const html = `<!doctype html>
@@ -129,7 +134,7 @@ section{border-top:2px solid #ddd;margin-top:2em}.more{font-size:80%}td.l{text-a
 td.yes{color:#1a7f37;font-weight:bold}td.no{color:#b42318;font-weight:bold}details{margin:.5em 0}th small{font-weight:normal;color:#555}
 </style></head><body>
 <h1>gamesim: results</h1>
-<p>${[...(repro ? ['reproduction'] : []), ...names].map((n) => `<a href="#${esc(n)}">${esc(n)}</a>`).join(' · ')}</p>
+<p>${[...(repro ? ['reproduction'] : []), ...names].map((n) => `<a href="#${encodeURIComponent(n)}">${esc(n)}</a>`).join(' · ')}</p>
 ${repro}
 ${sections.join('\n')}
 </body></html>

@@ -110,7 +110,13 @@ export function assemble(plan: Plan, results: TaskResult[]): ExperimentResult {
   return { params: plan.params, points, runs, summary, tables, pointColumns, runSeeds: plan.runSeeds };
 }
 
+/** What a worker says when the module it imports calls runExperiment at its top level. */
+export const NESTED_RUN =
+  'runExperiment was called while a worker thread imported its module: the module given as `module` runs its top-level code again in every worker. ' +
+  "Export the experiment from a module of its own and pass that module's URL, or call runExperiment only when isMainThread (node:worker_threads)";
+
 export async function runExperiment(exp: Experiment, params: Params, opts: RunOptions): Promise<ExperimentResult> {
+  if ((globalThis as { __gamesimWorker?: boolean }).__gamesimWorker) throw new Error(NESTED_RUN);
   const plan = planExperiment(exp, params, opts);
   opts.onStart?.(plan.tasks.length, plan.tasks);
   const workers = opts.module ? opts.workers : 1;

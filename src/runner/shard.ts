@@ -108,8 +108,18 @@ export function loadResults(plan: Plan, dir: string): { results: TaskResult[]; m
   const missing: number[] = [];
   for (const t of plan.tasks) {
     const f = fileOf(dir, t.index);
-    if (!existsSync(f)) missing.push(t.index);
-    else results.push(deserialize(readFileSync(f)) as TaskResult);
+    if (!existsSync(f)) {
+      missing.push(t.index);
+      continue;
+    }
+    let r: TaskResult;
+    try {
+      r = deserialize(readFileSync(f)) as TaskResult;
+    } catch {
+      throw new Error(`${f}: a damaged result file (remove it and rerun its shard with --resume)`);
+    }
+    if (r === null || typeof r !== "object" || r.index !== t.index) throw new Error(`${f}: not the result of run ${t.index} (remove it and rerun its shard with --resume)`);
+    results.push(r);
   }
   return { results, missing };
 }
@@ -126,20 +136,43 @@ export function formatRanges(xs: number[]): string {
   return out.join(',');
 }
 
-/** The newest manifest of every experiment with sharded results in `outDir`. */
+/** The fields a manifest must have, with their types. */
+function checkManifest(m: unknown, where: string): Manifest {
+  const x = m as Record<string, unknown>;
+  const ok = x !== null && typeof x === 'object' && typeof x.experiment === 'string' && typeof x.module === 'string' && typeof x.key === 'string' &&
+    typeof x.version === 'string' && Number.isInteger(x.seeds) && Number.isInteger(x.seed) && Number.isInteger(x.runs) && x.params !== null && typeof x.params === 'object';
+  if (!ok) throw new Error(`${where}: not a gamesim shard manifest (damaged?)`);
+  return x as unknown as Manifest;
+}
+
+/**
+ * The manifest of every experiment with sharded results in `outDir`, read as
+ * data (nothing it names is loaded here). A folder of one experiment that
+ * holds two configurations (two keys) is refused, naming both: merging one
+ * of them silently would hide the other.
+ */
 export function findManifests(outDir: string): Array<{ dir: string; manifest: Manifest }> {
   if (!existsSync(outDir)) return [];
-  const out: Array<{ dir: string; manifest: Manifest; mtime: number }> = [];
+  const out: Array<{ dir: string; manifest: Manifest }> = [];
   for (const e of readdirSync(outDir, { withFileTypes: true })) {
     if (!e.isDirectory() || !e.name.startsWith('.runs-')) continue;
-    let best: { dir: string; manifest: Manifest; mtime: number } | undefined;
+    const found: Array<{ dir: string; manifest: Manifest }> = [];
     for (const k of readdirSync(join(outDir, e.name), { withFileTypes: true })) {
       const mf = join(outDir, e.name, k.name, 'manifest.json');
       if (!k.isDirectory() || !existsSync(mf)) continue;
-      const mtime = statSync(mf).mtimeMs;
-      if (!best || mtime > best.mtime) best = { dir: join(outDir, e.name, k.name), manifest: JSON.parse(readFileSync(mf, 'utf8')), mtime };
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(mf, 'utf8'));
+      } catch {
+        throw new Error(`${mf}: not JSON (a damaged shard manifest)`);
+      }
+      const m = checkManifest(raw, mf);
+      if (m.key !== k.name) throw new Error(`${mf}: its key ${m.key} is not its folder's (${k.name}): an edited or moved manifest`);
+      found.push({ dir: join(outDir, e.name, k.name), manifest: m });
     }
-    if (best) out.push(best);
+    if (found.length > 1)
+      throw new Error(`${join(outDir, e.name)} holds ${found.length} configurations of ${found[0].manifest.experiment} (${found.map((f) => f.manifest.key).join(', ')}): remove the ones you do not want to merge`);
+    out.push(...found);
   }
   return out.sort((a, b) => (a.manifest.experiment < b.manifest.experiment ? -1 : 1));
 }

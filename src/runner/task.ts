@@ -65,7 +65,11 @@ const cache = new Map<string, Experiment[]>();
 export async function executeTask(task: Task): Promise<TaskResult> {
   let list = cache.get(task.module);
   if (!list) {
-    list = experimentsOf(await importModule(task.module));
+    try {
+      list = experimentsOf(await importModule(task.module));
+    } catch (e) {
+      return { index: task.index, error: (e as Error).message };
+    }
     cache.set(task.module, list);
   }
   const exp = list.find((e) => e.name === task.experiment);

@@ -43,6 +43,9 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
   };
   for (const a of axes) params[a.label] = { type: typeof a.values[0] === 'number' ? 'number' : 'string', default: a.values, list: true, help: `sweep axis from the scenario file (${a.label})` };
   const ha = scenario.kind === 'ha';
+  // the heartbeat schedule that runs, for meta.json (the scenario's own, or deferred: a scenario logs every message)
+  if (ha && !('heartbeatEvents' in params))
+    params.heartbeatEvents = { type: 'string', default: String(haRunOptions(scenario).heartbeatEvents), help: 'the heartbeat schedule this scenario runs (options.heartbeatEvents; by default deferred, as a scenario logs every message); the same results from each' };
   const timed = scenario.kind === 'lb' && scenario.world !== undefined;
   return {
     name: scenario.name,
@@ -51,7 +54,7 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
     seeds: scenario.seeds ?? 1,
     params,
     points(p) {
-      const pts = cartesian(Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'scenario')));
+      const pts = cartesian(Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'scenario' && !(k === 'heartbeatEvents' && !axes.some((a) => a.label === k)))));
       for (const pt of pts) checkModel(at(scenario, axes, pt));
       return pts;
     },

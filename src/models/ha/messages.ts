@@ -105,25 +105,34 @@ export class Transport {
   }
 
   /**
-   * The fate of the message that would be the k-th (from 0) sent from
-   * `from` to `to` from now on, if nothing changes meanwhile (polls drawn
-   * ahead): the first copy's latency (Infinity: every copy lost); the
-   * number of copies lost in `lostOut[0]`. Nothing is sent.
+   * The message that would be the k-th (from 0) sent from `from` to `to`
+   * from now on, if nothing changes meanwhile (polls drawn ahead): its first
+   * copy's latency (Infinity: every copy lost). Nothing is sent; a copy that
+   * cannot come first is not looked at.
    */
-  peek(from: number, to: number, k: number, lostOut: Int32Array): number {
+  peek(from: number, to: number, k: number): number {
     const L = this.links;
-    let first = Infinity, lost = 0;
+    let first = Infinity;
     for (let c = 0; c < this.channels; c++) {
-      const l = L.index(from, to, c), m = L.protoNext(l) + k;
-      if (L.lost(l, PROTO, m)) lost++;
-      // a copy that cannot come first is not looked up
-      else if (first > L.dist[c].lo + L.extra[l]) {
-        const lat = L.latency(l, PROTO, m);
-        if (lat < first) first = lat;
-      }
+      const l = L.index(from, to, c);
+      if (first <= L.dist[c].lo + L.extra[l]) continue;
+      const m = L.protoNext(l) + k;
+      if (L.lost(l, PROTO, m)) continue;
+      const lat = L.latency(l, PROTO, m);
+      if (lat < first) first = lat;
     }
-    lostOut[0] = lost;
     return first;
+  }
+
+  /** Copies lost among the next n messages from `from` to `to` (all channels). */
+  lostAhead(from: number, to: number, n: number): number {
+    const L = this.links;
+    let lost = 0;
+    for (let c = 0; c < this.channels; c++) {
+      const l = L.index(from, to, c), m = L.protoNext(l);
+      lost += L.up[l] === 0 ? n : L.drops(l, PROTO, m, m + n);
+    }
+    return lost;
   }
 
   /** The next n messages from `from` to `to` are counted as sent without being delivered (polls drawn ahead that ended). */

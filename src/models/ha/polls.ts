@@ -46,7 +46,6 @@ class Chain {
   /** Start and end (the last answer) of each poll of the batch; poll `n` is the one after the batch. */
   readonly t0 = new Float64Array(BATCH + 1);
   readonly tf = new Float64Array(BATCH);
-  readonly lostCount = new Int32Array(BATCH + 1);
   /** Polls in the batch, all complete; polls before `done` are counted. */
   n = 0;
   done = 0;
@@ -63,7 +62,6 @@ export class PollsAhead {
   private readonly watchTick: Float64Array;
   private active = 0;
   private readonly onBatchEnd: (c: number) => void;
-  private readonly lostOut = new Int32Array(1);
 
   constructor(
     private readonly sim: Sim,
@@ -156,28 +154,26 @@ export class PollsAhead {
   /** Look at poll k's fates from t0; returns when its last answer arrives, or -1 when it is not complete. */
   private drawPoll(ch: Chain, k: number, t0: number): number {
     const { c, expected } = ch;
-    const tr = this.transport, lost = this.lostOut;
-    let tf = t0, complete = true, lostN = 0;
-    for (const j of expected) {
-      const t1 = t0 + tr.peek(c, j, k, lost);
-      lostN += lost[0];
-      const t2 = t1 + tr.peek(j, c, k, lost);
-      lostN += lost[0];
-      if (t2 === Infinity) complete = false;
-      else if (t2 > tf) tf = t2;
+    const tr = this.transport;
+    let tf = t0;
+    for (let x = 0; x < expected.length; x++) {
+      const j = expected[x];
+      const t2 = t0 + tr.peek(c, j, k) + tr.peek(j, c, k);
+      // the round's timer (t0 + loadTimeout) would fire first
+      if (!(t2 < t0 + this.loadTimeout)) return -1;
+      if (t2 > tf) tf = t2;
     }
-    ch.lostCount[k] = lostN;
-    // the round's timer (t0 + loadTimeout) would fire first
-    return complete && tf < t0 + this.loadTimeout ? tf : -1;
+    return tf;
   }
 
   /** Count the polls of the batch that ended before t: their messages are sent. */
   private countUntil(ch: Chain, t: number): void {
     const from = ch.done;
-    let lost = 0;
-    while (ch.done < ch.n && ch.tf[ch.done] < t) lost += ch.lostCount[ch.done++];
+    while (ch.done < ch.n && ch.tf[ch.done] < t) ch.done++;
     const n = ch.done - from;
     if (n === 0) return;
+    let lost = 0;
+    for (const j of ch.expected) lost += this.transport.lostAhead(ch.c, j, n) + this.transport.lostAhead(j, ch.c, n);
     this.signals.protocol(n * ch.expected.length * 2 * ch.copies, lost);
     for (const j of ch.expected) {
       this.transport.skip(ch.c, j, n);

@@ -5,11 +5,14 @@ import type { LossProcess } from '../channel-models.ts';
  * from the first one not yet forgotten: `nextLoss(m)` draws up to m, then
  * finds the first position >= m (from the last answer when it is near, by
  * bisection otherwise). A loss model returns one of these with its own
- * generator, so it only says how the next lost copy is drawn.
+ * generator, so it only says how the next lost copy is drawn. The positions
+ * live in a typed array that is compacted in place (no garbage per loss).
  */
 export class LossPositions implements LossProcess {
-  private pos: number[] = [];
+  private pos = new Float64Array(64);
+  /** Positions kept: pos[head .. len). */
   private head = 0;
+  private len = 0;
   /** Index of the last answer (a hint: callers mostly ask in increasing order). */
   private hint = 0;
   private last = -Infinity;
@@ -19,23 +22,40 @@ export class LossPositions implements LossProcess {
 
   /** Draw positions until one is >= m (or there are no more). */
   private drawTo(m: number): void {
-    const p = this.pos;
     while (this.last < m) {
-      this.last = this.next();
-      if (this.last === Infinity) break;
-      p.push(this.last);
+      const v = this.next();
+      this.last = v;
+      if (v === Infinity) return;
+      if (this.len === this.pos.length) this.grow();
+      this.pos[this.len++] = v;
     }
+  }
+
+  /** Room for more: drop what was forgotten, or double the array. */
+  private grow(): void {
+    const h = this.head;
+    if (h * 2 >= this.len) {
+      this.pos.copyWithin(0, h, this.len);
+      this.len -= h;
+      this.hint = Math.max(0, this.hint - h);
+      this.head = 0;
+      return;
+    }
+    const bigger = new Float64Array(this.pos.length * 2);
+    bigger.set(this.pos.subarray(0, this.len));
+    this.pos = bigger;
   }
 
   /** Index of the first position >= m. */
   private find(m: number): number {
-    this.drawTo(m);
-    const p = this.pos;
+    if (this.last < m) this.drawTo(m);
+    const p = this.pos, len = this.len, head = this.head;
     let x = this.hint;
-    if (x < this.head) x = this.head;
-    if (x < p.length && p[x] >= m && (x === this.head || p[x - 1] < m)) return x;
-    if (x + 1 < p.length && p[x] < m && p[x + 1] >= m) return (this.hint = x + 1);
-    let lo = this.head, hi = p.length;
+    if (x < head) x = head;
+    if (x < len && p[x] >= m) {
+      if (x === head || p[x - 1] < m) return x;
+    } else if (x + 1 < len && p[x + 1] >= m) return (this.hint = x + 1);
+    let lo = head, hi = len;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (p[mid] < m) lo = mid + 1;
@@ -46,24 +66,20 @@ export class LossPositions implements LossProcess {
 
   nextLoss(m: number): number {
     const x = this.find(m);
-    return x < this.pos.length ? this.pos[x] : Infinity;
+    return x < this.len ? this.pos[x] : Infinity;
   }
 
   count(a: number, b: number): number {
     if (!(b > a)) return 0;
-    const x = this.find(a);
-    return this.find(b) - x;
+    // b first: drawing up to it may compact the array, which moves the indices
+    const y = this.find(b);
+    return y - this.find(a);
   }
 
   forget(m: number): void {
-    const p = this.pos;
+    const p = this.pos, len = this.len;
     let h = this.head;
-    while (h < p.length && p[h] < m) h++;
+    while (h < len && p[h] < m) h++;
     this.head = h;
-    if (h > 1024 && h * 2 > p.length) {
-      this.pos = p.slice(h);
-      this.hint = Math.max(0, this.hint - h);
-      this.head = 0;
-    }
   }
 }
