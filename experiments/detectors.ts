@@ -61,6 +61,8 @@ export const detectors: Experiment = {
     "Cassandra's (threshold), and Chen-Toueg-Aguilera's adaptive NFD-E (safety margin alpha). Under each workload: mean detection time T_D " +
     'of crashes against the mistake recurrence time T_MR (time between wrong suspicions of a running node), flaps (suspect -> trust) and false fail-overs.',
   seeds: 3,
+  // every detector and setting sees the same crashes, losses and pauses in a replicate (common random numbers)
+  paired: ['detector', 'knob', 'knobValue'],
   params: {
     workload: { type: 'enum', default: WORKLOAD_NAMES, list: true, choices: WORKLOAD_NAMES, help: `workloads: ${WORKLOAD_NAMES.map((w) => `'${w}' (${WORKLOADS[w].about})`).join('; ')}` },
     detector: { type: 'enum', default: DETECTOR_NAMES, list: true, choices: DETECTOR_NAMES, help: 'detectors to compare' },

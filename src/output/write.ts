@@ -113,7 +113,7 @@ export async function writeExperiment(outDir: string, exp: Experiment, res: Expe
     params: res.params,
     paramHelp: Object.fromEntries(Object.entries(exp.params).map(([n, s]) => [n, s.help])),
     points: res.points.length,
-    seeds: { count: opts.seeds, base: opts.seed, perPoint: res.runSeeds },
+    seeds: { count: opts.seeds, base: opts.seed, perPoint: res.runSeeds, ...(exp.paired?.length ? { paired: exp.paired } : {}) },
     keys: exp.keys,
     metrics: exp.metrics,
     ...(exp.mainMetrics ? { mainMetrics: exp.mainMetrics } : {}),

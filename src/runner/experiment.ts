@@ -78,6 +78,13 @@ export interface Experiment {
   outsideAll?: boolean;
   /** Default number of seeds (replicates per point). */
   seeds: number;
+  /**
+   * Point columns that name alternatives compared with one another (schemes,
+   * detectors, their settings): points that differ only in these get the same
+   * seed in a replicate (common random numbers), so they see the same players,
+   * crashes and losses. Every other column still gets a seed of its own.
+   */
+  paired?: string[];
   /** Expand parameters into sweep points. Default: the cartesian product of the list parameters. */
   points?(params: Params): Point[];
   /** Check one point before any run (throw Error('...') for bad input): every point is checked up front. */

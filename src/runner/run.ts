@@ -71,8 +71,10 @@ export function planExperiment(exp: Experiment, params: Params, opts: Pick<RunOp
   const pointColumns = pointColumnsOf(exp, points);
   const tasks: Task[] = [];
   const runSeeds: number[][] = [];
+  // alternatives compared with one another share their seeds (Experiment.paired)
+  const seedColumns = pointColumns.filter((c) => !(exp.paired ?? []).includes(c));
   points.forEach((point) => {
-    const key = pointKey(point, pointColumns);
+    const key = pointKey(point, seedColumns);
     const seeds: number[] = [];
     for (let r = 0; r < opts.seeds; r++) {
       const seed = deriveSeed(opts.seed, key, r);

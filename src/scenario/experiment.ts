@@ -52,6 +52,8 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
     title: scenario.title ?? `Scenario ${scenario.name}`,
     description: scenario.description ?? `The ${ha ? 'HA' : 'LB'} scenario ${scenario.name}.`,
     seeds: scenario.seeds ?? 1,
+    // every list in a scenario compares alternatives: each sees the same seed in a replicate
+    paired: axes.map((a) => a.label),
     params,
     points(p) {
       const pts = cartesian(Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'scenario' && !(k === 'heartbeatEvents' && !axes.some((a) => a.label === k)))));
