@@ -20,7 +20,7 @@ export {
   type LbOptions, type LbResult, type Scheme, type SchemeFactory, type SchemeName, type Migration, type RunHooks, type Arrivals,
   type CellChoice, type BucketMetrics, type MigrationRecord, type RunMetrics,
   runWorld, resolveWorld, WORLD_OPTIONS, WORLD_DEFAULTS,
-  type WorldConfig, type WorldResult, type WorldTotals, type WorldSample, type WorldHooks, type HotSpot,
+  type WorldConfig, type WorldResult, type WorldTotals, type WorldSample, type WorldHooks, type HotSpot, type Moves,
 } from './models/lb/index.ts';
 
 // ---- high availability ----
@@ -37,12 +37,13 @@ export {
 
 // ---- runner: points x seeds on worker threads ----
 export { runExperiment, expandPoints, summarizeRuns, type RunOptions, type ExperimentResult } from './runner/run.ts';
+export type { Task, TaskResult } from './runner/task.ts';
 export { resolveParams, parseValue, UsageError } from './runner/params.ts';
 export { cartesian, type Experiment, type ParamSpec, type Params, type Point, type Row, type Value, type RunOutput, type ChartSpec, type ChartData } from './runner/experiment.ts';
 export { summarize, type Summary } from './runner/stats.ts';
 
 // ---- scenario files ----
-export { loadScenario, ScenarioError, type Scenario, type HaScenario, type LbScenario, type Axis } from './scenario/load.ts';
+export { loadScenario, ScenarioError, type Scenario, type HaScenario, type LbScenario, type Axis, type LinkSetting } from './scenario/load.ts';
 export { scenarioExperiment, scenarioModule } from './scenario/experiment.ts';
 export { scenarioSchema } from './scenario/schema.ts';
 

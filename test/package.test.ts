@@ -45,6 +45,12 @@ console.log(JSON.stringify({ detected: result.detections.length, latency: result
     // the installed command runs compiled JS: dist/ is in the package, the sources are not
     assert.ok(existsSync(join(proj, 'node_modules', 'gamesim', 'dist', 'src', 'cli.js')));
     assert.ok(!existsSync(join(proj, 'node_modules', 'gamesim', 'src', 'cli.ts')));
+    // tsx is optional (only a user's .ts experiment needs it): not installed, so no install script runs
+    assert.ok(!existsSync(join(proj, 'node_modules', 'tsx')), 'tsx is not installed with gamesim');
+    // every doc the README links, and the licence, are in the package
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const doc of new Set([...readme.matchAll(/\]\((docs\/[a-z-]+\.md)\)/g)].map((m) => m[1]))) assert.ok(existsSync(join(proj, 'node_modules', 'gamesim', doc)), doc);
+    assert.ok(existsSync(join(proj, 'node_modules', 'gamesim', 'LICENSE')));
     const list = run('npx', ['--no-install', 'gamesim', 'experiment', 'list'], proj);
     for (const name of ['fig6', 'heartbeat', 'detectors']) assert.match(list, new RegExp(`^${name} `, 'm'));
     run('npx', ['--no-install', 'gamesim', 'experiment', 'heartbeat', '--interval', '1', '--loss', '0', '--duration', '3600', '--seeds', '2', '--workers', '2', '--out', 'out', '--quiet'], proj);

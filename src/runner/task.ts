@@ -52,8 +52,13 @@ let tsxRegistered = false;
 /** Import a module by URL; a .ts module needs tsx, registered once, on demand. */
 export async function importModule(url: string): Promise<Record<string, unknown>> {
   if (/\.(c|m)?ts$/.test(new URL(url).pathname) && !tsxRegistered && !process.execArgv.join(' ').includes('tsx') && !(globalThis as { __gamesimTsx?: boolean }).__gamesimTsx) {
-    const { register } = await import('tsx/esm/api');
-    register();
+    let api: { register: () => unknown };
+    try {
+      api = (await import('tsx/esm/api')) as { register: () => unknown };
+    } catch {
+      throw new Error(`${new URL(url).pathname} is TypeScript: loading it needs tsx, an optional dependency (npm install tsx), or compile it to .mjs`);
+    }
+    api.register();
     tsxRegistered = true;
   }
   return (await import(url)) as Record<string, unknown>;

@@ -102,6 +102,7 @@ function faultSchema(): Json {
 /** The published JSON Schema of a scenario file (HA or LB). */
 export function scenarioSchema(): Json {
   const common = {
+    $schema: { type: 'string', description: 'the schema this file follows (for editors; ignored by gamesim)' },
     name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$', description: 'the output folder name: lower-case letters, digits, dashes' },
     title: { type: 'string' },
     description: { type: 'string' },
@@ -109,7 +110,6 @@ export function scenarioSchema(): Json {
   };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://gamesim.invalid/schema/scenario.schema.json',
     title: 'gamesim scenario',
     description: 'A cluster and its story (kind: ha) or a map and its players (kind: lb), run with `gamesim run FILE`. Any numeric field may be a list: the run sweeps their cartesian product.',
     oneOf: [
