@@ -75,6 +75,8 @@ export const calibrate: Experiment = {
     'figure-7 trend (dynamic: 5:1/1:1 ratio of migrated users and events against 5, user-centric: against 1, on a log ' +
     'scale, capped at 1). Lower is better. 30 seeds per reading, as the figures (about 15 s on 2 cores).',
   seeds: 30,
+  // microseconds of CPU per run, about linear in the arrivals (measured at the defaults)
+  cost: (p) => 10 * Number(p.users ?? 1000),
   params: {
     ...base,
     cellChoice: { ...base.cellChoice, default: ['best-boundary', 'most-loaded', 'random'], list: true },

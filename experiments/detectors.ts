@@ -11,7 +11,7 @@ import { DETECTOR_COLORS, fixedColor } from './ha-colors.ts';
 import { HA_METRICS } from './ha-metrics.ts';
 import type { ChartSpec, Experiment, Params, Point, Row } from '../src/runner/experiment.ts';
 import { HA_OPTIONS, checkRecordBudget, makeConfig, simulate, type HaConfig } from '../src/models/ha/index.ts';
-import { VEGA, quantile } from './ha-common.ts';
+import { VEGA, haWork, quantile } from './ha-common.ts';
 
 const DAY = 86400;
 
@@ -93,8 +93,7 @@ export const detectors: Experiment = {
     for (const p of out) checkRecordBudget(configFor(p), p.duration as number);
     return out;
   },
-  // lazy heartbeats: the timeout detector skips from silence to silence; the others are fed every arrival
-  cost: (p) => (Number(p.duration) / Number(p.interval)) * (p.detector === 'timeout' ? 0.2 : 1),
+  cost: (p) => haWork(configFor(p), Number(p.duration)),
   metricInfo: HA_METRICS,
   mainMetrics: ['T_D', 'T_MR_hours', 'mistakes', 'flapsPerNodeDay', 'falseFailoversPerDay'],
   keys: [],

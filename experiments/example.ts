@@ -50,6 +50,8 @@ export const example: Experiment = {
     'the outputs and the CLI in tests; the closed form of the mean wait in queue is rho/(1-rho).',
   example: true,
   seeds: 5,
+  // microseconds of CPU per run: about two per customer
+  cost: (p) => 2 * Number(p.customers),
   params: {
     load: { type: 'number', default: [0.5, 0.8], list: true, greaterThan: 0, max: 0.99, help: 'utilisation rho = arrival rate / service rate' },
     customers: { type: 'integer', default: 2000, min: 1, help: 'customers per run' },

@@ -7,7 +7,7 @@ import { HA_METRICS } from './ha-metrics.ts';
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import { simulate, closedFormDetection, closedFormFailover } from '../src/models/ha/index.ts';
 import { timelineSegments } from '../src/output/timeline.ts';
-import { VEGA, checkPoints, configOf, detectorParams, detectorPoints, modelParams, presetsTable } from './ha-common.ts';
+import { VEGA, checkPoints, configOf, detectorParams, detectorPoints, haCost, modelParams, presetsTable } from './ha-common.ts';
 
 export const failover: Experiment = {
   name: 'failover',
@@ -32,6 +32,7 @@ export const failover: Experiment = {
       help: "the heartbeat schedule (the same results from each): 'deferred' (default here: messages.csv lists every message, which 'lazy' does not keep) or 'kernel'",
     },
   },
+  cost: (p) => haCost(p, { recordMessages: true, recordTimeline: true }),
   points(params) {
     const pts = detectorPoints(params);
     for (const p of pts) {

@@ -18,6 +18,8 @@ export const fig5: Experiment = {
     "'options' reading, careful by default; shaded cells: owner) and the user-centric scheme (crosses: centroids). " +
     'The paper: static = two halves, dynamic = cell blocks, user-centric = clusters.',
   seeds: 1,
+  // microseconds of CPU per run, about linear in the arrivals (measured at the defaults)
+  cost: (p) => 300 * Number(p.users ?? 1000),
   params: { ...modelParams(), arrivals: { type: 'string', default: 'uniform', parse: parseArrivalsParam, help: "'uniform' or 'skew R:S'" } },
   check: checkLbPoint,
   metricInfo: LB_METRICS,

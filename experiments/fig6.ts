@@ -18,6 +18,8 @@ export const fig6: Experiment = {
     'random numbers). The paper: dynamic migrates most at 200-300 users, then less often but with more users per event; ' +
     'user-centric stays even; totals 156 (dynamic) and 99 (user-centric).',
   seeds: 30,
+  // microseconds of CPU per run, about linear in the arrivals (measured at the defaults)
+  cost: (p) => 500 * Number(p.users ?? 1000),
   params: { ...modelParams(), arrivals: { type: 'string', default: 'uniform', parse: parseArrivalsParam, help: "'uniform' or 'skew R:S'" } },
   check: checkLbPoint,
   metricInfo: LB_METRICS,

@@ -84,11 +84,24 @@ export function configOf(point: Point, extra: Partial<HaConfig> = {}): HaConfig 
 }
 
 /** Relative cost of an HA run: heartbeat copies, duration / h x nodes^2 (`duration` in seconds, or `years`). */
-export function haCost(point: Point): number {
+export function haCost(point: Point, extra: Partial<HaConfig> = {}): number {
   const d = resolveDetector(point.preset as string, num(point.interval), num(point.timeoutRatio), num(point.retries));
   const duration = point.duration !== undefined ? Number(point.duration) : Number(point.years ?? 1) * 365 * 86400;
-  const n = Number(point.nodes ?? 2);
-  return (duration / d.interval) * n * n;
+  return haWork({ ...configOf(point, extra), interval: d.interval }, duration);
+}
+
+/**
+ * Microseconds of CPU a run of `duration` seconds takes, roughly (measured on a
+ * 2-core machine): heartbeat copies times a cost per copy that depends on the
+ * schedule, the detector, how often faults end quiet stretches, and the log.
+ */
+export function haWork(c: HaConfig, duration: number): number {
+  const copies = 2 * (duration / c.interval) * c.nodes * (c.nodes - 1);
+  const busy = c.pauseMtb > 0 || c.starveMtb > 0 || c.spikeMtb > 0 || (c.mtbf > 0 && c.mtbf < 86400);
+  let perCopy = c.heartbeatEvents === 'kernel' ? 0.35 : c.heartbeatEvents === 'deferred' ? 0.15 : c.detector === 'timeout' ? 0.003 : 0.05;
+  if (busy) perCopy = Math.max(perCopy, c.detector === 'timeout' ? 0.05 : 0.3);
+  if (c.recordMessages) perCopy = 15;
+  return copies * perCopy + 1000;
 }
 
 /** The `presets` table: every preset's resolved values at its own interval. */

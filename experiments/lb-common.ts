@@ -41,7 +41,7 @@ export function modelParams(): Record<string, ParamSpec> {
     viewDistance: { type: 'number', default: DEFAULTS.viewDistance, greaterThan: 0, help: 'user-centric: view distance V (not given by the paper; our default 32)' },
     proximityFactor: { type: 'number', default: DEFAULTS.proximityFactor, min: 0, help: 'user-centric: proximity radius P = k V (the paper: 1.5 to 2)' },
     threshold: { type: 'integer', default: DEFAULTS.threshold, min: 2, help: 'user-centric: rebalance when max - min load >= this (the paper: 6)' },
-    transferGap: { type: 'number', default: DEFAULTS.transferGap, min: 0, help: 'seconds between the transfers of one migration (0 = all at once)' },
+    transferGap: { type: 'number', default: DEFAULTS.transferGap, min: 0, max: 3600, help: 'seconds between the transfers of one migration (0 = all at once; at most an hour)' },
     kdTolerance: { type: 'number', default: DEFAULTS.kdTolerance, min: 0, help: 'kd-tree: move the split lines when the busiest server holds more than (1 + this) x the mean load (and max - min >= threshold)' },
   };
 }

@@ -17,6 +17,8 @@ export const skew: Experiment = {
     'its imbalance). The paper: dynamic grows roughly in proportion to the skew, user-centric shows no large difference. ' +
     "Note the hot region is exactly server A's starting half.",
   seeds: 30,
+  // microseconds of CPU per run, about linear in the arrivals (measured at the defaults)
+  cost: (p) => 70 * Number(p.users ?? 1000),
   params: {
     ratio: { type: 'string', default: SKEW_RATIOS, list: true, positional: true, parse: parseRatioParam, help: 'skew R:S (R:1 or R:S, positive numbers), e.g. 3:1' },
     ...modelParams(),

@@ -17,6 +17,8 @@ export const viewDistance: Experiment = {
     'within V, with the careful dynamic partition and the static one as references (they do not depend on V or k except ' +
     'through the pairs metric). Checks how much the 99 of figure 6 depends on our choice of V.',
   seeds: 30,
+  // microseconds of CPU per run, about linear in the arrivals (measured at the defaults)
+  cost: (p) => 60 * Number(p.users ?? 1000),
   params: {
     ...base,
     viewDistance: { ...base.viewDistance, default: [4, 8, 16, 32, 48, 64, 96, 128], list: true },

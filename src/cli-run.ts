@@ -76,15 +76,15 @@ export function checkBudget(exp: Experiment, params: Params, c: Common): void {
     const work = pts.reduce((a, p) => a + exp.cost!(p), 0) * seeds;
     if (work > WORK_BUDGET * c.budget)
       throw new UsageError(
-        `${exp.name}: about ${work.toExponential(1)} units of work (the experiment's estimate, e.g. heartbeat copies: duration / h x nodes^2, over all runs; ` +
-          `about ${(work / 2.4e7 / 3600).toPrecision(2)} CPU-hours) are over the budget of ${(WORK_BUDGET * c.budget).toExponential(1)}; --budget ${factor(work, WORK_BUDGET)} allows it`,
+        `${exp.name}: about ${(work / 3.6e9).toPrecision(2)} CPU-hours of work (the experiment's estimate over all runs) are over the budget of ` +
+          `${((WORK_BUDGET * c.budget) / 3.6e9).toPrecision(2)} CPU-hours; --budget ${factor(work, WORK_BUDGET)} allows it`,
       );
   }
 }
 
-/** What --budget 1 allows: runs (points x seeds), and work (the experiments' cost estimates summed; 1e12 is about 11 CPU-hours of HA runs). */
+/** What --budget 1 allows: runs (points x seeds), and work (the experiments' cost estimates summed, in microseconds of CPU: 2 CPU-hours). */
 export const RUNS_BUDGET = 100_000;
-export const WORK_BUDGET = 1e12;
+export const WORK_BUDGET = 7.2e9;
 
 /**
  * A share of an experiment's runs, each kept in a file (--shard, --resume):

@@ -27,7 +27,15 @@ test('bad --out, budgets, seeds and sweeps: one line, exit 2, nothing written', 
     [['experiment', 'fig5', '--out', '/sys/x'], /under \/sys/],
     [['experiment', 'fig5', '--out', join(dir, 'dangling')], /dangling link/],
     [['experiment', 'fig6', '--seeds', '1e7', '--out', out], /10,000,000 runs .* over the budget of 100,000 runs; --budget 100 allows it/],
-    [['experiment', 'heartbeat', '--duration', '1e9', '--interval', '0.01', '--nodes', '16', '--mtbf', '1e12', '--out', out], /units of work .* over the budget .* --budget \d+/],
+    [['experiment', 'heartbeat', '--duration', '1e9', '--interval', '0.01', '--nodes', '16', '--mtbf', '1e12', '--out', out], /CPU-hours of work .* over the budget .* --budget \d+/],
+    // every experiment estimates its work before any run (these ran for hours or ran out of memory)
+    [['experiment', 'example', '--customers', '1e12', '--out', out], /example: about .* CPU-hours of work .* over the budget of 2.0 CPU-hours/],
+    [['experiment', 'failover', '--duration', '1e9', '--out', out], /failover: about .* CPU-hours of work/],
+    [['experiment', 'fig6', '--seeds', '99999', '--out', out], /fig6: about .* CPU-hours of work/],
+    [['experiment', 'downtime', '--detector', 'phi', '--out', out], /downtime: about .* CPU-hours of work/],
+    [['experiment', 'skew', '--transferGap', '1e308', '--out', out], /--transferGap: 1e\+308 is above the maximum 3600/],
+    [['experiment', 'heartbeat', '--interval', '1e-12', '--out', out], /heartbeatEvents lazy needs latencies spread less than the interval/],
+    [['experiment', 'failover', '--heartbeatEvents', 'lazy', '--out', out], /heartbeatEvents lazy keeps no message log/],
     [['experiment', 'heartbeat', '--mtbf', '1', '--duration', '1e8', '--out', out], /crash records .* over the budget/],
     [['experiment', 'fig6', '--seed', '1e300', '--out', out], /above 2\^53/],
     [['experiment', 'heartbeat', '--interval', '1,0.5,1', '--out', out], /1 is given twice/],
@@ -64,6 +72,8 @@ test('inputs that used to crash now run: a tiny view distance on 64 servers, sma
   try {
     cli(['experiment', 'fig5', '--viewDistance', '1e-9', '--servers', '64', '--cellRows', '8', '--out', out, '--quiet']);
     cli(['experiment', 'fig6', '--bucketSize', '5', '--seeds', '2', '--out', out, '--quiet']);
+    // skew arrivals on a map whose part outside the hot region is a sliver (rejection sampling there never ended)
+    cli(['experiment', 'fig6', '--mapWidth', '512.000001', '--arrivals', 'skew 1:1', '--seeds', '2', '--out', out, '--quiet']);
     assert.ok(existsSync(join(out, 'fig5', 'meta.json')) && existsSync(join(out, 'fig6', 'meta.json')));
   } finally {
     rmSync(out, { recursive: true, force: true });

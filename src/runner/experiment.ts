@@ -89,7 +89,11 @@ export interface Experiment {
   points?(params: Params): Point[];
   /** Check one point before any run (throw Error('...') for bad input): every point is checked up front. */
   check?(point: Point): void;
-  /** Relative cost of one run at this point (e.g. simulated events), so the pool starts the dearest runs first. */
+  /**
+   * The estimated cost of one run at this point, in microseconds of CPU (a rough
+   * estimate, within a factor of a few): the pool starts the dearest runs first,
+   * and a run whose total is over the work budget is refused before any starts.
+   */
   cost?(point: Point): number;
   /** One run: must be deterministic in (point, seed) and draw only from named streams. */
   run(point: Point, seed: number): RunOutput;

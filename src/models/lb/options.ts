@@ -163,7 +163,7 @@ export function resolveOptions(partial: Partial<LbOptions> = {}): LbOptions {
   need(Number.isFinite(o.viewDistance) && o.viewDistance > 0, `option viewDistance must be positive, got ${o.viewDistance}`);
   need(Number.isFinite(o.proximityFactor) && o.proximityFactor >= 0, `option proximityFactor must be >= 0, got ${o.proximityFactor}`);
   need(Number.isInteger(o.threshold) && o.threshold >= 2, `option threshold must be an integer >= 2, got ${o.threshold}`);
-  need(Number.isFinite(o.transferGap) && o.transferGap >= 0, `option transferGap must be >= 0, got ${o.transferGap}`);
+  need(Number.isFinite(o.transferGap) && o.transferGap >= 0 && o.transferGap <= 3600, `option transferGap must be in [0, 3600] seconds, got ${o.transferGap}`);
   need(Number.isFinite(o.kdTolerance) && o.kdTolerance >= 0, `option kdTolerance must be >= 0, got ${o.kdTolerance}`);
   const [rows, cols] = cellGrid(o);
   o.cellRows = rows;

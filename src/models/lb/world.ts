@@ -36,6 +36,14 @@ export function arrivalPoints(opts: LbOptions, st: Stream): () => [number, numbe
   const hw = Math.min(HOT_SIZE, W);
   const hh = Math.min(HOT_SIZE, H);
   const pHot = spec.ratio.r / (spec.ratio.r + spec.ratio.s);
+  // outside the hot region: by rejection, unless that region is a sliver (then a rejection loop could run for
+  // ever): then directly, from its two rectangles ([hw, W) x [0, H) and [0, hw) x [hh, H)) by area
+  const areaA = (W - hw) * H, areaB = hw * (H - hh);
+  if ((areaA + areaB) / (W * H) < 0.01)
+    return () => {
+      if (st.random() < pHot) return [st.uniform(0, hw), st.uniform(0, hh)];
+      return st.random() * (areaA + areaB) < areaA ? [st.uniform(hw, W), st.uniform(0, H)] : [st.uniform(0, hw), st.uniform(hh, H)];
+    };
   return () => {
     if (st.random() < pHot) return [st.uniform(0, hw), st.uniform(0, hh)];
     let x: number, y: number;
