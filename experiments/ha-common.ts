@@ -5,7 +5,9 @@
  */
 import type { ParamSpec, Params, Point, Row, Value } from '../src/runner/experiment.ts';
 import { cartesian } from '../src/runner/experiment.ts';
-import { DEFAULTS, HA_OPTIONS, PRESETS, PRESET_NAMES, checkRecordBudget, resolveDetector, validate, type HaConfig } from '../src/models/ha/index.ts';
+import { DEFAULTS, HA_OPTIONS, PRESETS, PRESET_NAMES, checkRecordBudget, haWork, resolveDetector, validate, type HaConfig } from '../src/models/ha/index.ts';
+
+export { haWork };
 import type { OptionSpec } from '../src/schema.ts';
 
 export const VEGA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -90,19 +92,6 @@ export function haCost(point: Point, extra: Partial<HaConfig> = {}): number {
   return haWork({ ...configOf(point, extra), interval: d.interval }, duration);
 }
 
-/**
- * Microseconds of CPU a run of `duration` seconds takes, roughly (measured on a
- * 2-core machine): heartbeat copies times a cost per copy that depends on the
- * schedule, the detector, how often faults end quiet stretches, and the log.
- */
-export function haWork(c: HaConfig, duration: number): number {
-  const copies = 2 * (duration / c.interval) * c.nodes * (c.nodes - 1);
-  const busy = c.pauseMtb > 0 || c.starveMtb > 0 || c.spikeMtb > 0 || (c.mtbf > 0 && c.mtbf < 86400);
-  let perCopy = c.heartbeatEvents === 'kernel' ? 0.35 : c.heartbeatEvents === 'deferred' ? 0.15 : c.detector === 'timeout' ? 0.003 : 0.05;
-  if (busy) perCopy = Math.max(perCopy, c.detector === 'timeout' ? 0.05 : 0.3);
-  if (c.recordMessages) perCopy = 15;
-  return copies * perCopy + 1000;
-}
 
 /** The `presets` table: every preset's resolved values at its own interval. */
 export function presetsTable(): Row[] {

@@ -74,6 +74,8 @@ export function checkBudget(exp: Experiment, params: Params, c: Common): void {
     );
   if (exp.cost) {
     const work = pts.reduce((a, p) => a + exp.cost!(p), 0) * seeds;
+    if (!Number.isFinite(work))
+      throw new UsageError(`${exp.name}: the work of a run cannot be bounded (a length or a rate so large that the estimate is not a finite number): shorten the run`);
     if (work > WORK_BUDGET * c.budget)
       throw new UsageError(
         `${exp.name}: about ${(work / 3.6e9).toPrecision(2)} CPU-hours of work (the experiment's estimate over all runs) are over the budget of ` +

@@ -73,6 +73,15 @@ test('YAML and JSON give the same bytes, through the CLI with worker threads', (
     for (const f of ['runs.csv', 'summary.csv', 'incidents.csv', 'messages.csv']) assert.equal(readFileSync(join(dir, 'j', 'vrrp-pair', f), 'utf8'), readFileSync(join(dir, 'y', 'vrrp-pair', f), 'utf8'), f);
     const meta = JSON.parse(readFileSync(join(dir, 'y', 'vrrp-pair', 'meta.json'), 'utf8'));
     assert.equal(JSON.parse(meta.params.scenario).name, 'vrrp-pair', 'meta.json records the scenario');
+    // JSON: a key given twice is refused (YAML already was), with its line
+    const dup = join(dir, 'dup.json');
+    writeFileSync(dup, '{"kind": "ha", "name": "a",\n "duration": 10, "duration": 20}');
+    try {
+      cli('run', dup, '--out', join(dir, 'outdup'));
+      assert.fail('a duplicate key should be refused');
+    } catch (e) {
+      assert.match((e as { stderr: string }).stderr, /^error: .*dup\.json: not valid JSON: Map keys must be unique at line 2/);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -97,6 +106,14 @@ test('a bad scenario file: one line naming the place and the problem, exit 2, no
     ['kind: lb\nname: bad\nreplay: true\n', /replay: needs a world: section/],
     ['kind: lb\nname: bad\nworld:\n  speedMin: 9\n  speedMax: 2\n', /world: speedMax \(2\) must not be below speedMin \(9\)/],
     ['kind: ha\nname: bad\nduration: [300\n', /not valid YAML/],
+    // work and memory said before any run (these ran for ever, or ended in error: internal)
+    ['kind: ha\nname: bad\nduration: 1e308\n', /the work of a run cannot be bounded/],
+    [base + 'options:\n  interval: 1e-9\n  timeout: 3e-9\n', /CPU-hours of work .* over the budget/],
+    ['kind: ha\nname: bad\nduration: 1000\noptions:\n  mtbf: 0.001\n', /options: a run of 1000 s with 2 nodes and mtbf 0.001 s would keep about/],
+    ['kind: lb\nname: bad\noptions:\n  users: 1e12\n', /options: users must be at most 20,000,000/],
+    ['kind: lb\nname: bad\nscheme: dynamic\noptions:\n  cellRows: 1\n  cellCols: 1\n  servers: 4\n', /the dynamic scheme needs a piece cell per server/],
+    ['kind: lb\nname: bad\nworld:\n  sampleEvery: 1e-9\n', /CPU-hours of work .* over the budget/],
+    [base + 'options:\n  lossModel: gilbert-elliott\n  netLoss: 0.05\nfaults:\n  - { at: 10, verb: loss, p: 0.9 }\n', /faults\[0\]\.p: with lossModel gilbert-elliott a loss rate must lie between/],
   ];
   try {
     cases.forEach(([text, msg], i) => {

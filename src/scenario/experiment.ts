@@ -12,7 +12,9 @@
 import { resolve } from 'node:path';
 import type { ChartSpec, Experiment, ParamSpec, Row } from '../runner/experiment.ts';
 import { cartesian } from '../runner/experiment.ts';
-import { simulate } from '../models/ha/index.ts';
+import { simulate, haWork, makeConfig } from '../models/ha/index.ts';
+import { resolveOptions } from '../models/lb/options.ts';
+import { resolveWorld } from '../models/lb/world-options.ts';
 import { runScheme } from '../models/lb/run.ts';
 import { runWorld, type WorldTotals } from '../models/lb/timed.ts';
 import { firstRuns, scenarioReplay } from './replay.ts';
@@ -54,6 +56,8 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
     seeds: scenario.seeds ?? 1,
     // every list in a scenario compares alternatives: each sees the same seed in a replicate
     paired: axes.map((a) => a.label),
+    // microseconds of CPU per run, estimated before any run (the work budget refuses absurd ones)
+    cost: (point) => scenarioWork(at(scenario, axes, point)),
     params,
     points(p) {
       const pts = cartesian(Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'scenario' && !(k === 'heartbeatEvents' && !axes.some((a) => a.label === k)))));
@@ -73,6 +77,17 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
       return { 'replay.html': scenarioReplay(at(lb, axes, {}), firstRuns(data.runs, axes.map((a) => a.label), String(lb.scheme ?? 'user-centric'))) };
     },
   };
+}
+
+/** A run's work in microseconds of CPU, roughly (see Experiment.cost). */
+export function scenarioWork(s: Scenario): number {
+  if (s.kind === 'ha') return haWork(makeConfig(haRunOptions(s) as never), s.duration);
+  const o = resolveOptions((s.options ?? {}) as never);
+  if (!s.world) return 300 * o.users;
+  const w = resolveWorld(s.world as never);
+  const players = Math.max(o.users, w.initialPlayers, w.joins === 'poisson' ? w.joinRate * w.duration : 0);
+  // every step moves every player; every sample counts the pairs near each player
+  return 0.5 * players * (w.duration / w.step) + 2 * players * (w.duration / w.sampleEvery);
 }
 
 function runHa(s: HaScenario, seed: number) {

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { scenarioSchema } from './schema.ts';
 import { makeConfig, type HaConfig } from '../models/ha/options.ts';
+import { checkRecordBudget } from '../models/ha/config.ts';
 import { resolveOptions } from '../models/lb/options.ts';
 import { resolveWorld } from '../models/lb/world-options.ts';
 import { schemeNames } from '../models/lb/schemes.ts';
@@ -100,9 +101,10 @@ export function loadScenario(path: string): { scenario: Scenario; axes: Axis[] }
   }
   let data: unknown;
   try {
-    data = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+    // JSON is read by the YAML parser too (JSON is YAML): a key given twice is refused, with its line, in both
+    data = parseYaml(text, { uniqueKeys: true, prettyErrors: true });
   } catch (e) {
-    throw new ScenarioError(`not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+    throw new ScenarioError(`not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0].replace(/:$/, '')}`);
   }
   validate(data);
   const scenario = data as Scenario;
@@ -166,6 +168,9 @@ export function checkModel(s: Scenario): void {
       throw new ScenarioError(`options: ${(e as Error).message.replace(/^option /, '')}`);
     }
     if (s.replay && !s.world) throw new ScenarioError('replay: needs a world: section (a replay shows players in time)');
+    const o = resolveOptions(s.options ?? {});
+    if ((scheme === 'dynamic' || scheme === 'progrega') && o.cellRows * o.cellCols < o.servers)
+      throw new ScenarioError(`options: the ${scheme} scheme needs a piece cell per server: cellRows x cellCols = ${o.cellRows * o.cellCols} < servers = ${o.servers}`);
     if (s.world)
       try {
         resolveWorld(s.world);
@@ -181,6 +186,11 @@ export function checkModel(s: Scenario): void {
     throw new ScenarioError(`options: ${(e as Error).message}`);
   }
   const nodes = cfg.nodes;
+  try {
+    checkRecordBudget(cfg, s.duration);
+  } catch (e) {
+    throw new ScenarioError(`options: ${(e as Error).message}`);
+  }
   (s.links ?? []).forEach((l, i) => {
     for (const k of ['a', 'b'] as const) if (l[k] >= nodes) throw new ScenarioError(`links[${i}].${k}: must be < nodes (${nodes})`);
     if (l.a === l.b) throw new ScenarioError(`links[${i}]: a and b must differ`);

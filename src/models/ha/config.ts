@@ -95,6 +95,20 @@ export function checkRecordBudget(c: HaConfig, duration: number): void {
     );
 }
 
+/**
+ * Microseconds of CPU a run of `duration` seconds takes, roughly (measured on a
+ * 2-core machine): heartbeat copies times a cost per copy that depends on the
+ * schedule, the detector, how often faults end quiet stretches, and the log.
+ */
+export function haWork(c: HaConfig, duration: number): number {
+  const copies = 2 * (duration / c.interval) * c.nodes * (c.nodes - 1);
+  const busy = c.pauseMtb > 0 || c.starveMtb > 0 || c.spikeMtb > 0 || (c.mtbf > 0 && c.mtbf < 86400);
+  let perCopy = c.heartbeatEvents === 'kernel' ? 0.35 : c.heartbeatEvents === 'deferred' ? 0.15 : c.detector === 'timeout' ? 0.003 : 0.05;
+  if (busy) perCopy = Math.max(perCopy, c.detector === 'timeout' ? 0.05 : 0.3);
+  if (c.recordMessages) perCopy = 15;
+  return copies * perCopy + 1000;
+}
+
 /** Serial frame time: frameBytes x 10 bits / baud. */
 export function serialFrameTime(c: HaConfig): number {
   return (c.frameBytes * 10) / c.serialBaud;

@@ -151,6 +151,8 @@ export function resolveOptions(partial: Partial<LbOptions> = {}): LbOptions {
   need(Number.isFinite(o.mapHeight) && o.mapHeight >= 1 && o.mapHeight <= 1e9, `option mapHeight must be in [1, 1e9] map units, got ${o.mapHeight}`);
   posInt('servers', 1);
   posInt('users', 1);
+  // memory: the model keeps a few dozen bytes per user
+  need(o.users <= 20_000_000, `option users must be at most 20,000,000 per run (about 2 GB of model state), got ${o.users}`);
   posInt('bucketSize', 1);
   posInt('cellRows', 0);
   posInt('cellCols', 0);
