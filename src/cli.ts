@@ -307,6 +307,24 @@ export async function main(args: string[]): Promise<number> {
   return exitCode;
 }
 
+/** What a failure of `main` prints and the exit code: bad input is one line and 2; anything else is internal, 1. */
+export function failure(e: unknown): { code: number; line: string } {
+  const err = e as Error;
+  const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
+  if (err instanceof UsageError) return { code: 2, line: `error: ${oneLine(err.message)}` };
+  return { code: 1, line: `error: internal: ${oneLine(String(err?.message ?? err).split('\n')[0])}` };
+}
+
+/** Run the command line in this process (tests): the exit code and what would go to stderr on failure. */
+export async function runCli(args: string[]): Promise<{ code: number; stderr: string }> {
+  try {
+    return { code: await main(args), stderr: '' };
+  } catch (e) {
+    const f = failure(e);
+    return { code: f.code, stderr: `${f.line}\n` };
+  }
+}
+
 const invoked = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invoked || process.env.GAMESIM_CLI === '1') {
   // a reader that went away (`gamesim experiment list | head`) ends the program quietly
@@ -319,16 +337,10 @@ if (invoked || process.env.GAMESIM_CLI === '1') {
       process.exitCode = code;
     },
     (e: unknown) => {
-      const err = e as Error;
-      const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
-      if (err instanceof UsageError) {
-        process.stderr.write(`error: ${oneLine(err.message)}\n`);
-        process.exitCode = 2;
-      } else {
-        process.stderr.write(`error: internal: ${oneLine(err.message.split('\n')[0])}\n`);
-        if (process.env.GAMESIM_DEBUG) process.stderr.write(`${err.stack}\n`);
-        process.exitCode = 1;
-      }
+      const f = failure(e);
+      process.stderr.write(`${f.line}\n`);
+      if (f.code === 1 && process.env.GAMESIM_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+      process.exitCode = f.code;
     },
   );
 }
