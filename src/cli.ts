@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, lstatSync, mkdirSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import yargs from 'yargs';
+import yargs, { type Argv, type Options } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { experiments, findExperiment } from '../experiments/index.ts';
 import type { Experiment } from './runner/experiment.ts';
@@ -180,6 +180,25 @@ function describeParams(exp: Experiment): Record<string, YargsOption> {
   return opts;
 }
 
+/** The options of the commands that run experiments; each command declares only those it uses (strict: others are refused). */
+function runOptions(y: Argv, which: string[]): Argv {
+  const all: Record<string, Options> = {
+    seeds: { describe: 'replicates per point (default: the experiment\'s)', type: 'string' },
+    seed: { describe: 'base seed; each run\'s seed is derived from it, the point and the replicate', type: 'string', defaultDescription: '1' },
+    out: { describe: 'output directory (the committed results/ is rewritten only by npm run results)', type: 'string', defaultDescription: 'out' },
+    workers: { describe: 'worker threads', type: 'string', defaultDescription: 'number of cores' },
+    quiet: { describe: 'no progress bar and no summary on stdout', type: 'boolean' },
+    shard: { describe: 'run only share i of n (i/n, 1-based; tasks by index striding) and keep each result; then `gamesim merge DIR`. Without it, SLURM_ARRAY_TASK_ID (with _MIN and _COUNT) or JOB_COMPLETION_INDEX (with --shards) pick the share', type: 'string' },
+    shards: { describe: 'the number of shards, with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)', type: 'string' },
+    resume: { describe: 'keep each result in a file and skip the runs whose file exists for the same configuration', type: 'boolean' },
+    budget: { describe: `a factor on the limits one experiment must stay within: ${RUNS_BUDGET.toLocaleString('en-US')} runs (points x seeds) and ${WORK_BUDGET / 3.6e9} CPU-hours of estimated work`, type: 'string', defaultDescription: '1' },
+  };
+  for (const k of which) y.option(k, all[k]);
+  return y;
+}
+
+const RUN_OPTIONS = ['seeds', 'seed', 'out', 'workers', 'quiet', 'shard', 'shards', 'resume', 'budget'];
+
 export async function main(args: string[]): Promise<number> {
   const name = args[0] === 'experiment' ? args[1] : undefined;
   const fromFile = name !== undefined && looksLikeFile(name) ? await experimentFromFile(name) : undefined;
@@ -189,19 +208,11 @@ export async function main(args: string[]): Promise<number> {
   const parser = yargs(args)
     .scriptName('gamesim')
     .usage('$0 experiment list | all | <name> | <file.ts|file.mjs> [args..] [options]\n$0 run <scenario.yaml|scenario.json> [options]')
-    .option('seeds', { describe: 'replicates per point (default: the experiment\'s)', type: 'string' })
-    .option('seed', { describe: 'base seed; each run\'s seed is derived from it, the point and the replicate', type: 'string', defaultDescription: '1' })
-    .option('out', { describe: 'output directory (the committed results/ is rewritten only by npm run results)', type: 'string', defaultDescription: 'out' })
-    .option('workers', { describe: 'worker threads', type: 'string', defaultDescription: 'number of cores' })
-    .option('quiet', { describe: 'no progress bar and no summary on stdout', type: 'boolean' })
-    .option('shard', { describe: 'run only share i of n (i/n, 1-based; tasks by index striding) and keep each result; then `gamesim merge DIR`. Without it, SLURM_ARRAY_TASK_ID (with _MIN and _COUNT) or JOB_COMPLETION_INDEX (with --shards) pick the share', type: 'string' })
-    .option('shards', { describe: 'the number of shards, with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)', type: 'string' })
-    .option('resume', { describe: 'keep each result in a file and skip the runs whose file exists for the same configuration', type: 'boolean' })
-    .option('budget', { describe: `a factor on the limits one experiment must stay within: ${RUNS_BUDGET.toLocaleString('en-US')} runs (points x seeds) and ${WORK_BUDGET.toExponential(0)} units of estimated work (about 11 CPU-hours)`, type: 'string', defaultDescription: '1' })
     .command(
       'experiment <name> [args..]',
       'run an experiment (`list` shows them, `all` runs every one at its defaults)',
       (y) => {
+        runOptions(y, RUN_OPTIONS);
         y.positional('name', { describe: 'experiment name, `list` or `all`', type: 'string' })
           .positional('args', { describe: 'positional values (e.g. skew ratios: 3:1)', type: 'string', array: true })
 ;
@@ -243,7 +254,7 @@ export async function main(args: string[]): Promise<number> {
     .command(
       'run <file>',
       'run a scenario file (YAML or JSON; schema/scenario.schema.json): an HA cluster and its faults, or an LB map and its players',
-      (y) => y.positional('file', { describe: 'the scenario file', type: 'string' }),
+      (y) => runOptions(y, RUN_OPTIONS).positional('file', { describe: 'the scenario file', type: 'string' }),
       (argv) => {
         const a = argv as unknown as Record<string, unknown>;
         const file = String(a.file);
@@ -268,7 +279,7 @@ export async function main(args: string[]): Promise<number> {
     .command(
       'verify',
       "run the papers' published claims at pinned seeds: the reproduction table with each claim's verdict and regression band; exit 1 when a number leaves its band (writes verify.csv and verify.md to --out)",
-      () => {},
+      (y) => runOptions(y, ['out', 'workers', 'quiet']),
       (argv) => {
         const a = argv as unknown as Record<string, unknown>;
         const c = commonOptions(a);
@@ -281,7 +292,7 @@ export async function main(args: string[]): Promise<number> {
       'merge <dir>',
       'assemble the outputs of a sharded run (every experiment in DIR with sharded results): the same bytes as one unsharded run',
       (y) =>
-        y.positional('dir', { describe: 'the --out folder of the shards', type: 'string' })
+        runOptions(y, ['quiet']).positional('dir', { describe: 'the --out folder of the shards (merged in place)', type: 'string' })
           .option('module', { describe: "the file of an own experiment whose shards are merged (merge loads no code named by the shards' files)", type: 'string' }),
       (argv) => {
         const a = argv as unknown as Record<string, unknown>;
