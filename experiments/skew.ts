@@ -3,6 +3,7 @@
  * (0,0)-(512,512) by R:S, per scheme, all schemes on the same arrivals per seed.
  */
 import type { Experiment, Row } from '../src/runner/experiment.ts';
+import { parseRatio } from '../src/models/lb/options.ts';
 import { figureReadings, linesWithCi, modelParams, parseRatioParam, resultRows, RUN_METRICS, runReadings, type Reading, checkLbPoint, LB_METRICS, LB_MAIN_METRICS, BUCKET_SPLIT } from './lb-common.ts';
 
 export const SKEW_RATIOS = ['1:1', '2:1', '3:1', '4:1', '5:1'];
@@ -20,7 +21,7 @@ export const skew: Experiment = {
   // microseconds of CPU per run, about linear in the arrivals (measured at the defaults)
   cost: (p) => 70 * Number(p.users ?? 1000),
   params: {
-    ratio: { type: 'string', default: SKEW_RATIOS, list: true, positional: true, parse: parseRatioParam, help: 'skew R:S (R:1 or R:S, positive numbers), e.g. 3:1' },
+    ratio: { type: 'string', default: SKEW_RATIOS, list: true, positional: true, parse: parseRatioParam, canonical: (v) => { const r = parseRatio(String(v)); return String(r.r / r.s); }, help: 'skew R:S (R:1 or R:S, positive numbers), e.g. 3:1' },
     ...modelParams(),
   },
   check: checkLbPoint,

@@ -109,6 +109,8 @@ test('a bad scenario file: one line naming the place and the problem, exit 2, no
     [base + 'options:\n  interval: 1e-9\n  timeout: 3e-9\n', /CPU-hours of work .* over the budget/],
     ['kind: ha\nname: bad\nduration: 1000\noptions:\n  mtbf: 0.001\n', /options: a run of 1000 s with 2 nodes and mtbf 0.001 s would keep about/],
     ['kind: lb\nname: bad\noptions:\n  users: 1e12\n', /options: users must be at most 20,000,000/],
+    [base + 'faults:\n  - { at: 10, verb: loss, p: 0.1, a: 0 }\n', /faults\[0\]: a loss between two nodes names both a and b/],
+    [base + 'options:\n  nodes: 3\nfaults:\n  - { at: 10, verb: partition, group: [0, 1], other: [1, 2] }\n', /faults\[0\]: node 1 is on both sides of the partition/],
     ['kind: lb\nname: bad\nscheme: dynamic\noptions:\n  cellRows: 1\n  cellCols: 1\n  servers: 4\n', /the dynamic scheme needs a piece cell per server/],
     ['kind: lb\nname: bad\nworld:\n  sampleEvery: 1e-9\n', /CPU-hours of work .* over the budget/],
     [base + 'options:\n  lossModel: gilbert-elliott\n  netLoss: 0.05\nfaults:\n  - { at: 10, verb: loss, p: 0.9 }\n', /faults\[0\]\.p: with lossModel gilbert-elliott a loss rate must lie between/],

@@ -28,6 +28,8 @@ export interface ParamSpec {
   list?: boolean;
   /** Custom parse of one raw value (after the type check is skipped): throw Error('...') on bad input. */
   parse?: (raw: string) => Value;
+  /** Values that mean the same give the same key (e.g. the ratios 2:1 and 4:2): a sweep lists each meaning once. */
+  canonical?: (v: Value) => string;
   /** Filled from the CLI's positional arguments (at most one parameter per experiment). */
   positional?: boolean;
 }

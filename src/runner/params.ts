@@ -66,10 +66,13 @@ export function resolveParams(exp: Experiment, raw: Record<string, string | stri
     const values = parts.map((p) => parseValue(name, spec, p));
     if (spec.list) {
       if (values.length === 0) throw new UsageError(`--${name}: no value given`);
-      const seen = new Set<string>();
+      const seen = new Map<string, Value>();
       for (const v of values) {
-        if (seen.has(String(v))) throw new UsageError(`--${name}: ${v} is given twice (each sweep value once)`);
-        seen.add(String(v));
+        const key = spec.canonical ? spec.canonical(v) : String(v);
+        const before = seen.get(key);
+        if (before !== undefined)
+          throw new UsageError(String(before) === String(v) ? `--${name}: ${v} is given twice (each sweep value once)` : `--${name}: ${v} is the same as ${before} (each sweep value once)`);
+        seen.set(key, v);
       }
       out[name] = values;
     } else out[name] = values[0];

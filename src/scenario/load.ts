@@ -200,6 +200,8 @@ export function checkModel(s: Scenario): void {
     for (const k of ['node', 'a', 'b']) if (typeof r[k] === 'number' && (r[k] as number) >= nodes) throw new ScenarioError(`faults[${i}].${k}: must be < nodes (${nodes})`);
     for (const k of ['group', 'other']) if (Array.isArray(r[k]) && (r[k] as number[]).some((n) => n >= nodes)) throw new ScenarioError(`faults[${i}].${k}: node ids must be < nodes (${nodes})`);
     if ((f.verb === 'cut' || f.verb === 'heal' || f.verb === 'spike') && f.a === f.b) throw new ScenarioError(`faults[${i}]: a and b must differ`);
+    if (f.verb === 'loss' && (f.a === undefined) !== (f.b === undefined)) throw new ScenarioError(`faults[${i}]: a loss between two nodes names both a and b (neither: every link)`);
+    if (f.verb === 'partition' && f.other?.some((n) => f.group.includes(n))) throw new ScenarioError(`faults[${i}]: node ${f.other.find((n) => f.group.includes(n))} is on both sides of the partition`);
     if (f.verb === 'loss' && f.p > 0 && cfg.lossModel === 'gilbert-elliott' && !(f.p > cfg.goodLoss && f.p < cfg.burstLoss))
       throw new ScenarioError(`faults[${i}].p: with lossModel gilbert-elliott a loss rate must lie between goodLoss (${cfg.goodLoss}) and burstLoss (${cfg.burstLoss}), or be 0 (got ${f.p})`);
     if (f.at >= s.duration) throw new ScenarioError(`faults[${i}].at: ${f.at} is not before the end of the run (duration ${s.duration})`);

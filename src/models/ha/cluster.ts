@@ -226,6 +226,8 @@ export class HaCluster implements FaultTarget {
 
   /** Cut every channel between the two groups (the second: everyone else). */
   partition(group: number[], other?: number[]): void {
+    const both = other?.find((n) => group.includes(n));
+    if (both !== undefined) throw new Error(`node ${both} is on both sides of the partition`);
     const rest = other ?? this.nodes.names.map((_, i) => i).filter((i) => !group.includes(i));
     for (const a of group) for (const b of rest) if (a !== b) this.cut(a, b, 'both');
   }
@@ -237,6 +239,7 @@ export class HaCluster implements FaultTarget {
 
   /** Loss probability of a channel in both directions between a and b; without a and b, between every two nodes. */
   setLoss(p: number, ch: ChannelSel = 'both', a?: number, b?: number): void {
+    if ((a === undefined) !== (b === undefined)) throw new Error('a loss between two nodes names both a and b (neither: every link)');
     this.links.setLoss(a !== undefined && b !== undefined ? this.links.between(a, b, ch) : this.links.every(ch), p);
   }
 
