@@ -14,7 +14,7 @@ import { experiments, findExperiment } from '../experiments/index.ts';
 import type { Experiment } from './runner/experiment.ts';
 import { resolveParams, UsageError } from './runner/params.ts';
 import { shardOf, type ShardSpec } from './runner/shard.ts';
-import { packageVersion } from './output/write.ts';
+import { packageVersion, removeStaging } from './output/write.ts';
 import { experimentsOf, importModule } from './runner/task.ts';
 import { checkBudget, mergeDir, runOne, verifyCommand, RUNS_BUDGET, WORK_BUDGET, type Common, type Registry } from './cli-run.ts';
 import { loadScenario, ScenarioError } from './scenario/load.ts';
@@ -320,9 +320,12 @@ export async function main(args: string[]): Promise<number> {
 
 /** What a failure of `main` prints and the exit code: bad input is one line and 2; anything else is internal, 1. */
 export function failure(e: unknown): { code: number; line: string } {
-  const err = e as Error;
+  const err = e as NodeJS.ErrnoException;
   const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
   if (err instanceof UsageError) return { code: 2, line: `error: ${oneLine(err.message)}` };
+  // the machine said no while writing: what and where, in one line (nothing half-written is left)
+  const said: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'the disk quota is used up', EROFS: 'the file system is read-only', EACCES: 'permission denied', EPERM: 'not permitted', EMFILE: 'too many open files' };
+  if (err?.code && said[err.code]) return { code: 2, line: `error: cannot write${err.path ? ` ${err.path}` : ''}: ${said[err.code]}` };
   return { code: 1, line: `error: internal: ${oneLine(String(err?.message ?? err).split('\n')[0])}` };
 }
 
@@ -343,6 +346,15 @@ if (invoked || process.env.GAMESIM_CLI === '1') {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
+  // Ctrl-C or SIGTERM: no staging folder stays behind, the terminal gets its cursor and line wrapping back, one line, exit 130
+  const interrupted = (): void => {
+    removeStaging();
+    if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\x1b[?7h\r\x1b[K');
+    process.stderr.write('interrupted: nothing half-written is left (an output folder is replaced only when whole)\n');
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   main(hideBin(process.argv)).then(
     (code) => {
       process.exitCode = code;

@@ -72,3 +72,27 @@ test('index.html lists complete folders only; an unreadable one beside them is a
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('Ctrl-C and SIGTERM: one line, exit 130, no staging folder, the previous result untouched', { timeout: 120_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'gamesim-int-'));
+  try {
+    execFileSync(process.execPath, [...ARGS, '--out', out], { cwd: ROOT, stdio: 'ignore' });
+    const before = readFileSync(join(out, 'example', 'runs.csv'), 'utf8');
+    for (const [signal, delay] of [['SIGINT', 1500], ['SIGTERM', 2500]] as const) {
+      const child = spawn(process.execPath, [...ARGS, '--customers', '30000000', '--seed', '7', '--out', out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill(signal);
+      const code = await exited;
+      assert.equal(code, 130, `${signal}: ${stderr}`);
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+      assert.match(stderr, /^interrupted: nothing half-written is left/);
+      assert.deepEqual(readdirSync(out).filter((f) => f.startsWith('.staging') || f.startsWith('.old')), [], `${signal}: leftovers`);
+      assert.equal(readFileSync(join(out, 'example', 'runs.csv'), 'utf8'), before, `${signal}: the previous result is untouched`);
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

@@ -71,6 +71,28 @@ export async function writeExperiment(outDir: string, exp: Experiment, res: Expe
   const stage = join(outDir, `.staging-${exp.name}-${process.pid}`);
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage);
+  STAGING.add(stage);
+  try {
+    return await writeStaged(outDir, dir, stage, exp, res, opts);
+  } catch (e) {
+    // a failed write (a full disk) leaves nothing behind: the previous folder is untouched
+    rmSync(stage, { recursive: true, force: true });
+    throw e;
+  } finally {
+    STAGING.delete(stage);
+  }
+}
+
+/** Staging folders this process is writing (an interrupt removes them). */
+const STAGING = new Set<string>();
+
+/** Remove this process's staging folders (on Ctrl-C or SIGTERM: nothing half-written stays behind). */
+export function removeStaging(): void {
+  for (const s of STAGING) rmSync(s, { recursive: true, force: true });
+  STAGING.clear();
+}
+
+async function writeStaged(outDir: string, dir: string, stage: string, exp: Experiment, res: ExperimentResult, opts: WriteOptions): Promise<Written> {
   const files: string[] = [];
   const put = (name: string, data: string | Uint8Array) => {
     writeFileSync(join(stage, name), data);
@@ -125,6 +147,8 @@ export async function writeExperiment(outDir: string, exp: Experiment, res: Expe
     node: process.version,
   };
   put('meta.json', JSON.stringify(meta, null, 1) + '\n');
+  // an interrupt that came while the files were written is handled here, before the swap (it removes the staging folder)
+  await new Promise((r) => setImmediate(r));
   // the swap: old aside, new in place, old gone
   const old = join(outDir, `.old-${exp.name}-${process.pid}`);
   if (existsSync(dir)) renameSync(dir, old);

@@ -32,8 +32,8 @@ export async function runTasks(
   if (k === 1) {
     for (const t of tasks) {
       finish(runTask(exp, t));
-      // let the progress bar and signals breathe
-      if (done % 16 === 0) await new Promise((r) => setImmediate(r));
+      // let the progress bar and signals (Ctrl-C) breathe between runs
+      await new Promise((r) => setImmediate(r));
     }
     return results;
   }

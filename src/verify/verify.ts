@@ -8,7 +8,7 @@
  * Markdown, and exits 1 when a number leaves its band. The claims come in
  * as data (experiments/claims.ts); this file runs them.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Experiment, Row } from '../runner/experiment.ts';
 import { resolveParams } from '../runner/params.ts';
@@ -110,8 +110,19 @@ export function markdown(rows: VerifyRow[]): string {
 }
 
 /** Write verify.csv and verify.md to `dir`. */
+/** Write verify.csv and verify.md, each whole or not at all: staged under another name, then renamed in place. */
 export function writeVerify(dir: string, rows: VerifyRow[]): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'verify.csv'), toCsv(rows));
-  writeFileSync(join(dir, 'verify.md'), markdown(rows));
+  const files: Array<[string, string]> = [['verify.csv', toCsv(rows)], ['verify.md', markdown(rows)]];
+  const staged = files.map(([name, text]) => {
+    const tmp = join(dir, `${name}.${process.pid}.tmp`);
+    try {
+      writeFileSync(tmp, text);
+    } catch (e) {
+      for (const [n] of files) rmSync(join(dir, `${n}.${process.pid}.tmp`), { force: true });
+      throw e;
+    }
+    return [tmp, join(dir, name)] as const;
+  });
+  for (const [tmp, target] of staged) renameSync(tmp, target);
 }
