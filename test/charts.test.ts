@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv from 'ajv';
 import { heartbeat } from '../experiments/heartbeat.ts';
 import { resolveParams } from '../src/runner/params.ts';
 import { runExperiment } from '../src/runner/run.ts';
@@ -69,4 +70,22 @@ test('detectors, presets and systems share one palette', () => {
     for (const [field, palette] of [['detector', DETECTOR_COLORS], ['system', SYSTEM_COLORS]] as const)
       for (const [v, c] of colours(spec, field)) assert.equal(c, palette[v], `${f}: ${field} ${v}`);
   }
+});
+
+test('every committed .vl.json is valid Vega-Lite (the schema vega-lite ships)', () => {
+  const schema = JSON.parse(readFileSync(new URL('../node_modules/vega-lite/build/vega-lite-schema.json', import.meta.url), 'utf8'));
+  const ajv = new (Ajv as unknown as typeof Ajv.default)({ allErrors: false, strict: false, validateFormats: false });
+  const valid = ajv.compile(schema);
+  const specs: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.endsWith('.vl.json')) specs.push(join(d, e.name));
+    }
+  };
+  walk(new URL('../results', import.meta.url).pathname);
+  assert.ok(specs.length >= 20, `${specs.length} specs`);
+  for (const f of specs) assert.ok(valid(JSON.parse(readFileSync(f, 'utf8'))), `${f}: ${JSON.stringify(valid.errors?.slice(0, 2))}`);
+  // and one that is not, to see the check fail
+  assert.ok(!valid({ mark: 'point', config: { legend: { layout: { bottom: { direction: 'vertical' } } } } }));
 });

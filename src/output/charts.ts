@@ -15,9 +15,16 @@ const BASE_CONFIG = {
   view: { stroke: '#ccc' },
   axis: { labelFontSize: 11, titleFontSize: 12 },
   // legends under the chart: the width is the plot's, so a figure fits a paper page
-  legend: { labelFontSize: 11, titleFontSize: 12, orient: 'bottom', direction: 'vertical', layout: { bottom: { direction: 'vertical', anchor: 'start' } } },
+  legend: { labelFontSize: 11, titleFontSize: 12, orient: 'bottom', direction: 'vertical' },
   title: { fontSize: 14, anchor: 'start' },
 };
+
+/**
+ * Several legends under a chart stack downwards. A Vega setting that Vega-Lite's
+ * config does not take (its `legend.layout` is an expression there), so it is
+ * set on the compiled spec: the .vl.json files stay valid Vega-Lite.
+ */
+const LEGEND_LAYOUT = { bottom: { direction: 'vertical', anchor: 'start' } };
 
 /** Add the project's defaults (font, white background) to a spec without overriding its own config. */
 export function withDefaults(spec: Record<string, unknown>): Record<string, unknown> {
@@ -26,8 +33,9 @@ export function withDefaults(spec: Record<string, unknown>): Record<string, unkn
 }
 
 export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
-  const vg = compile(withDefaults(spec) as any).spec;
-  const view = new vega.View(vega.parse(vg), { renderer: 'none' });
+  const vg = compile(withDefaults(spec) as any).spec as { config?: { legend?: Record<string, unknown> } };
+  if (!(spec.config as { legend?: unknown } | undefined)?.legend) vg.config = { ...vg.config, legend: { ...vg.config?.legend, layout: LEGEND_LAYOUT } };
+  const view = new vega.View(vega.parse(vg as vega.Spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

@@ -111,11 +111,14 @@ async function writeStaged(outDir: string, dir: string, stage: string, exp: Expe
     const parts = (rows: Row[]) => rows.filter((r) => r[split.key] !== split.total);
     const noKey = (lead: string[]) => lead.filter((c) => c !== split.key);
     put('runs.csv', tidy(whole(res.runs), noKey(runLead)));
-    put(`runs-${split.file}.csv`, tidy(parts(res.runs), runLead));
     put('summary.csv', tidy(whole(res.summary), noKey(sumLead)));
-    put(`summary-${split.file}.csv`, tidy(parts(res.summary), sumLead));
+    // the part files only when there are parts (no empty CSV)
+    if (parts(res.runs).length > 0) {
+      put(`runs-${split.file}.csv`, tidy(parts(res.runs), runLead));
+      put(`summary-${split.file}.csv`, tidy(parts(res.summary), sumLead));
+    }
   }
-  for (const [name, rows] of Object.entries(res.tables)) put(`${name}.csv`, toCsv(rows));
+  for (const [name, rows] of Object.entries(res.tables)) if (rows.length > 0) put(`${name}.csv`, toCsv(rows));
   if (exp.metricInfo)
     put('metrics.csv', toCsv(exp.metrics.filter((m) => exp.metricInfo![m]).map((m) => ({ metric: m, unit: exp.metricInfo![m].unit, meaning: exp.metricInfo![m].meaning }))));
   const charts = exp.charts(res);
