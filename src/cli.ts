@@ -71,12 +71,20 @@ function commonOptions(argv: Record<string, unknown>): Common {
     seeds,
     seed,
     out,
-    workers: parseInt('workers', argv.workers, 1) ?? availableParallelism(),
+    workers: capWorkers(parseInt('workers', argv.workers, 1) ?? availableParallelism()),
     quiet: Boolean(argv.quiet),
     budget: parseFactor(argv.budget),
     shard: shardFrom(argv),
     resume: Boolean(argv.resume),
   };
+}
+
+/** At most this many worker threads (each holds a model and its runs; a typo such as 100000 must not start them). */
+const MAX_WORKERS = 256;
+
+function capWorkers(n: number): number {
+  if (n > MAX_WORKERS) throw new UsageError(`--workers: ${n} is above ${MAX_WORKERS} (this machine has ${availableParallelism()} cores)`);
+  return n;
 }
 
 function parseFactor(raw: unknown): number {
@@ -103,6 +111,9 @@ function shardFrom(argv: Record<string, unknown>): ShardSpec | undefined {
  */
 function checkOut(out: string): void {
   const abs = resolve(out);
+  // a path the file system cannot hold (a name over 255 bytes, the whole over 4096) is refused before anything
+  if (Buffer.byteLength(abs) > 4000 || abs.split('/').some((p) => Buffer.byteLength(p) > 200))
+    throw new UsageError(`--out: the path is too long for a file system (names of at most 200 bytes, ${Buffer.byteLength(abs)} bytes in all)`);
   const system = /^\/(proc|sys|dev)(\/|$)/;
   if (system.test(abs)) throw new UsageError(`--out: ${out} is under /${abs.split('/')[1]}, not a place for results`);
   let existing = abs;
@@ -324,7 +335,7 @@ export function failure(e: unknown): { code: number; line: string } {
   const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
   if (err instanceof UsageError) return { code: 2, line: `error: ${oneLine(err.message)}` };
   // the machine said no while writing: what and where, in one line (nothing half-written is left)
-  const said: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'the disk quota is used up', EROFS: 'the file system is read-only', EACCES: 'permission denied', EPERM: 'not permitted', EMFILE: 'too many open files' };
+  const said: Record<string, string> = { ENAMETOOLONG: 'a name in the path is too long', ENOSPC: 'no space left on the device', EDQUOT: 'the disk quota is used up', EROFS: 'the file system is read-only', EACCES: 'permission denied', EPERM: 'not permitted', EMFILE: 'too many open files' };
   if (err?.code && said[err.code]) return { code: 2, line: `error: cannot write${err.path ? ` ${err.path}` : ''}: ${said[err.code]}` };
   return { code: 1, line: `error: internal: ${oneLine(String(err?.message ?? err).split('\n')[0])}` };
 }

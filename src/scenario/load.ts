@@ -4,7 +4,10 @@
  * `faults[2].at: must be >= 0`), and find the sweep axes: every list given
  * where a single value is expected.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+
+/** The largest scenario file read (a story of faults is a few kilobytes). */
+export const MAX_SCENARIO_BYTES = 1 << 20;
 import { parse as parseYaml } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { scenarioSchema } from './schema.ts';
@@ -94,6 +97,15 @@ function place(parts: Array<string | number>): string {
 /** Read and check a scenario file; throws ScenarioError with one line. */
 export function loadScenario(path: string): { scenario: Scenario; axes: Axis[] } {
   let text: string;
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new ScenarioError('cannot read the file');
+  }
+  // a FIFO or a device would block or never end; a scenario is a small text file
+  if (!st.isFile()) throw new ScenarioError('not a regular file (a scenario is a YAML or JSON file)');
+  if (st.size > MAX_SCENARIO_BYTES) throw new ScenarioError(`${st.size.toLocaleString('en-US')} bytes: a scenario file holds at most ${MAX_SCENARIO_BYTES.toLocaleString('en-US')} bytes`);
   try {
     text = readFileSync(path, 'utf8');
   } catch {
