@@ -65,7 +65,7 @@ export function checkBudget(exp: Experiment, params: Params, c: Common): void {
   const seeds = c.seeds ?? exp.seeds;
   // the sweep's size from its lists alone, before a point is built (a million points take minutes and gigabytes to build)
   const listed = Object.values(params).reduce((n: number, v) => n * (Array.isArray(v) ? v.length : 1), 1);
-  if (listed * seeds > RUNS_BUDGET * c.budget)
+  if (listed > 1 && listed * seeds > RUNS_BUDGET * c.budget)
     throw new UsageError(
       `${exp.name}: the sweep lists ${listed.toLocaleString('en-US')} combinations x ${seeds.toLocaleString('en-US')} seeds, over the budget of ` +
         `${(RUNS_BUDGET * c.budget).toLocaleString('en-US')} runs; --budget ${Math.ceil(((listed * seeds) / RUNS_BUDGET) * 10) / 10} allows it`,
