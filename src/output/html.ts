@@ -14,9 +14,12 @@ function readCsv(path: string): Record<string, string>[] {
   return parse(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
 }
 
-function fmt(cell: string | undefined): string {
+function fmt(cell: string | undefined, unit = ''): string {
   if (cell === undefined || cell === '') return '';
   const v = Number(cell);
+  // money reads as money: $1.23M, $45,600
+  if (unit.startsWith('$') && Number.isFinite(v))
+    return Math.abs(v) >= 1e6 ? `$${(v / 1e6).toPrecision(3)}M` : `$${Math.round(v).toLocaleString('en-US')}`;
   if (!Number.isFinite(v) || Number.isInteger(v)) return cell;
   return String(Number(v.toPrecision(Math.abs(v) > 0.99 && Math.abs(v) < 1 ? 7 : 4)));
 }
@@ -42,8 +45,9 @@ function pivot(csvPath: string, link: string, metrics: string[], info: Record<st
   for (const r of rows) {
     const id = idCols.map((c) => r[c]).join('\u0000');
     if (!groups.has(id)) groups.set(id, r);
-    const ci = r.ci95_low !== '' && r.ci95_low !== r.mean ? ` [${fmt(r.ci95_low)}, ${fmt(r.ci95_high)}]` : '';
-    cells.set(`${id}\u0000${r.metric}`, `${fmt(r.mean)}${ci}`);
+    const unit = info[r.metric]?.unit ?? '';
+    const ci = r.ci95_low !== '' && r.ci95_low !== r.mean ? ` [${fmt(r.ci95_low, unit)}, ${fmt(r.ci95_high, unit)}]` : '';
+    cells.set(`${id}\u0000${r.metric}`, `${fmt(r.mean, unit)}${ci}`);
   }
   const ids = [...groups.keys()];
   const shown = ids.slice(0, MAX_ROWS);
@@ -130,7 +134,7 @@ body{font-family:'DejaVu Sans',sans-serif;max-width:1100px;margin:2em auto;paddi
 figure{display:inline-block;margin:1em 1em 1em 0;vertical-align:top}figure img{max-width:100%}
 figcaption{font-size:90%;max-width:640px}table{border-collapse:collapse;font-size:80%}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}code{font-size:85%;background:#f4f4f4;padding:1px 3px}
-section{border-top:2px solid #ddd;margin-top:2em}.more{font-size:80%}td.l{text-align:left}
+section{border-top:2px solid #ddd;margin-top:2em}table{display:block;max-width:100%;overflow-x:auto}.more{font-size:80%}td.l{text-align:left}
 td.yes{color:#1a7f37;font-weight:bold}td.no{color:#b42318;font-weight:bold}details{margin:.5em 0}th small{font-weight:normal;color:#555}
 </style></head><body>
 <h1>gamesim: results</h1>
