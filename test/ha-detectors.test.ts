@@ -109,3 +109,24 @@ test('double failures: where they dominate (MTBF 1 day, MTTR 2 h) the closed for
   near(simulated, withDouble, 0.1, 'downtime fraction against the closed form with double failures');
   assert.ok(simulated > 5 * singleFailures, 'the single-failure forms alone are far off here');
 });
+
+test('phi bootstrap, before any heartbeat: Akka seeds its window with mean -/+ mean/4, Cassandra with one interval; a node that never sends is declared at their deadlines', () => {
+  // node 0 crashes at once, before its first heartbeat (its clock's phase is after 0.001 s): observer 1 only has the seeded window
+  const declaredAt = (over: Partial<HaConfig>) => {
+    const { result } = simulate({ netJitter: 0, serialJitter: 0, ...over }, 4, 100, (c) => c.script(0.001, (x) => x.crash(0)));
+    const d = result.detections.find((x) => x.observer === 1 && x.target === 0);
+    assert.ok(d, 'declared');
+    return d.crash + d.latency;
+  };
+  // Akka: window [0.75, 1.25] (mean 1, std 0.25), plus the acceptable pause 3 s: phi(t) = 8 where the logistic tail of N(4, 0.25) reaches 1e-8
+  let lo = 4, hi = 10;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (phiNormal(mid, 4, 0.25) < 8) lo = mid;
+    else hi = mid;
+  }
+  near(declaredAt({ detector: 'phi', phiForm: 'normal', phiThreshold: 8, phiPause: 3, phiMinStd: 0.1, phiFirst: 1 }), hi, 1e-9, 'Akka bootstrap deadline');
+  assert.ok(hi > 5.3 && hi < 5.32, `${hi}`);
+  // Cassandra: window [2]: phi = t / (2 ln 10) = 8 at t = 16 ln 10 = 36.84 s
+  near(declaredAt({ detector: 'phi', phiForm: 'exponential', phiThreshold: 8, phiFirst: 2, phiMaxInterval: 2 }), 16 * Math.LN10, 1e-9, 'Cassandra bootstrap deadline');
+});
