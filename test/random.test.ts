@@ -176,3 +176,18 @@ test('geometric: P(0) = p, mean (1-p)/p, the tail (1-p)^g; degenerate p', () => 
   assert.equal(s.geometric(0), Infinity);
   assert.equal(s.geometric(1), 0);
 });
+
+test('summaries: the 95% interval against published numbers (Student t table, a worked example), low below high', async () => {
+  const { summarize, tQuantile975 } = await import('../src/runner/stats.ts');
+  // t_{0.975} from the standard table: df 1, 5, 10, 30; beyond, the expansion is within 1e-3 of the table (df 60: 2.000, 120: 1.980)
+  assert.equal(tQuantile975(1), 12.706);
+  assert.equal(tQuantile975(5), 2.571);
+  assert.equal(tQuantile975(30), 2.042);
+  assert.ok(Math.abs(tQuantile975(60) - 2.0) < 1e-3 && Math.abs(tQuantile975(120) - 1.98) < 1e-3);
+  // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sample sd 2.138, half-width 2.365 x 2.138 / sqrt 8 = 1.788
+  const s = summarize([2, 4, 4, 4, 5, 5, 7, 9]);
+  assert.equal(s.mean, 5);
+  assert.ok(Math.abs(s.low - 3.2124) < 1e-3 && Math.abs(s.high - 6.7876) < 1e-3, JSON.stringify(s));
+  assert.ok(s.low < s.mean && s.mean < s.high, 'the bounds are in order');
+  assert.equal(summarize([1, Number.NaN, 3]).n, 2, 'non-finite values are left out');
+});
