@@ -185,7 +185,7 @@ function describeParams(exp: Experiment): Record<string, YargsOption> {
       opts[name] = { describe: `${s.help}${extra} [list: a comma-separated sweep]`, type: 'string', defaultDescription: def };
     } else if (s.type === 'boolean') opts[name] = { describe: s.help, type: 'string', choices: ['true', 'false', 'on', 'off', 'yes', 'no', '1', '0'], defaultDescription: def };
     else if (s.type === 'enum') opts[name] = { describe: s.help, type: 'string', choices: [...s.choices!], defaultDescription: def };
-    else if ((s.type === 'number' || s.type === 'integer') && !s.parse && !s.positional) opts[name] = { describe: s.help, type: 'number', defaultDescription: def };
+    // numbers too are read as typed (the messages echo them as given, e.g. 1e12), and parsed here
     else opts[name] = { describe: s.help, type: 'string', defaultDescription: def };
   }
   return opts;

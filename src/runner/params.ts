@@ -32,17 +32,18 @@ export function parseValue(name: string, spec: ParamSpec, raw: string): Value {
       const v = s === '' ? NaN : Number(s);
       if (!Number.isFinite(v)) throw new UsageError(`--${name}: '${raw}' is not a number`);
       if (spec.type === 'integer' && !Number.isInteger(v)) throw new UsageError(`--${name}: '${raw}' is not an integer`);
-      checkRange(name, spec, v);
+      checkRange(name, spec, v, s);
       return v;
     }
   }
 }
 
-function checkRange(name: string, spec: ParamSpec, v: number): void {
-  if (spec.min !== undefined && v < spec.min) throw new UsageError(`--${name}: ${v} is below the minimum ${spec.min}`);
-  if (spec.max !== undefined && v > spec.max) throw new UsageError(`--${name}: ${v} is above the maximum ${spec.max}`);
+/** Check a number against its bounds; the message echoes the value as the user typed it (`typed`). */
+function checkRange(name: string, spec: ParamSpec, v: number, typed = String(v)): void {
+  if (spec.min !== undefined && v < spec.min) throw new UsageError(`--${name}: ${typed} is below the minimum ${spec.min}`);
+  if (spec.max !== undefined && v > spec.max) throw new UsageError(`--${name}: ${typed} is above the maximum ${spec.max}`);
   if (spec.greaterThan !== undefined && !(v > spec.greaterThan))
-    throw new UsageError(`--${name}: ${v} must be greater than ${spec.greaterThan}`);
+    throw new UsageError(`--${name}: ${typed} must be greater than ${spec.greaterThan}`);
 }
 
 /**
