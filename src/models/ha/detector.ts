@@ -54,7 +54,9 @@ export interface FailureDetector {
    * (they change nothing else); -1 otherwise. The lazy schedule then looks
    * only at the end of the first silence of T, and the deferred schedule
    * applies this detector's arrivals late: a detector that has `silence`
-   * promises that an arrival never moves its deadline earlier.
+   * promises that an arrival never moves its deadline earlier. While it
+   * returns T > 0, the lazy schedule may tell `heard` only the last of a run
+   * of arrivals (they change nothing else).
    */
   silence?(k: number, lastHeard: number): number;
   /**
