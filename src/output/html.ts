@@ -87,20 +87,32 @@ function rel(...parts: string[]): string {
   return esc('./' + parts.map(encodeURIComponent).join('/'));
 }
 
+/** Write DIR/index.html from the folders in DIR. */
 export function writeIndex(outDir: string, order: string[] = []): void {
-  const names = existsSync(outDir)
+  writeAtomic(join(outDir, 'index.html'), indexHtml(outDir, order));
+}
+
+/**
+ * The index's HTML; `staged`: an experiment folder about to take its place
+ * (read from where it is staged), so the index can be written together with
+ * the swap rather than after it.
+ */
+export function indexHtml(outDir: string, order: string[] = [], staged?: { name: string; dir: string }): string {
+  const dirOf = (name: string) => (staged && name === staged.name ? staged.dir : join(outDir, name));
+  const found = existsSync(outDir)
     ? readdirSync(outDir, { withFileTypes: true })
         .filter((d) => d.isDirectory() && !d.name.startsWith('.') && existsSync(join(outDir, d.name, 'meta.json')))
         .map((d) => d.name)
-        .sort((a, b) => {
-          const ia = order.indexOf(a), ib = order.indexOf(b);
-          return (ia < 0 ? 1e9 : ia) - (ib < 0 ? 1e9 : ib) || (a < b ? -1 : a > b ? 1 : 0);
-        })
     : [];
+  if (staged && !found.includes(staged.name)) found.push(staged.name);
+  const names = found.sort((a, b) => {
+    const ia = order.indexOf(a), ib = order.indexOf(b);
+    return (ia < 0 ? 1e9 : ia) - (ib < 0 ? 1e9 : ib) || (a < b ? -1 : a > b ? 1 : 0);
+  });
   const sections = names.map((name) => {
     let meta;
     try {
-      meta = JSON.parse(readFileSync(join(outDir, name, 'meta.json'), 'utf8'));
+      meta = JSON.parse(readFileSync(join(dirOf(name), 'meta.json'), 'utf8'));
       if (!Array.isArray(meta.charts) || !Array.isArray(meta.files)) throw new Error('not a gamesim meta.json');
     } catch (e) {
       process.stderr.write(`warning: ${join(outDir, name)} is left out of index.html: its meta.json is unreadable (${(e as Error).message.split('\n')[0]})\n`);
@@ -122,7 +134,7 @@ export function writeIndex(outDir: string, order: string[] = []): void {
 <p class="params">${params} <code>seeds=${esc(meta.seeds.count)}</code> <code>seed=${esc(meta.seeds.base)}</code></p>
 ${charts}
 <h3>Summary (mean [95% CI] over seeds)</h3>
-${pivot(join(outDir, name, 'summary.csv'), rel(name, 'summary.csv'), (meta.mainMetrics ?? meta.metrics) as string[], meta.metricInfo ?? {})}
+${pivot(join(dirOf(name), 'summary.csv'), rel(name, 'summary.csv'), (meta.mainMetrics ?? meta.metrics) as string[], meta.metricInfo ?? {})}
 ${dictionary(meta.metrics as string[], meta.metricInfo ?? {})}
 <p>Data: ${files}, <a href="${rel(name, 'meta.json')}">meta.json</a></p></section>`;
   });
@@ -143,5 +155,5 @@ ${repro}
 ${sections.join('\n')}
 </body></html>
 `;
-  writeAtomic(join(outDir, 'index.html'), html);
+  return html;
 }

@@ -7,7 +7,7 @@ import type { ChartSpec, Experiment, Row } from '../runner/experiment.ts';
 import type { ExperimentResult } from '../runner/run.ts';
 import { renderSvg, svgToPng, withDefaults } from './charts.ts';
 import { columnsOf, toCsv } from './csv.ts';
-import { writeIndex } from './html.ts';
+import { indexHtml } from './html.ts';
 
 /** The gamesim package's own folder: the nearest package.json named gamesim above this file (sources or dist/). */
 function packageRoot(): string {
@@ -152,12 +152,15 @@ async function writeStaged(outDir: string, dir: string, stage: string, exp: Expe
   put('meta.json', JSON.stringify(meta, null, 1) + '\n');
   // an interrupt that came while the files were written is handled here, before the swap (it removes the staging folder)
   await new Promise((r) => setImmediate(r));
+  // the index as it will be, written beside before the swap and renamed in place right after it
+  const index = join(outDir, 'index.html'), indexTmp = `${index}.${process.pid}.tmp`;
+  writeFileSync(indexTmp, indexHtml(outDir, opts.order, { name: exp.name, dir: stage }));
   // the swap: old aside, new in place, old gone
   const old = join(outDir, `.old-${exp.name}-${process.pid}`);
   if (existsSync(dir)) renameSync(dir, old);
   renameSync(stage, dir);
+  renameSync(indexTmp, index);
   rmSync(old, { recursive: true, force: true });
-  writeIndex(outDir, opts.order);
   return { dir, files, charts };
 }
 
