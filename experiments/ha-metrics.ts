@@ -1,5 +1,5 @@
 /** Unit and meaning of every metric the HA experiments write (the report's dictionary and metrics.csv). */
-export const HA_METRICS: Record<string, { unit: string; meaning: string }> = {
+export const HA_METRICS: Record<string, { unit: string; meaning: string; range?: [number, number] }> = {
   crashAt: { unit: 's', meaning: 'when the node crashed' },
   detectedAt: { unit: 's', meaning: 'first declaration of the crashed node by any node' },
   failoverDoneAt: { unit: 's', meaning: 'all services the node ran are running elsewhere' },
@@ -12,7 +12,7 @@ export const HA_METRICS: Record<string, { unit: string; meaning: string }> = {
   failoverClosedForm: { unit: 's', meaning: 'fake process + set-up + start' },
   outage: { unit: 's', meaning: 'crash to fail-over done: the unplanned outage' },
   failbackOutage: { unit: 's', meaning: "the planned outage of the fail-back: the run's downtime minus the unplanned outage (one incident)" },
-  availability: { unit: '1', meaning: 'mean over services of the time running on a live, unpaused node / run time' },
+  availability: { unit: '1', range: [0, 1], meaning: 'mean over services of the time running on a live, unpaused node / run time' },
   downtime: { unit: 's', meaning: 'mean over services of run time minus up time' },
   disconnectedUserSeconds: { unit: 'user s', meaning: 'users not connected, integrated over time, summed over services' },
   dualActiveTime: { unit: 's', meaning: 'summed over services: time run by two or more non-crashed nodes (a paused one counts)' },
@@ -35,9 +35,9 @@ export const HA_METRICS: Record<string, { unit: string; meaning: string }> = {
   falseFailoversPerDay: { unit: '1/day', meaning: 'take-overs of a service that another node still runs (paused or cut off)' },
   T_MR_hours: { unit: 'h', meaning: 'mistake recurrence: observed pair-time with the target up / mistakes' },
   T_M: { unit: 's', meaning: 'mean duration of a mistake' },
-  P_A: { unit: '1', meaning: 'query accuracy: fraction of the observed time the observer trusts the target' },
-  availabilityClosedForm: { unit: '1', meaning: 'single: MTBF/(MTBF+MTTR); HA pair: MTBF/(MTBF+detection+fail-over)' },
-  availabilityClosedFormFailback: { unit: '1', meaning: 'HA pair: the same with the fail-back outage added to each crash' },
+  P_A: { unit: '1', range: [0, 1], meaning: 'query accuracy: fraction of the observed time the observer trusts the target' },
+  availabilityClosedForm: { unit: '1', range: [0, 1], meaning: 'single: MTBF/(MTBF+MTTR); HA pair: MTBF/(MTBF+detection+fail-over)' },
+  availabilityClosedFormFailback: { unit: '1', range: [0, 1], meaning: 'HA pair: the same with the fail-back outage added to each crash' },
   downtimeMinPerYear: { unit: 'min/yr', meaning: 'simulated downtime per year' },
   downtimeClosedMinPerYear: { unit: 'min/yr', meaning: 'the basic closed form' },
   downtimeClosedFailbackMinPerYear: { unit: 'min/yr', meaning: 'the closed form with the fail-back outage' },

@@ -116,7 +116,7 @@ export const BUCKET_METRICS = [
 export const RUN_METRICS = [...BUCKET_METRICS, 'distinctUsersMoved', 'usersMovedMoreThanOnce'] as const;
 
 /** Unit and meaning of the LB metrics (per bucket of arrivals, or for the whole run in the 'total' rows). */
-export const LB_METRICS: Record<string, { unit: string; meaning: string }> = {
+export const LB_METRICS: Record<string, { unit: string; meaning: string; range?: [number, number] }> = {
   migratedUsers: { unit: 'users', meaning: 'users moved between servers by rebalancing' },
   migrationEvents: { unit: 'count', meaning: 'rebalancing events that moved at least one user' },
   usersPerEvent: { unit: 'users', meaning: 'migrated users / migration events (absent when there was no event)' },
@@ -129,7 +129,7 @@ export const LB_METRICS: Record<string, { unit: string; meaning: string }> = {
   cellsReturned: { unit: 'count', meaning: 'dynamic: piece cells moved back to a server that owned them before' },
   distinctUsersMoved: { unit: 'users', meaning: 'users moved at least once' },
   usersMovedMoreThanOnce: { unit: 'users', meaning: 'users moved more than once (oscillation)' },
-  placedByProximity: { unit: '1', meaning: 'user-centric: share of arrivals placed by a user within the proximity radius (the others by load)' },
+  placedByProximity: { unit: '1', range: [0, 1], meaning: 'user-centric: share of arrivals placed by a user within the proximity radius (the others by load)' },
 };
 export const LB_MAIN_METRICS = ['migratedUsers', 'migrationEvents', 'usersPerEvent', 'imbalanceFinal', 'crossPairs'];
 

@@ -55,7 +55,7 @@ test('index.html in headless chromium: no console error, every image loaded, eve
     );
     writeVerify(out, rows);
     writeIndex(out, ['failover']);
-    assert.match(readFileSync(join(out, 'failover', 'metrics.csv'), 'utf8'), /^metric,unit,meaning\ncrashAt,s,/);
+    assert.match(readFileSync(join(out, 'failover', 'metrics.csv'), 'utf8'), /^metric,unit,meaning,range\ncrashAt,s,when the node crashed,>= 0\n/);
     const { default: puppeteer } = await import('puppeteer-core');
     const browser = await puppeteer.launch({ executablePath: exe, headless: true, args: ['--no-sandbox', '--allow-file-access-from-files'] });
     try {

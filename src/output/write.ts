@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameS
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChartSpec, Experiment, Row } from '../runner/experiment.ts';
+import { rangeOf } from '../runner/stats.ts';
 import type { ExperimentResult } from '../runner/run.ts';
 import { renderSvg, svgToPng, withDefaults } from './charts.ts';
 import { columnsOf, toCsv } from './csv.ts';
@@ -120,7 +121,12 @@ async function writeStaged(outDir: string, dir: string, stage: string, exp: Expe
   }
   for (const [name, rows] of Object.entries(res.tables)) if (rows.length > 0) put(`${name}.csv`, toCsv(rows));
   if (exp.metricInfo)
-    put('metrics.csv', toCsv(exp.metrics.filter((m) => exp.metricInfo![m]).map((m) => ({ metric: m, unit: exp.metricInfo![m].unit, meaning: exp.metricInfo![m].meaning }))));
+    put('metrics.csv', toCsv(exp.metrics.filter((m) => exp.metricInfo![m]).map((m) => {
+      const [lo, hi] = rangeOf(exp.metricInfo![m]);
+      // the range its 95% intervals are clipped to
+      const range = lo === -Infinity && hi === Infinity ? '' : hi === Infinity ? `>= ${lo}` : lo === -Infinity ? `<= ${hi}` : `${lo} to ${hi}`;
+      return { metric: m, unit: exp.metricInfo![m].unit, meaning: exp.metricInfo![m].meaning, range };
+    })));
   const charts = exp.charts(res);
   for (const chart of charts) {
     const spec = { title: chart.title, ...chart.spec };

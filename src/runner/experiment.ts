@@ -113,8 +113,13 @@ export interface Experiment {
   split?: { key: string; total: string; file: string };
   /** The metrics the report's summary table shows (default: all). */
   mainMetrics?: string[];
-  /** Unit and meaning of each metric: the report's dictionary and metrics.csv. */
-  metricInfo?: Record<string, { unit: string; meaning: string }>;
+  /**
+   * Unit and meaning of each metric: the report's dictionary and metrics.csv.
+   * `range`: the values the quantity can take; its 95% interval is clipped to
+   * it. Left out, a unit that cannot be negative (a time, a count, a rate, ...)
+   * gives [0, Infinity] (see `rangeOf`).
+   */
+  metricInfo?: Record<string, { unit: string; meaning: string; range?: [number, number] }>;
   charts(data: ChartData): ChartSpec[];
   /** Extra files written with the outputs (name -> text), e.g. an HTML replay of one run. */
   files?(data: ChartData): Record<string, string>;

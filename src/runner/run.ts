@@ -6,7 +6,7 @@ import { deriveSeed } from '../kernel/random.ts';
 import { cartesian, type ChartData, type Experiment, type Params, type Point, type Row, type Value } from './experiment.ts';
 import { listParams, UsageError } from './params.ts';
 import { runTasks } from './pool.ts';
-import { summarize } from './stats.ts';
+import { rangeOf, summarize } from './stats.ts';
 import type { Task, TaskResult } from './task.ts';
 
 export interface RunOptions {
@@ -154,7 +154,9 @@ export function summarizeRuns(exp: Experiment, runs: Row[], pointColumns: string
       const values = rows.map((r) => r[metric]).filter((v): v is number => typeof v === 'number');
       if (values.length === 0) continue;
       const s = summarize(values);
-      out.push({ ...head, metric, mean: s.mean, ci95_low: s.low, ci95_high: s.high, n: s.n });
+      // an interval fit for the quantity: clipped to what it can be (a count or a time is never below 0)
+      const [lo, hi] = rangeOf(exp.metricInfo?.[metric]);
+      out.push({ ...head, metric, mean: s.mean, ci95_low: Math.max(s.low, lo), ci95_high: Math.min(s.high, hi), n: s.n });
     }
   }
   return out;

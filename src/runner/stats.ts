@@ -49,3 +49,12 @@ export function quantile(values: readonly number[], q: number): number {
   const hi = Math.ceil(pos);
   return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo);
 }
+
+/** Units of quantities that cannot be negative: times, counts, rates, money, sizes. */
+const NON_NEGATIVE_UNITS = new Set(['s', 'h', 'min/yr', 'count', 'users', 'pairs', 'events', 'messages', 'user s', '1/s', '1/yr', '1/day', '1/pair-day', '1/node-day', '$/yr', 'B/s']);
+
+/** The values a metric can take: its declared range, else [0, Infinity] for a unit that cannot be negative, else unbounded. */
+export function rangeOf(info: { unit: string; range?: [number, number] } | undefined): [number, number] {
+  if (info?.range) return info.range;
+  return info && NON_NEGATIVE_UNITS.has(info.unit) ? [0, Infinity] : [-Infinity, Infinity];
+}
