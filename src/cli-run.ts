@@ -63,17 +63,17 @@ function fmt(v: number): string {
 /** Refuse, before any work, an experiment whose runs (points x seeds) exceed the budget. */
 export function checkBudget(exp: Experiment, params: Params, c: Common): void {
   const seeds = c.seeds ?? exp.seeds;
+  const factor = (need: number, limit: number) => Math.ceil((need / limit) * 10) / 10;
   // the sweep's size from its lists alone, before a point is built (a million points take minutes and gigabytes to build)
   const listed = Object.values(params).reduce((n: number, v) => n * (Array.isArray(v) ? v.length : 1), 1);
   if (listed > 1 && listed * seeds > RUNS_BUDGET * c.budget)
     throw new UsageError(
       `${exp.name}: the sweep lists ${listed.toLocaleString('en-US')} combinations x ${seeds.toLocaleString('en-US')} seeds, over the budget of ` +
-        `${(RUNS_BUDGET * c.budget).toLocaleString('en-US')} runs; --budget ${Math.ceil(((listed * seeds) / RUNS_BUDGET) * 10) / 10} allows it`,
+        `${(RUNS_BUDGET * c.budget).toLocaleString('en-US')} runs; --budget ${factor(listed * seeds, RUNS_BUDGET)} allows it`,
     );
   const pts = expandPoints(exp, params);
   const points = pts.length;
   const runs = points * seeds;
-  const factor = (need: number, limit: number) => Math.ceil((need / limit) * 10) / 10;
   if (runs > RUNS_BUDGET * c.budget)
     throw new UsageError(
       `${exp.name}: ${runs.toLocaleString('en-US')} runs (${points.toLocaleString('en-US')} point${points === 1 ? '' : 's'} x ${seeds.toLocaleString('en-US')} seeds) are over the budget of ` +
@@ -135,12 +135,8 @@ async function mergeOne(reg: Registry, out: string, exp: Experiment, plan: Plan,
  * edited (its key no longer matches them) is refused.
  */
 export async function mergeDir(reg: Registry, out: string, quiet: boolean, moduleArg?: string): Promise<number> {
-  let found: ReturnType<typeof findManifests>;
-  try {
-    found = findManifests(out);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  // a damaged, edited or mixed shard folder is a UsageError from shard.ts (one line, exit 2)
+  const found = findManifests(out);
   if (found.length === 0) throw new UsageError(`${out}: no sharded results to merge (run with --shard i/n first)`);
   const given = moduleArg === undefined ? undefined : pathToFileURL(resolve(moduleArg)).href;
   let code = 0;
@@ -161,13 +157,7 @@ export async function mergeDir(reg: Registry, out: string, quiet: boolean, modul
     }
     if (configKey(plan, m.seed, m.version) !== m.key || plan.tasks.length !== m.runs)
       throw new UsageError(`${dir}/manifest.json: its parameters, seeds or version do not match its key ${m.key} (an edited manifest): rerun the shards`);
-    let missing: number[];
-    try {
-      missing = await mergeOne(reg, out, exp, plan, dir, quiet);
-    } catch (e) {
-      if (e instanceof UsageError || !/damaged|not the result/.test((e as Error).message)) throw e;
-      throw new UsageError((e as Error).message);
-    }
+    const missing = await mergeOne(reg, out, exp, plan, dir, quiet);
     if (missing.length) {
       process.stderr.write(`error: ${m.experiment}: runs ${formatRanges(missing)} missing (of ${plan.tasks.length}; run the shards that hold them, or rerun with --resume)\n`);
       code = 1;

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync,
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { Params } from './experiment.ts';
+import { UsageError } from './params.ts';
 import type { Plan } from './run.ts';
 import type { TaskResult } from './task.ts';
 
@@ -116,9 +117,9 @@ export function loadResults(plan: Plan, dir: string): { results: TaskResult[]; m
     try {
       r = deserialize(readFileSync(f)) as TaskResult;
     } catch {
-      throw new Error(`${f}: a damaged result file (remove it and rerun its shard with --resume)`);
+      throw new UsageError(`${f}: a damaged result file (remove it and rerun its shard with --resume)`);
     }
-    if (r === null || typeof r !== "object" || r.index !== t.index) throw new Error(`${f}: not the result of run ${t.index} (remove it and rerun its shard with --resume)`);
+    if (r === null || typeof r !== 'object' || r.index !== t.index) throw new UsageError(`${f}: not the result of run ${t.index} (remove it and rerun its shard with --resume)`);
     results.push(r);
   }
   return { results, missing };
@@ -141,7 +142,7 @@ function checkManifest(m: unknown, where: string): Manifest {
   const x = m as Record<string, unknown>;
   const ok = x !== null && typeof x === 'object' && typeof x.experiment === 'string' && typeof x.module === 'string' && typeof x.key === 'string' &&
     typeof x.version === 'string' && Number.isInteger(x.seeds) && Number.isInteger(x.seed) && Number.isInteger(x.runs) && x.params !== null && typeof x.params === 'object';
-  if (!ok) throw new Error(`${where}: not a gamesim shard manifest (damaged?)`);
+  if (!ok) throw new UsageError(`${where}: not a gamesim shard manifest (damaged?)`);
   return x as unknown as Manifest;
 }
 
@@ -164,14 +165,14 @@ export function findManifests(outDir: string): Array<{ dir: string; manifest: Ma
       try {
         raw = JSON.parse(readFileSync(mf, 'utf8'));
       } catch {
-        throw new Error(`${mf}: not JSON (a damaged shard manifest)`);
+        throw new UsageError(`${mf}: not JSON (a damaged shard manifest)`);
       }
       const m = checkManifest(raw, mf);
-      if (m.key !== k.name) throw new Error(`${mf}: its key ${m.key} is not its folder's (${k.name}): an edited or moved manifest`);
+      if (m.key !== k.name) throw new UsageError(`${mf}: its key ${m.key} is not its folder's (${k.name}): an edited or moved manifest`);
       found.push({ dir: join(outDir, e.name, k.name), manifest: m });
     }
     if (found.length > 1)
-      throw new Error(`${join(outDir, e.name)} holds ${found.length} configurations of ${found[0].manifest.experiment} (${found.map((f) => f.manifest.key).join(', ')}): remove the ones you do not want to merge`);
+      throw new UsageError(`${join(outDir, e.name)} holds ${found.length} configurations of ${found[0].manifest.experiment} (${found.map((f) => f.manifest.key).join(', ')}): remove the ones you do not want to merge`);
     out.push(...found);
   }
   return out.sort((a, b) => (a.manifest.experiment < b.manifest.experiment ? -1 : 1));

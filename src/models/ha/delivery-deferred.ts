@@ -69,7 +69,7 @@ export class DeferredDelivery extends KernelDelivery {
     while (x < end && sim.passed(this.dT[x], this.priorityOf(this.dKey[x]))) {
       const key = this.dKey[x];
       if (record) this.signals.emit('copyArrived', key, false);
-      const s = (key - (key % this.codes)) / this.codes;
+      const s = this.seqOf(key);
       if (s > this.counted[k]) {
         this.counted[k] = s;
         this.monitor.heard(k, this.dT[x], s);

@@ -122,6 +122,11 @@ export class KernelDelivery implements HeartbeatDelivery {
     return d;
   }
 
+  /** The heartbeat number the copy `key` carries. */
+  protected seqOf(key: number): number {
+    return (key - (key % this.codes)) / this.codes;
+  }
+
   protected senderOf(key: number): number {
     return (((key % this.codes) >> 2) / this.N) | 0;
   }
@@ -207,7 +212,7 @@ export class KernelDelivery implements HeartbeatDelivery {
       return;
     }
     const probe = code & 1;
-    const s = (key - code) / this.codes;
+    const s = this.seqOf(key);
     if (s <= this.counted[k]) return;
     this.counted[k] = s;
     const now = this.sim.now;

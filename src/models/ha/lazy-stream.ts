@@ -115,10 +115,9 @@ export class LazyStream {
     return this.down0 && this.down1;
   }
 
-  /** Copies lost on channel c among heartbeats [a, b) (before they are forgotten). */
+  /** Copies lost on channel c among heartbeats [a, b) (before they are forgotten; the channel is as it was at the stream's start). */
   private drops(c: number, a: number, b: number): number {
-    if (c === 0 ? this.down0 : this.down1) return b - a;
-    return this.links.drops(this.l0 + c, 0, this.s0 + a, this.s0 + b);
+    return this.links.lostIn(this.l0 + c, 0, this.s0 + a, this.s0 + b);
   }
 
   // copies lost among heartbeats before `countedTo`, counted when they were forgotten

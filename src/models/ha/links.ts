@@ -125,8 +125,9 @@ export class Links {
     return p === undefined ? Infinity : p.nextLoss(m);
   }
 
-  /** The copies of class cls on channel l numbered in [a, b) that the loss process takes. */
-  drops(l: number, cls: number, a: number, b: number): number {
+  /** The copies of class cls numbered in [a, b) that would be lost if sent now on channel l (as `lost` says of each). */
+  lostIn(l: number, cls: number, a: number, b: number): number {
+    if (this.up[l] === 0) return b - a;
     const p = this.proc[l * 2 + cls];
     return p === undefined ? 0 : p.count(a, b);
   }

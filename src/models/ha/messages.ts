@@ -130,7 +130,7 @@ export class Transport {
     let lost = 0;
     for (let c = 0; c < this.channels; c++) {
       const l = L.index(from, to, c), m = L.protoNext(l);
-      lost += L.up[l] === 0 ? n : L.drops(l, PROTO, m, m + n);
+      lost += L.lostIn(l, PROTO, m, m + n);
     }
     return lost;
   }

@@ -101,10 +101,6 @@ export class Monitor {
     this.timer[k] = this.sim.at(at, this.onLook, k, LOOK_PRIORITY + k);
   }
 
-  private unwatch(k: number): void {
-    this.cancel(k);
-  }
-
   /** A heartbeat from j counted at i (k = i * N + j) at time t; j is in i's view. An earlier deadline moves the look. */
   heard(k: number, t: number, seq: number): void {
     this.last[k] = t;
@@ -183,7 +179,7 @@ export class Monitor {
   remove(i: number, j: number): void {
     this.beforeViewChange();
     const k = i * this.nodes.N + j;
-    this.unwatch(k);
+    this.cancel(k);
     this.view[k] = 0;
   }
 
@@ -201,7 +197,7 @@ export class Monitor {
     this.beforeViewChange();
     const N = this.nodes.N;
     for (let j = 0; j < N; j++) {
-      this.unwatch(n * N + j);
+      this.cancel(n * N + j);
       this.view[n * N + j] = 0;
     }
   }

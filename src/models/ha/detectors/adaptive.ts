@@ -42,12 +42,10 @@ export class AdaptiveDetector implements FailureDetector {
   }
 
   save(k: number): unknown {
-    return { w: this.w.save(k), seq: this.lastSeq[k] };
+    return this.w.save(k, this.lastSeq[k]);
   }
 
   restore(k: number, s: unknown): void {
-    const x = s as { w: unknown; seq: number };
-    this.w.restore(k, x.w);
-    this.lastSeq[k] = x.seq;
+    this.lastSeq[k] = this.w.restore(k, s);
   }
 }

@@ -110,12 +110,10 @@ export class PhiDetector implements FailureDetector {
   }
 
   save(k: number): unknown {
-    return { w: this.w.save(k), last: this.last[k] };
+    return this.w.save(k, this.last[k]);
   }
 
   restore(k: number, s: unknown): void {
-    const x = s as { w: unknown; last: number };
-    this.w.restore(k, x.w);
-    this.last[k] = x.last;
+    this.last[k] = this.w.restore(k, s);
   }
 }

@@ -44,18 +44,23 @@ export class Windows {
     return Math.sqrt(Math.max(0, this.sumSq[k] / n - m * m));
   }
 
-  /** Pair k's window, to put back with `restore` (the values are copied: a window of 1000 costs 8 kB). */
-  save(k: number): unknown {
+  /**
+   * Pair k's window with one number of the detector's own (`extra`), to put
+   * back with `restore`, which returns that number (the values are copied: a
+   * window of 1000 costs 8 kB).
+   */
+  save(k: number, extra: number): unknown {
     const base = k * this.size;
-    return { buf: this.buf.slice(base, base + this.size), head: this.head[k], count: this.count[k], sum: this.sum[k], sumSq: this.sumSq[k] };
+    return { buf: this.buf.slice(base, base + this.size), head: this.head[k], count: this.count[k], sum: this.sum[k], sumSq: this.sumSq[k], extra };
   }
 
-  restore(k: number, s: unknown): void {
-    const x = s as { buf: Float64Array; head: number; count: number; sum: number; sumSq: number };
+  restore(k: number, s: unknown): number {
+    const x = s as { buf: Float64Array; head: number; count: number; sum: number; sumSq: number; extra: number };
     this.buf.set(x.buf, k * this.size);
     this.head[k] = x.head;
     this.count[k] = x.count;
     this.sum[k] = x.sum;
     this.sumSq[k] = x.sumSq;
+    return x.extra;
   }
 }
