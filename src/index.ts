@@ -10,7 +10,7 @@
 
 // ---- kernel: event queue, clock, seeded streams ----
 export { Sim, SchedulingError, MAX_PRIORITY, type Handler, type EventHandle } from './kernel/sim.ts';
-export { Stream, Streams, deriveSeed } from './kernel/random.ts';
+export { Stream, Streams, KeyedStream, deriveSeed } from './kernel/random.ts';
 export { defaultsOf, validateOptions, checkOption, type OptionSpec, type Schema, type ConfigOf, type ValueOf } from './schema.ts';
 
 // ---- load balancing ----
@@ -27,7 +27,7 @@ export {
 export {
   simulate, HaCluster, makeConfig, validate as validateHaConfig, HA_OPTIONS, DEFAULTS as HA_DEFAULTS, PRESETS, PRESET_NAMES, resolveDetector,
   registerDetector, detectorNames, makeDetector, TimeoutDetector, PhiDetector, AdaptiveDetector, phiNormal, phiExponential,
-  registerLossModel, registerLatencyModel, lossModelNames, latencyModelNames, LossPositions, Signals,
+  registerLossModel, registerLatencyModel, lossModelNames, latencyModelNames, LossPositions, Signals, CHANNELS,
   applyFault, FAULT_VERBS, simulateSingle,
   closedFormDetection, closedFormFailover, closedFormFailbackOutage, availabilityHa, availabilityNoHa, doubleFailureFraction, SECONDS_PER_YEAR,
   type HaConfig, type HaResult, type Incident, type Detection, type Fault, type FaultVerb, type FaultTarget,
@@ -45,7 +45,7 @@ export { summarize, type Summary } from './runner/stats.ts';
 // ---- scenario files ----
 export { loadScenario, ScenarioError, type Scenario, type HaScenario, type LbScenario, type Axis, type LinkSetting } from './scenario/load.ts';
 export { scenarioExperiment, scenarioModule } from './scenario/experiment.ts';
-export { scenarioSchema } from './scenario/schema.ts';
+export { scenarioSchema, type Json } from './scenario/schema.ts';
 
 // ---- output: CSV, charts, meta.json, the HTML index ----
 export { writeExperiment, type WriteOptions, type Written } from './output/write.ts';

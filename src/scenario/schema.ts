@@ -10,7 +10,8 @@ import { DEFAULTS as LB_DEFAULTS, CELL_CHOICES } from '../models/lb/options.ts';
 import { WORLD_OPTIONS } from '../models/lb/world-options.ts';
 import type { OptionSpec } from '../schema.ts';
 
-type Json = Record<string, unknown>;
+/** A JSON object (the scenario schema is one). */
+export type Json = Record<string, unknown>;
 
 /** A number, or a non-empty list of them (a sweep axis). */
 function numberOrList(s: Json): Json {
