@@ -104,6 +104,11 @@ test('a bad scenario file: one line naming the place and the problem, exit 2, no
     ['kind: lb\nname: bad\nreplay: true\n', /replay: needs a world: section/],
     ['kind: lb\nname: bad\nworld:\n  speedMin: 9\n  speedMax: 2\n', /world: speedMax \(2\) must not be below speedMin \(9\)/],
     ['kind: ha\nname: bad\nduration: [300\n', /not valid YAML/],
+    // a syntax error names its line, and where a quote or bracket never closed, the line where it opened
+    ['kind: ha\nname: bad\nduration: 100\nfaults:\n  - at: 10\n    verb: crash\n  node: 1\n', /not valid YAML: All mapping items must start at the same column at line 7, column 1$/m],
+    ['kind: ha\nname: bad\nduration: 100\n\tseeds: 2\n', /not valid YAML: Tabs are not allowed as indentation at line 4, column 1$/m],
+    ['kind: ha\nname: "bad\nduration: 100\n', /Missing closing "quote at line 4, column 1 \(the quote opened at line 2, column 7 is not closed\)$/m],
+    ['kind: ha\nname: bad\nduration: 100\nfaults: [ {at: 1, verb: crash, node: 0}\nseeds: 2\n', /at line 5, column 1 \(the \[ opened at line 4, column 9 is not closed\)$/m],
     // work and memory said before any run (these ran for ever, or ended in error: internal)
     ['kind: ha\nname: bad\nduration: 1e308\n', /the work of a run cannot be bounded/],
     [base + 'options:\n  interval: 1e-9\n  timeout: 3e-9\n', /CPU-hours of work .* over the budget/],

@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 
 /** The largest scenario file read (a story of faults is a few kilobytes). */
 export const MAX_SCENARIO_BYTES = 1 << 20;
-import { parse as parseYaml } from 'yaml';
+import { isCollection, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { scenarioSchema } from './schema.ts';
 import { makeConfig, type HaConfig } from '../models/ha/options.ts';
@@ -94,6 +94,36 @@ function place(parts: Array<string | number>): string {
   return parts.map((p, i) => (/^\d+$/.test(String(p)) ? `[${p}]` : `${i ? '.' : ''}${p}`)).join('');
 }
 
+/**
+ * The file's data (JSON is read by the YAML parser too, as JSON is YAML: a
+ * key given twice is refused, with its line, in both). A syntax error names
+ * its line; where the parser only finds the fault at the end of what is open
+ * (a quote, a bracket or a brace never closed), the line where it opened too.
+ */
+function parseText(text: string, kind: 'JSON' | 'YAML'): unknown {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter: lines });
+  const e = doc.errors[0];
+  if (e === undefined) return doc.toJS();
+  let opened: [number, number, number] | undefined;
+  let what = '';
+  visit(doc, (_key, n) => {
+    const r = (n as { range?: [number, number, number] } | null)?.range;
+    const open = isCollection(n) ? n.flow === true : isScalar(n) && n.type !== 'PLAIN';
+    if (!open || r === undefined || !(r[0] < e.pos[0] && r[2] >= e.pos[0])) return;
+    const closer = { '[': ']', '{': '}' }[text[r[0]]] ?? text[r[0]];
+    if (r[1] - 1 > r[0] && text[r[1] - 1] === closer) return;
+    opened = r;
+    what = isScalar(n) ? 'the quote' : `the ${text[r[0]]}`;
+  });
+  let msg = e.message.split('\n')[0].replace(/:$/, '');
+  if (opened !== undefined) {
+    const at = lines.linePos(opened[0]);
+    if (at.line !== e.linePos?.[0].line) msg += ` (${what} opened at line ${at.line}, column ${at.col} is not closed)`;
+  }
+  throw new ScenarioError(`not valid ${kind}: ${msg}`);
+}
+
 /** Read and check a scenario file; throws ScenarioError with one line. */
 export function loadScenario(path: string): { scenario: Scenario; axes: Axis[] } {
   let text: string;
@@ -111,13 +141,7 @@ export function loadScenario(path: string): { scenario: Scenario; axes: Axis[] }
   } catch {
     throw new ScenarioError('cannot read the file');
   }
-  let data: unknown;
-  try {
-    // JSON is read by the YAML parser too (JSON is YAML): a key given twice is refused, with its line, in both
-    data = parseYaml(text, { uniqueKeys: true, prettyErrors: true });
-  } catch (e) {
-    throw new ScenarioError(`not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0].replace(/:$/, '')}`);
-  }
+  const data = parseText(text, /\.json$/i.test(path) ? 'JSON' : 'YAML');
   validate(data);
   const scenario = data as Scenario;
   const axes = findAxes(scenario);
