@@ -1,5 +1,5 @@
 /**
- * Results survive kills: runs killed at moments spread over their whole life leave the previous
+ * Results survive kills: runs killed just before each change they make to the output folder leave the previous
  * complete result (or, killed between the two renames of the swap, that result renamed aside,
  * which the next run puts back), never a mix of two runs; the next run removes what killed runs
  * left; index.html lists only complete folders and warns about an unreadable one.
@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const ARGS = ['--conditions=gamesim-source', '--import', 'tsx', 'src/cli.ts', 'experiment', 'example', '--seeds', '3', '--workers', '1', '--quiet'];
@@ -25,34 +25,48 @@ function assertComplete(dir: string, what: string): number {
   return meta.seeds.base;
 }
 
-test('runs killed at any moment never leave a mixed or half-written result; the next run cleans up', { timeout: 120_000 }, async () => {
+test('a run killed just before each of its writes, renames and removals never leaves a mixed or half-written result; the next run cleans up', { timeout: 120_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'gamesim-kill-'));
-  try {
-    execFileSync(process.execPath, [...ARGS, '--seed', '1', '--out', out], { cwd: ROOT, stdio: 'ignore' });
-    assert.equal(assertComplete(join(out, 'example'), 'first run'), 1);
-    // kill moments spread over a run's life (about 0.7 s here): start-up, the runs, the charts, the swap
-    const delays = [100, 250, 350, 420, 480, 540, 600, 650, 700, 760, 820, 900];
-    for (const [i, ms] of delays.entries()) {
-      const child = spawn(process.execPath, [...ARGS, '--seed', String(i + 2), '--out', out], { cwd: ROOT, stdio: 'ignore' });
-      const exited = new Promise((r) => child.on('exit', r));
-      await new Promise((r) => setTimeout(r, ms));
-      child.kill('SIGKILL');
-      await exited;
-      const dir = join(out, 'example');
-      if (existsSync(dir)) assertComplete(dir, `killed at ${ms} ms`);
-      else {
-        // killed between the two renames: the previous result waits, renamed aside, complete
-        const aside = readdirSync(out).filter((n) => n.startsWith('.old-example-'));
-        assert.equal(aside.length, 1, `killed at ${ms} ms: no result and nothing aside`);
-        assertComplete(join(out, aside[0]), `aside after a kill at ${ms} ms`);
-      }
+  // each file-system change the run makes inside `out`, numbered; GAMESIM_KILL_AT = n kills the run with SIGKILL just before change n (kill-at.mjs)
+  const run = (seed: number, killAt: number) => {
+    const env = { ...process.env, GAMESIM_KILL_DIR: out, GAMESIM_KILL_AT: String(killAt), GAMESIM_KILL_COUNT: join(out, '..', `${basename(out)}.count`) };
+    try {
+      execFileSync(process.execPath, ['--import', './test/kill-at.mjs', ...ARGS, '--seed', String(seed), '--out', out], { cwd: ROOT, stdio: 'ignore', env });
+      return 'done';
+    } catch (e) {
+      assert.equal((e as { signal?: string }).signal, 'SIGKILL', `run with kill at ${killAt} failed otherwise`);
+      return 'killed';
     }
-    execFileSync(process.execPath, [...ARGS, '--seed', '99', '--out', out], { cwd: ROOT, stdio: 'ignore' });
+  };
+  const countFile = join(out, '..', `${basename(out)}.count`);
+  try {
+    assert.equal(run(1, 0), 'done');
+    assert.equal(assertComplete(join(out, 'example'), 'first run'), 1);
+    // a run over a previous result: how many changes it makes
+    assert.equal(run(2, 0), 'done');
+    const changes = Number(readFileSync(countFile, 'utf8'));
+    assert.ok(changes >= 10, `a run makes ${changes} changes`);
+    for (let at = 1; at <= changes; at++) {
+      assert.equal(run(at + 2, at), 'killed', `change ${at} of ${changes}`);
+      const dir = join(out, 'example');
+      if (existsSync(dir)) assertComplete(dir, `killed before change ${at}`);
+      else {
+        // killed between the two renames of the swap: the previous result waits, renamed aside, complete
+        const aside = readdirSync(out).filter((n) => n.startsWith('.old-example-'));
+        assert.equal(aside.length, 1, `killed before change ${at}: no result and nothing aside`);
+        assertComplete(join(out, aside[0]), `aside after a kill before change ${at}`);
+      }
+      // the index is whole (the old one or the new one, never a part)
+      if (existsSync(join(out, 'index.html'))) assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /<\/html>\s*$/, `index.html after a kill before change ${at}`);
+    }
+    assert.equal(run(99, 0), 'done');
     assert.equal(assertComplete(join(out, 'example'), 'final run'), 99);
     const left = readdirSync(out).filter((n) => n.startsWith('.') || n.endsWith('.tmp'));
     assert.deepEqual(left, [], 'leftovers of killed runs are gone');
+    assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /<section id="example">/);
   } finally {
     rmSync(out, { recursive: true, force: true });
+    rmSync(countFile, { force: true });
   }
 });
 
