@@ -115,22 +115,8 @@ export const BUCKET_METRICS = [
 ] as const;
 export const RUN_METRICS = [...BUCKET_METRICS, 'distinctUsersMoved', 'usersMovedMoreThanOnce'] as const;
 
-/** Unit and meaning of the LB metrics (per bucket of arrivals, or for the whole run in the 'total' rows). */
-export const LB_METRICS: Record<string, { unit: string; meaning: string; range?: [number, number] }> = {
-  migratedUsers: { unit: 'users', meaning: 'users moved between servers by rebalancing' },
-  migrationEvents: { unit: 'count', meaning: 'rebalancing events that moved at least one user' },
-  usersPerEvent: { unit: 'users', meaning: 'migrated users / migration events (absent when there was no event)' },
-  largestEvent: { unit: 'users', meaning: 'users moved by the largest event' },
-  peakTransfersPerStep: { unit: 'users', meaning: 'most user transfers completing in one time step' },
-  imbalanceFinal: { unit: 'users', meaning: 'max load - min load at the end of the bucket' },
-  imbalanceMean: { unit: 'users', meaning: 'max load - min load, averaged over the arrivals of the bucket' },
-  crossPairs: { unit: 'pairs', meaning: 'pairs of users within the view distance on different servers, at the end of the bucket' },
-  skippedChecks: { unit: 'count', meaning: 'dynamic: load checks that fired but moved nothing' },
-  cellsReturned: { unit: 'count', meaning: 'dynamic: piece cells moved back to a server that owned them before' },
-  distinctUsersMoved: { unit: 'users', meaning: 'users moved at least once' },
-  usersMovedMoreThanOnce: { unit: 'users', meaning: 'users moved more than once (oscillation)' },
-  placedByProximity: { unit: '1', range: [0, 1], meaning: 'user-centric: share of arrivals placed by a user within the proximity radius (the others by load)' },
-};
+/** Unit and meaning of the LB metrics (per bucket of arrivals, or for the whole run in the 'total' rows): the model's dictionary. */
+export { LB_METRIC_INFO as LB_METRICS } from '../src/models/lb/metric-info.ts';
 export const LB_MAIN_METRICS = ['migratedUsers', 'migrationEvents', 'usersPerEvent', 'imbalanceFinal', 'crossPairs'];
 
 export function bucketLabel(lo: number, hi: number): string {

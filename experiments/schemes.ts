@@ -9,6 +9,7 @@ import type { ChartSpec, Experiment, Point, Row } from '../src/runner/experiment
 import { WORLD_OPTIONS, resolveWorld, runWorld, schemeNames, type LbOptions, type WorldConfig, type WorldTotals } from '../src/models/lb/index.ts';
 import type { OptionSpec } from '../src/schema.ts';
 import { VEGA, schemeColor } from './lb-common.ts';
+import { WORLD_METRIC_INFO } from '../src/models/lb/metric-info.ts';
 
 export const WORKLOADS = ['paper', 'moving', 'hotspot', 'flash-crowd', 'churn'] as const;
 
@@ -84,6 +85,7 @@ export const schemes: Experiment = {
   cost: (p) => 0.5 * (p.servers as number) * (p.playersPerServer as number) * (p.workload === 'paper' ? 100 : (p.duration as number)),
   keys: ['scheme'],
   metrics: METRICS,
+  metricInfo: WORLD_METRIC_INFO,
   mainMetrics: ['migrationsPerPlayerHour', 'crossPairsPerPlayer', 'maxOverMean', 'handoffsPerPlayerHour'],
   run(point, seed) {
     const n = point.servers as number;

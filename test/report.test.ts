@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findExperiment, experiments } from '../experiments/index.ts';
@@ -15,6 +15,10 @@ import { resolveParams } from '../src/runner/params.ts';
 import { runExperiment } from '../src/runner/run.ts';
 import { writeExperiment } from '../src/output/write.ts';
 import { writeIndex } from '../src/output/html.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import { scenarioExperiment } from '../src/scenario/experiment.ts';
+
+const ROOT_DIR = new URL('../', import.meta.url).pathname;
 import { verify, writeVerify, summaryOf } from '../src/verify/verify.ts';
 
 function chromium(): string | undefined {
@@ -28,9 +32,15 @@ function chromium(): string | undefined {
   return undefined;
 }
 
-test('every metric of every built-in experiment with a dictionary has a unit and a meaning', () => {
-  for (const e of experiments) {
-    if (!e.metricInfo) continue;
+test('every metric of every built-in experiment (but the example) and of every scenario file has a unit and a meaning', () => {
+  const scenarios = readdirSync(join(ROOT_DIR, 'scenarios')).map((f) => {
+    const { scenario, axes } = loadScenario(join(ROOT_DIR, 'scenarios', f));
+    return scenarioExperiment(scenario, axes);
+  });
+  assert.deepEqual(new Set(scenarios.map((e) => e.metrics.length > 0 && (e.metrics.includes('availability') ? 'ha' : e.metrics.includes('handoffs') ? 'world' : 'lb'))), new Set(['ha', 'world', 'lb']), 'the scenario files cover HA, LB arrivals and the LB world');
+  for (const e of [...experiments, ...scenarios]) {
+    if (e.name === 'example') continue;
+    assert.ok(e.metricInfo, `${e.name} has a metric dictionary`);
     for (const m of e.metrics) assert.ok(e.metricInfo[m]?.unit && e.metricInfo[m]?.meaning, `${e.name}: ${m}`);
     for (const m of e.mainMetrics ?? []) assert.ok(e.metrics.includes(m), `${e.name}: main metric ${m}`);
   }

@@ -18,6 +18,8 @@ import { resolveWorld } from '../models/lb/world-options.ts';
 import { runScheme } from '../models/lb/run.ts';
 import { runWorld, type WorldTotals } from '../models/lb/timed.ts';
 import { firstRuns, scenarioReplay } from './replay.ts';
+import { HA_METRIC_INFO } from '../models/ha/metric-info.ts';
+import { LB_METRIC_INFO, WORLD_METRIC_INFO } from '../models/lb/metric-info.ts';
 import { timelineSegments } from '../output/timeline.ts';
 import { at, checkModel, haRunOptions, loadScenario, type Axis, type HaScenario, type LbScenario, type Scenario } from './load.ts';
 
@@ -66,6 +68,8 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
     },
     keys: [],
     metrics: ha ? HA_METRICS : timed ? WORLD_METRICS : LB_METRICS,
+    // units and meanings: the scenario's page and metrics.csv say them as the experiments' do
+    metricInfo: ha ? HA_METRIC_INFO : timed ? WORLD_METRIC_INFO : LB_METRIC_INFO,
     run: (point, seed) => (ha ? runHa(at(scenario as HaScenario, axes, point), seed) : timed ? runTimed(at(scenario as LbScenario, axes, point), seed) : runLb(at(scenario as LbScenario, axes, point), seed)),
     charts: (data) =>
       ha ? haCharts(data.tables.timeline ?? [], data.runs[0], [(scenario as HaScenario).duration].flat()[0], axes)
