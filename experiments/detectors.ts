@@ -145,20 +145,26 @@ export const detectors: Experiment = {
         ],
       }, { resolve: { scale: { y: 'independent' } } }),
     };
+    const flapsTop = 10 ** Math.max(1, Math.ceil(Math.log10(Math.max(1, ...pts.map((p) => Number(p.flapsPerNodeDay)).filter(Number.isFinite)) * 1.2)));
     const flapsChart: ChartSpec = {
       name: 'flaps',
       title: 'Flaps per node-day against detection time',
       caption:
         'A flap: a node suspected, then trusted again, while it ran all along (per node-day, mean over seeds). In this 2-node pair each flap of ' +
         'the standby about the active node is also a false fail-over (falseFailoversPerDay in the CSV). The y axis is symmetric-log so that zero shows.',
+      // the y scale is shared and reaches the power of ten above the highest point (no marker cut at the top); every panel has its own labels
       spec: perWorkload(120, {
         mark: { type: 'line', point: { filled: true, size: 24 } },
         encoding: {
           x: { ...x, title: 'T_D (s, log)' },
-          y: { field: 'flapsPerNodeDay', type: 'quantitative', title: 'flaps / node-day', scale: { type: 'symlog', domain: { unionWith: [0, 10] } }, axis: { values: [0, 1, 10, 100, 1000], format: ',d' } },
+          y: {
+            field: 'flapsPerNodeDay', type: 'quantitative', title: 'flaps / node-day',
+            scale: { type: 'symlog', domain: [0, flapsTop], nice: false },
+            axis: { values: [0, 1, 10, 100, 1000, 10000, 100000].filter((v) => v <= flapsTop), format: ',d' },
+          },
           color, order: { field: 'knobValue' }, tooltip: [...tooltip, { field: 'flapsPerNodeDay', format: '.2f' }],
         },
-      }),
+      }, { resolve: { axis: { y: 'independent' } } }),
     };
     return [frontierChart, flapsChart];
   },

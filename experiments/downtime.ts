@@ -93,7 +93,12 @@ export const downtime: Experiment = {
     const CF = 'closed form', CF_FB = 'closed form + fail-back outage', CF_DBL = '+ fail-back + double failures';
     const SIM = 'simulated (95% CI over seeds)';
     const color = fixedColor('system', 'system', Object.keys(SYSTEM_COLORS), (v) => SYSTEM_COLORS[v]);
-    const dash = { field: 'form', type: 'nominal', title: 'closed form', scale: { domain: [CF, CF_FB, CF_DBL], range: [[6, 3], [1, 3], [10, 2, 2, 2]] }, legend: { labelLimit: 320, symbolStrokeColor: '#444' } };
+    // one legend entry per line drawn (the availability chart has no double-failure form), each symbol long enough to show its dashes
+    const DASHES: Record<string, number[]> = { [CF]: [6, 3], [CF_FB]: [1, 3], [CF_DBL]: [10, 2, 2, 2] };
+    const dashOf = (forms: string[]) => ({
+      field: 'form', type: 'nominal', title: 'closed form', scale: { domain: forms, range: forms.map((f) => DASHES[f]) },
+      legend: { labelLimit: 320, symbolStrokeColor: '#444', symbolSize: 900, symbolStrokeWidth: 2 },
+    });
     const shape = { field: 'kind', type: 'nominal', title: null, scale: { domain: [SIM], range: ['circle'] }, legend: { symbolFillColor: '#444', symbolStrokeColor: '#444', labelLimit: 320 } };
     const sim = (m: string) => data.summary.filter((r) => r.metric === m).map((r): Row => ({ ...r, kind: SIM, label: seriesLabel(r) }));
     // the single server has one closed form, MTBF/(MTBF+MTTR), drawn with the plain style
@@ -106,6 +111,7 @@ export const downtime: Experiment = {
     const tooltip = [{ field: 'system' }, { field: 'label' }, { field: 'h' }, { field: 'mean', format: ',.4~f' }];
     /** A log panel: closed forms as lines, simulated means as points with CI bars (a bar reaching 0 or below is cut at the axis). */
     const panel = (s: Row[], c: Row[], title: string, format?: string) => {
+      const dash = dashOf([CF, CF_FB, CF_DBL]);
       const domain = logDomain([...s, ...c], ['mean', 'ci95_low', 'ci95_high'], 1.6) ?? [1, 10];
       const sc = s.map((r): Row => ({ ...r, lo: Number(r.ci95_low) > 0 ? Number(r.ci95_low) : domain[0] }));
       const y = { field: 'mean', type: 'quantitative', title, scale: { type: 'log', domain, nice: false }, ...(format ? { axis: { format } } : {}) };
@@ -164,7 +170,7 @@ export const downtime: Experiment = {
             mark: { type: 'text', color: CLAIM, align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontWeight: 'bold' },
             encoding: { x: { value: 0 }, y: { field: 'nines', type: 'quantitative' }, text: { field: 'text' } },
           },
-          { data: { values: availC }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, strokeDash: dash, detail: { field: 'label' }, tooltip } },
+          { data: { values: availC }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, strokeDash: dashOf([CF, CF_FB]), detail: { field: 'label' }, tooltip } },
           { data: { values: availSc }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
           { data: { values: availSc }, mark: { type: 'point', filled: true, size: 60, opacity: 1 }, encoding: { x, y, color, shape, tooltip } },
         ],
