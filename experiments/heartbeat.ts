@@ -91,36 +91,41 @@ export const heartbeat: Experiment = {
     const seriesColor = new Map(data.summary.map((r) => [seriesLabel(r), presetColor(String(r.preset), Number(r.loss ?? 0))]));
     const color = fixedColor('series', 'series', [...seriesColor.keys()], (v) => seriesColor.get(v)!);
     // a legend entry for a black closed-form line: strokeDash on a one-value field
-    const lineLegend = (what: string) => ({ field: 'what', type: 'nominal', title: null, scale: { domain: [what], range: [[1, 0]] }, legend: { symbolStrokeColor: 'black', symbolStrokeWidth: 2, labelLimit: 320 } });
+    const lineLegend = (what: string) => ({ field: 'what', type: 'nominal', title: null, scale: { domain: [what], range: [[1, 0]] }, legend: { symbolStrokeColor: 'black', symbolStrokeWidth: 2, labelLimit: 420 } });
 
-    // (a) latency: closed form line, simulated mean (95% CI), p50 and p99; the loss series dodged sideways
-    const cfWhat = 'closed form T(1+R) - h/2 + latency';
+    // (a) latency in heartbeat intervals (latency / h: the statistics lie apart, where on a log scale of seconds they covered each other):
+    // closed form line, simulated mean (95% CI), p50 and p99; the loss series dodged sideways
+    const perH = (r: Row): Row => ({ ...r, mean: Number(r.mean) / Number(r.h), ci95_low: Number(r.ci95_low) / Number(r.h), ci95_high: Number(r.ci95_high) / Number(r.h) });
+    const cfWhat = 'closed form (T(1+R) - h/2 + latency) / h';
     const closed = metric('detClosedForm')
       .filter((r, i, a) => a.findIndex((x) => x.h === r.h && x.T === r.T && x.R === r.R && x.preset === r.preset) === i)
-      .map((r): Row => ({ ...r, what: cfWhat, curve: `${r.preset} T/h=${Number(r.T) / Number(r.h)} R=${r.R}` }));
+      .map((r): Row => ({ ...perH(r), what: cfWhat, curve: `${r.preset} T/h=${Number(r.T) / Number(r.h)} R=${r.R}` }));
+    const MEAN = 'mean (95% CI)', P50 = 'p50', P99 = 'p99';
     const stats: Row[] = dodgeLog([
-      ...metric('detMean').map((r): Row => ({ ...r, stat: 'simulated mean (95% CI)' })),
-      ...metric('detP50').map((r): Row => ({ ...r, stat: 'simulated p50' })),
-      ...metric('detP99').map((r): Row => ({ ...r, stat: 'simulated p99' })),
+      ...metric('detMean').map((r): Row => ({ ...perH(r), stat: MEAN })),
+      ...metric('detP50').map((r): Row => ({ ...perH(r), stat: P50 })),
+      ...metric('detP99').map((r): Row => ({ ...perH(r), stat: P99 })),
     ]);
-    const yLat = { field: 'mean', type: 'quantitative', title: 'detection latency (s)', scale: { type: 'log', domain: logDomain([...stats, ...closed], ['mean', 'ci95_low', 'ci95_high'], 1.15), nice: false } };
-    const shape = {
-      field: 'stat', type: 'nominal', title: 'simulated',
-      scale: { domain: ['simulated mean (95% CI)', 'simulated p50', 'simulated p99'], range: ['circle', 'diamond', 'triangle-up'] },
-      legend: { labelExpr: "replace(datum.label, 'simulated ', '')", labelLimit: 200 },
+    const latVals = [...stats, ...closed].flatMap((r) => [Number(r.mean), Number(r.ci95_low), Number(r.ci95_high)]).filter(Number.isFinite);
+    const latPad = 0.08 * (Math.max(...latVals) - Math.min(...latVals) || 1);
+    const yLat = {
+      field: 'mean', type: 'quantitative', title: 'detection latency / h',
+      scale: { domain: [Math.max(0, Math.min(...latVals) - latPad), Math.max(...latVals) + latPad], nice: false, zero: false },
     };
+    // the mean filled, the percentiles hollow, each its own shape
+    const shape = { field: 'stat', type: 'nominal', title: 'simulated', scale: { domain: [MEAN, P50, P99], range: ['circle', 'diamond', 'triangle-up'] }, legend: { labelLimit: 200 } };
     const latency = {
-      title: '(a) latency against the closed form',
+      title: '(a) latency in heartbeat intervals, against the closed form',
       width: 380,
       height: 230,
       layer: [
         { data: { values: closed }, mark: { type: 'line', color: 'black', strokeWidth: 1.5 }, encoding: { x: xAxis, y: yLat, detail: { field: 'curve' }, strokeDash: lineLegend(cfWhat) } },
-        { data: { values: stats.filter((r) => r.stat !== 'simulated mean (95% CI)') }, mark: { type: 'point', filled: false, size: 40, strokeWidth: 1.5 }, encoding: { x: xDodged, y: yLat, color, shape } },
-        { data: { values: stats.filter((r) => r.stat === 'simulated mean (95% CI)') }, mark: { type: 'rule' }, encoding: { x: xDodged, y: { ...yLat, field: 'ci95_low' }, y2: { field: 'ci95_high' }, color } },
+        { data: { values: stats.filter((r) => r.stat !== MEAN) }, mark: { type: 'point', filled: false, size: 55, strokeWidth: 1.8 }, encoding: { x: xDodged, y: yLat, color, shape, tooltip: [{ field: 'series' }, { field: 'stat' }, { field: 'h' }, { field: 'mean', title: 'latency / h', format: '.3f' }] } },
+        { data: { values: stats.filter((r) => r.stat === MEAN) }, mark: { type: 'rule' }, encoding: { x: xDodged, y: { ...yLat, field: 'ci95_low' }, y2: { field: 'ci95_high' }, color } },
         {
-          data: { values: stats.filter((r) => r.stat === 'simulated mean (95% CI)') },
-          mark: { type: 'point', filled: true, size: 40, opacity: 1 },
-          encoding: { x: xDodged, y: yLat, color, shape, tooltip: [{ field: 'series' }, { field: 'h' }, { field: 'mean', format: '.4f' }] },
+          data: { values: stats.filter((r) => r.stat === MEAN) },
+          mark: { type: 'point', filled: true, size: 45, opacity: 1 },
+          encoding: { x: xDodged, y: yLat, color, shape, tooltip: [{ field: 'series' }, { field: 'stat' }, { field: 'h' }, { field: 'mean', title: 'latency / h', format: '.3f' }] },
         },
       ],
     };
@@ -153,9 +158,10 @@ export const heartbeat: Experiment = {
       name: 'detection',
       title: 'Detection latency against the heartbeat interval',
       caption:
-        '(a) Time from a crash to its declaration: the closed form T(1+R) - h/2 + one-way latency (black line, lossless net), the simulated ' +
-        'mean (filled circle, 95% CI over seeds as a vertical bar), p50 (open diamond) and p99 (open triangle), one colour per series, the ' +
-        'series shifted slightly sideways so they do not hide each other (they differ by well under 1%). Log scales. (b) The simulated mean ' +
+        '(a) Time from a crash to its declaration, in heartbeat intervals (latency / h, so that the statistics lie apart at every h): the ' +
+        'closed form (T(1+R) - h/2 + one-way latency) / h (black line, lossless net), the simulated mean (filled circle, 95% CI over seeds ' +
+        'as a vertical bar), p50 (open diamond) and p99 (open triangle), one colour per series, the series shifted slightly sideways so they ' +
+        'do not hide each other (they differ by well under 1%). Log x scale. (b) The simulated mean ' +
         'relative to the closed form in percent (mean over seeds of each run\'s deviation, 95% CI), one colour per series; the grey band is the ' +
         "±2% tolerance we hold the model to.",
       spec: { $schema: VEGA, vconcat: [latency, deviation], resolve: { scale: { color: 'shared' } } },
