@@ -6,7 +6,7 @@
 import { HA_METRICS } from './ha-metrics.ts';
 import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import { simulate, closedFormDetection, closedFormFailover } from '../src/models/ha/index.ts';
-import { timelineSegments } from '../src/output/timeline.ts';
+import { holderScale, nodeStateScale, outages, timelineSegments } from '../src/output/timeline.ts';
 import { VEGA, checkPoints, configOf, detectorParams, detectorPoints, haCost, modelParams, presetsTable } from './ha-common.ts';
 
 export const failover: Experiment = {
@@ -106,24 +106,11 @@ export const failover: Experiment = {
     const segs = timelineSegments(tl, end).segments;
     const events = tl.filter((r) => r.kind === 'event').map((r): Row => ({ event: `${r.name}: ${r.state}`, time: Number(r.time) }));
     const eventOrder = [...new Set(events.map((e) => String(e.event)))];
-    // node states: semantic colours (up green, crashed red, booting grey), the fail-back steps in between
-    const known: Record<string, string> = {
-      up: '#59a14f', crashed: '#e15759', booting: '#bab0ac', config: '#9c755f', 'check-ip': '#d37295', 'fail-back': '#edc948', 'external-ip': '#b07aa1', starting: '#76b7b2',
-    };
-    const extra = ['#4e79a7', '#ff9da7', '#d4a6c8', '#86bcb6'];
-    const nodeStates = [...new Set(segs.filter((x) => x.kind === 'node').map((x) => String(x.state)))].sort(
-      (p, q) => (Object.keys(known).indexOf(p) + 1 || 99) - (Object.keys(known).indexOf(q) + 1 || 99),
-    );
-    const nodeColors = nodeStates.map((st, i) => known[st] ?? extra[i % extra.length]);
-    // service holders: one hue per node, lighter while starting or stopping, red when nobody runs it
-    const hues = [['#4e79a7', '#a0cbe8', '#2b4a70'], ['#f28e2b', '#ffbe7d', '#9c5a14'], ['#59a14f', '#8cd17d', '#2f6128'], ['#b07aa1', '#d4a6c8', '#6e4263']];
-    const holders = [...new Set(segs.filter((x) => x.kind === 'service').map((x) => String(x.state)))].sort();
-    const nodeNames = [...new Set(holders.map((h) => h.replace(/\(.*\)$/, '')).filter((h) => h !== '-'))].sort();
-    const holderColor = (h: string) => {
-      if (h === '-') return '#e15759';
-      const hue = hues[nodeNames.indexOf(h.replace(/\(.*\)$/, '')) % hues.length];
-      return h.includes('(stopping)') ? hue[2] : h.includes('(') ? hue[1] : hue[0];
-    };
+    // colours by meaning (src/output/timeline.ts): node up green, down red, the steps back in ambers; a service running in cool hues, its outage in warm ones
+    const nodeScale = nodeStateScale(segs.filter((x) => x.kind === 'node').map((x) => String(x.state)));
+    const holderSc = holderScale(segs.filter((x) => x.kind === 'service').map((x) => String(x.state)));
+    // the outage (users without service), marked across every panel as a pale red band
+    const outage = outages(segs);
     const windows: [number, number, string][] = [
       [0, end, `whole run (0-${end} s)`],
       [Math.max(0, crashAt - 2), doneAt + 2, 'crash and take-over'],
@@ -137,17 +124,24 @@ export const failover: Experiment = {
       const width = 420;
       // the colours are fixed by their domains: one legend (under the first window) serves all three
       const legend = col === 0 ? { columns: 3 } : null;
+      const band = {
+        data: { values: outage.filter((o) => Number(o.to) > lo && Number(o.from) < hi).map((o) => ({ ...o, from: Math.max(lo, Number(o.from)), to: Math.min(hi, Number(o.to)) })) },
+        mark: { type: 'rect', color: '#d62728', opacity: 0.1 },
+        encoding: { x, x2: { field: 'to' } },
+      };
       if (what === 'event') {
         return {
           width,
           height: 14 * Math.max(1, eventOrder.length),
-          data: { values: events.filter((e) => Number(e.time) >= lo && Number(e.time) <= hi) },
-          mark: { type: 'point', shape: 'diamond', filled: true, color: 'black', size: 50, opacity: 1 },
-          encoding: {
-            x: { ...x, field: 'time' },
-            y: { field: 'event', type: 'nominal', title: null, sort: eventOrder, scale: { domain: eventOrder }, axis: yAxis },
-            tooltip: [{ field: 'event' }, { field: 'time', format: '.3f' }],
-          },
+          layer: [band, {
+            data: { values: events.filter((e) => Number(e.time) >= lo && Number(e.time) <= hi) },
+            mark: { type: 'point', shape: 'diamond', filled: true, color: 'black', size: 50, opacity: 1 },
+            encoding: {
+              x: { ...x, field: 'time' },
+              y: { field: 'event', type: 'nominal', title: null, sort: eventOrder, scale: { domain: eventOrder }, axis: yAxis },
+              tooltip: [{ field: 'event' }, { field: 'time', format: '.3f' }],
+            },
+          }],
         };
       }
       const isNode = what === 'node';
@@ -155,17 +149,19 @@ export const failover: Experiment = {
         title: isNode ? title : undefined,
         width,
         height: isNode ? 44 : 22,
-        data: { values: clip(lo, hi, what) },
-        mark: { type: 'bar', height: 16 },
-        encoding: {
-          y: { field: 'lane', type: 'nominal', title: null, axis: yAxis },
-          x,
-          x2: { field: 'to' },
-          color: isNode
-            ? { field: 'state', type: 'nominal', title: 'node state', scale: { domain: nodeStates, range: nodeColors }, legend }
-            : { field: 'state', type: 'nominal', title: 'service runs on', scale: { domain: holders, range: holders.map(holderColor) }, legend },
-          tooltip: [{ field: 'lane' }, { field: 'state' }, { field: 'from', format: '.3f' }, { field: 'to', format: '.3f' }],
-        },
+        layer: [band, {
+          data: { values: clip(lo, hi, what) },
+          mark: { type: 'bar', height: 16 },
+          encoding: {
+            y: { field: 'lane', type: 'nominal', title: null, axis: yAxis },
+            x,
+            x2: { field: 'to' },
+            color: isNode
+              ? { field: 'state', type: 'nominal', title: 'node state', scale: nodeScale, legend }
+              : { field: 'state', type: 'nominal', title: 'service runs on', scale: holderSc, legend },
+            tooltip: [{ field: 'lane' }, { field: 'state' }, { field: 'from', format: '.3f' }, { field: 'to', format: '.3f' }],
+          },
+        }],
       };
     };
     const timelineChart: ChartSpec = {
@@ -174,7 +170,10 @@ export const failover: Experiment = {
       caption:
         'From top to bottom: the whole run, then the crash and take-over, then the fail-back, zoomed. In each: the state of each node, then the events ' +
         'of the take-over and fail-back (black diamonds, one row each: declaration, take-over, fake process, set-up, start, hand-back), then ' +
-        'which node runs the service ("-" = nobody, red: the outage; "(starting)" = being started there, light shade; "(stopping)" = being handed back, dark shade). First seed and point only.',
+        'which node runs the service. Colours say what a state means: a node up is green, crashed red, paused purple, and its steps back to service ' +
+        '(booting to starting) amber, darker as it nears the end; a service running is a cool hue per node (magenta while two nodes run it: split brain), and its outage is warm: "-" = nobody ' +
+        'runs it (red), "(starting)" = being started there (orange), "(stopping)" = being handed back (pink). The outage, when users have no ' +
+        'service, is also a pale red band across each window. First seed and point only.',
       spec: {
         $schema: VEGA,
         // the windows one above the other (a figure a page wide), each: node states, events, service holders

@@ -13,6 +13,7 @@ import { heartbeat } from '../experiments/heartbeat.ts';
 import { resolveParams } from '../src/runner/params.ts';
 import { runExperiment } from '../src/runner/run.ts';
 import { DETECTOR_COLORS, PRESET_COLORS, SYSTEM_COLORS, presetColor } from '../experiments/ha-colors.ts';
+import { holderScale, isOutage, outages } from '../src/output/timeline.ts';
 
 const RESULTS = new URL('../results/', import.meta.url).pathname;
 /** A page's text width at 96 px per inch is about 7 in; wider charts shrink their 11 px labels below 6 pt. */
@@ -88,4 +89,25 @@ test('every committed .vl.json is valid Vega-Lite (the schema vega-lite ships)',
   for (const f of specs) assert.ok(valid(JSON.parse(readFileSync(f, 'utf8'))), `${f}: ${JSON.stringify(valid.errors?.slice(0, 2))}`);
   // and one that is not, to see the check fail
   assert.ok(!valid({ mark: 'point', config: { legend: { layout: { bottom: { direction: 'vertical' } } } } }));
+});
+
+test('timelines colour holder states by meaning: one node runs it, two do (split brain), or nobody (the outage)', () => {
+  // a service that runs on C while A starts is not an outage; one only starting or handed back is
+  assert.equal(isOutage('A(starting)+C'), false);
+  assert.equal(isOutage('B(stopping)'), true);
+  assert.equal(isOutage('-'), true);
+  const sc = holderScale(['-', 'A', 'A+C', 'B(starting)', 'A(starting)+C', 'C']);
+  const col = (h: string) => sc.range[sc.domain.indexOf(h)];
+  assert.equal(col('A+C'), '#c51b7d', 'two holders: magenta');
+  assert.equal(col('A(starting)+C'), col('C'), 'running on C while A starts: C\'s hue');
+  assert.notEqual(col('A'), col('C'));
+  assert.equal(col('-'), '#d62728');
+  // the outage band: nobody, then starting, merged into one interval per lane
+  const band = outages([
+    { lane: 's0', kind: 'service', from: 0, to: 5, state: 'A' },
+    { lane: 's0', kind: 'service', from: 5, to: 7, state: '-' },
+    { lane: 's0', kind: 'service', from: 7, to: 9, state: 'B(starting)' },
+    { lane: 's0', kind: 'service', from: 9, to: 20, state: 'B' },
+  ]);
+  assert.deepEqual(band, [{ lane: 's0', from: 5, to: 9 }]);
 });

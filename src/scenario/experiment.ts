@@ -20,7 +20,7 @@ import { runWorld, type WorldTotals } from '../models/lb/timed.ts';
 import { firstRuns, scenarioReplay } from './replay.ts';
 import { HA_METRIC_INFO } from '../models/ha/metric-info.ts';
 import { LB_METRIC_INFO, WORLD_METRIC_INFO } from '../models/lb/metric-info.ts';
-import { timelineSegments } from '../output/timeline.ts';
+import { holderScale, nodeStateScale, outages, timelineSegments } from '../output/timeline.ts';
 import { at, checkModel, haRunOptions, loadScenario, type Axis, type HaScenario, type LbScenario, type Scenario } from './load.ts';
 
 const VEGA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -179,23 +179,33 @@ function haCharts(timeline: Row[], first: Row | undefined, duration: number, axe
   const tl = timeline.filter((r) => r.seed === first.seed && r.replicate === first.replicate && axes.every((a) => r[a.label] === first[a.label]));
   const end = Number.isFinite(Number(first.duration)) ? Number(first.duration) : duration;
   const { lanes, segments: segs } = timelineSegments(tl, end);
+  // colours by meaning, as in the failover experiment (output/timeline.ts); the outage a pale red band over the service's lane
+  const y = { field: 'lane', type: 'nominal', title: null, sort: lanes, scale: { domain: lanes } };
+  const x = { field: 'from', type: 'quantitative', title: 'time (s)', scale: { domain: [0, end], nice: false } };
+  const tooltip = [{ field: 'lane' }, { field: 'state' }, { field: 'from' }, { field: 'to' }];
+  const bars = (kind: string, title: string, scale: { domain: string[]; range: string[] }) => ({
+    data: { values: segs.filter((r) => r.kind === kind) },
+    mark: { type: 'bar' },
+    encoding: { y, x, x2: { field: 'to' }, color: { field: 'state', type: 'nominal', title, scale, legend: { columns: 3 } }, tooltip },
+  });
   return [{
     name: 'timeline',
     title: 'Nodes and services over the run',
-    caption: 'State of every node and holder of every service (first sweep point, first seed): one bar per state, time in seconds. The full record is timeline.csv; protocol messages are in messages.csv, incidents in incidents.csv.',
+    caption:
+      'State of every node and holder of every service (first sweep point, first seed): one bar per state, time in seconds. A node up is green, ' +
+      'crashed red, paused purple, its steps back to service amber; a service running is a cool hue per node, magenta while two nodes run it (split brain), its outage warm ("-" = nobody runs ' +
+      'it, red; "(starting)" orange; "(stopping)" pink), and the outage is also a pale red band behind the lanes. The full record is timeline.csv; ' +
+      'protocol messages are in messages.csv, incidents in incidents.csv.',
     spec: {
       $schema: VEGA,
       width: 640,
       height: { step: 22 },
-      data: { values: segs },
-      mark: { type: 'bar' },
-      encoding: {
-        y: { field: 'lane', type: 'nominal', title: null, sort: lanes },
-        x: { field: 'from', type: 'quantitative', title: 'time (s)' },
-        x2: { field: 'to' },
-        color: { field: 'state', type: 'nominal', title: 'state / holder', scale: { scheme: 'tableau20' } },
-        tooltip: [{ field: 'lane' }, { field: 'state' }, { field: 'from' }, { field: 'to' }],
-      },
+      layer: [
+        { data: { values: outages(segs) }, mark: { type: 'rect', color: '#d62728', opacity: 0.1 }, encoding: { x, x2: { field: 'to' } } },
+        bars('node', 'node state', nodeStateScale(segs.filter((r) => r.kind === 'node').map((r) => String(r.state)))),
+        bars('service', 'service runs on', holderScale(segs.filter((r) => r.kind === 'service').map((r) => String(r.state)))),
+      ],
+      resolve: { scale: { color: 'independent' } },
     },
   }];
 }
