@@ -109,40 +109,58 @@ export const schemes: Experiment = {
       const y = mean(metric);
       return [...mig.entries()].map(([k, x]) => {
         const [scheme, wl, servers] = k.split('|');
-        return { scheme, workload: wl, servers: Number(servers), x: Math.max(x, 0.01), y: y.get(k)! };
+        return { scheme, workload: wl, servers: Number(servers), x, y: y.get(k)! };
       });
     };
+    // schemes that never migrate (static) have no place on a log x: each of their server counts is a dashed level across the panel,
+    // labelled with the server count at the right; the facets have their own x axes, so no empty cell draws one
+    const PANEL_W = 136;
     const tradeoff = (metric: string, ytitle: string): Record<string, unknown> => {
-      const values = points(metric);
+      const all = points(metric);
+      const values = all.filter((r) => r.x > 0);
+      const color = schemeColor(all, 'scheme', 'scheme');
+      const xs = values.map((r) => r.x);
+      const xDomain = xs.length ? [10 ** Math.floor(Math.log10(Math.min(...xs))), 10 ** Math.ceil(Math.log10(Math.max(...xs)))] : [0.1, 100];
+      const ticks = [0.001, 0.01, 0.1, 1, 10, 100, 1000, 10000].filter((v) => v >= xDomain[0] && v <= xDomain[1]);
+      const x = { field: 'x', type: 'quantitative', scale: { type: 'log', domain: xDomain }, title: 'migrations / player-h', axis: { values: ticks, format: '~g' } };
+      const y = { field: 'y', type: 'quantitative', title: ytitle, scale: { zero: false } };
       return {
         $schema: VEGA,
-        data: { values },
+        data: { values: all },
         facet: { field: 'workload', type: 'nominal', title: null, sort: [...WORKLOADS], header: { labelFontSize: 12 } },
         columns: 3,
+        resolve: { axis: { x: 'independent', y: 'independent' } },
         spec: {
-          width: 190,
+          width: PANEL_W,
           height: 150,
           layer: [
-            { mark: { type: 'line', opacity: 0.5 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, order: { field: 'servers' }, color: schemeColor(values, 'scheme', 'scheme') } },
+            { transform: [{ filter: 'datum.x <= 0' }], mark: { type: 'rule', strokeDash: [4, 3], opacity: 0.8 }, encoding: { y, color } },
             {
+              transform: [{ filter: 'datum.x <= 0' }],
+              mark: { type: 'text', align: 'left', baseline: 'middle', dx: 3, fontSize: 9, color: '#666' },
+              encoding: { x: { value: PANEL_W }, y, text: { field: 'label' } },
+            },
+            { transform: [{ filter: 'datum.x > 0' }], mark: { type: 'line', opacity: 0.5 }, encoding: { x, y, order: { field: 'servers' }, color } },
+            {
+              transform: [{ filter: 'datum.x > 0' }],
               mark: { type: 'point', filled: true },
               encoding: {
-                x: { field: 'x', type: 'quantitative', scale: { type: 'log' }, title: 'migrations / player-hour', axis: { values: [0.01, 0.1, 1, 10, 100], format: '~g' } },
-                y: { field: 'y', type: 'quantitative', title: ytitle, scale: { zero: false } },
-                color: schemeColor(values, 'scheme', 'scheme'),
+                x, y, color,
                 size: { field: 'servers', type: 'ordinal', title: 'servers', scale: { range: [15, 45, 90, 160] } },
                 tooltip: [{ field: 'scheme' }, { field: 'servers' }, { field: 'x', format: '.3g' }, { field: 'y', format: '.3g' }],
               },
             },
           ],
         },
+        // for the levels' labels
+        transform: [{ calculate: "datum.x > 0 ? '' : 'n=' + datum.servers", as: 'label' }],
       };
     };
     const charts: ChartSpec[] = [
       {
         name: 'tradeoff-pairs',
         title: 'Migrations against cross-server interaction, per workload',
-        caption: 'Each point: one scheme at one server count (larger: more servers, 50 players per server), mean over 30 seeds; lines join a scheme\'s server counts. x: players moved by rebalancing per player-hour (log; the static partition never migrates and is drawn at 0.01); y: pairs of players within V on different servers, per player. Down and left is better.',
+        caption: 'Each point: one scheme at one server count (larger: more servers, 50 players per server), mean over 30 seeds; lines join a scheme\'s server counts. x: players moved by rebalancing per player-hour (log); y: pairs of players within V on different servers, per player. The static partition never migrates, so it has no place on the log x: each of its server counts is a dashed grey level across the panel, labelled n = servers at the right. Down and left is better.',
         spec: tradeoff('crossPairsPerPlayer', 'split pairs / player'),
       },
       {
