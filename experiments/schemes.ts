@@ -25,7 +25,7 @@ const KNOBS: Record<string, number> = { speedMin: 1, speedMax: 5, pauseMax: 30, 
 const knobParams = Object.fromEntries(
   Object.entries(KNOBS).map(([name, def]) => {
     const o = (WORLD_OPTIONS as Record<string, OptionSpec>)[name];
-    const where = name.startsWith('hotspot') ? 'hot-spot workload: ' : name === 'sessionMean' ? 'churn workload: ' : name === 'joinUntil' ? 'flash crowd: the window of its joins; ' : '';
+    const where = name.startsWith('hotspot') ? 'hot-spot workload: ' : name === 'sessionMean' ? 'churn workload: ' : name === 'joinUntil' ? 'flash-crowd workload: the window of its joins; ' : '';
     return [name, { type: o.type, default: def, min: o.min, max: o.max, greaterThan: o.greaterThan, help: where + o.help }];
   }),
 );
@@ -62,8 +62,8 @@ export const schemes: Experiment = {
   title: 'LB beyond the paper: five schemes x five workloads x 2-16 servers in a world in time',
   description:
     "Every built-in scheme (the paper's static, dynamic and user-centric; a KD-tree partition; ProGReGA-style region growing) on five " +
-    "workloads: the paper's static arrivals, players walking (random waypoint), a hot spot that draws 30% of them, a flash crowd " +
-    'joining within a minute into one corner, and churn (five-minute sessions). Players per server are fixed, so a run with more ' +
+    "workloads: 'paper' (the paper's static arrivals), 'moving' (players walking, random waypoint), 'hotspot' (a hot spot that draws 30% of them), " +
+    "'flash-crowd' (players joining within a minute into one corner) and 'churn' (five-minute sessions). Players per server are fixed, so a run with more " +
     'servers has more players on the same 1024 x 512 map. Metrics per run: migrations and hand-offs per player-hour, players per ' +
     'migration, cross-server pairs within V per player, max/mean load, share of server-time above 1.25 x the mean. docs/lb.md has the rules.',
   seeds: 30,
