@@ -224,6 +224,7 @@ export function linesWithCi(
   yTitle: string,
   color: string,
   xSort?: string[],
+  /** The y scale; { type: 'log' } gets a domain from powers of ten around the values. */
   yScale: Record<string, unknown> = {},
   /** A numeric parameter on x: a log axis with ticks at its values (not evenly spaced categories). */
   xLog = false,
@@ -233,16 +234,29 @@ export function linesWithCi(
     ? { field: x, type: 'quantitative', title: xTitle, scale: { type: 'log', domain: [xs[0] / 1.2, xs[xs.length - 1] * 1.2], nice: false }, axis: { values: xs, format: '~g' } }
     : { field: x, type: 'ordinal', title: xTitle, sort: xSort ?? null };
   const colorEnc = color === 'scheme' || color === 'series' ? schemeColor(values, color, color === 'scheme' ? 'reading' : 'series') : { field: color, type: 'nominal' };
+  // on a log y, an interval reaching zero is cut at the bottom of the axis (the power of ten below the smallest value)
+  let floor = 0;
+  let yAxis: Record<string, unknown> = {};
+  if (yScale.type === 'log') {
+    const pos = values.flatMap((r) => [Number(r.mean), Number(r.ci95_low)]).filter((v) => v > 0);
+    const top = Math.max(...values.map((r) => Number(r.ci95_high)).filter(Number.isFinite), ...pos);
+    floor = 10 ** Math.floor(Math.log10(Math.min(...pos)));
+    const ceil = 10 ** Math.ceil(Math.log10(top));
+    yScale = { ...yScale, domain: [floor, ceil], nice: false };
+    const ticks: number[] = [];
+    for (let v = floor; v <= ceil * 1.001; v *= 10) ticks.push(Number(v.toPrecision(1)));
+    yAxis = { axis: { values: ticks, format: ',~g' } };
+  }
   return {
     $schema: VEGA,
     width: 320,
     height: 200,
     data: { values },
     layer: [
-      { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative', title: yTitle, scale: yScale }, color: colorEnc } },
+      { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative', title: yTitle, scale: yScale, ...yAxis }, color: colorEnc } },
       {
         mark: ERRORBAR,
-        transform: [{ calculate: 'max(0, datum.ci95_low)', as: 'lo' }],
+        transform: [{ calculate: `max(${floor}, datum.ci95_low)`, as: 'lo' }],
         encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: yTitle, scale: yScale }, y2: { field: 'ci95_high' }, color: colorEnc },
       },
     ],

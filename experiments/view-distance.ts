@@ -4,6 +4,9 @@
  */
 import type { Experiment, Row } from '../src/runner/experiment.ts';
 import type { UserCentricScheme } from '../src/models/lb/index.ts';
+import { DEFAULTS as LB_DEFAULTS } from '../src/models/lb/options.ts';
+
+const DEFAULT_V = LB_DEFAULTS.viewDistance;
 import { linesWithCi, modelParams, parseArrivalsParam, resultRows, RUN_METRICS, runReadings, type Reading, checkLbPoint, LB_METRICS, LB_MAIN_METRICS, BUCKET_SPLIT } from './lb-common.ts';
 
 const base = modelParams();
@@ -52,6 +55,19 @@ export const viewDistance: Experiment = {
     return { rows };
   },
   charts(data) {
+    // the default view distance, marked on every chart
+    const withDefaultV = (spec: Record<string, unknown>) => ({
+      ...spec,
+      layer: [
+        { data: { values: [{ V: DEFAULT_V, label: `default V = ${DEFAULT_V}` }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { x: { field: 'V', type: 'quantitative' } } },
+        {
+          data: { values: [{ V: DEFAULT_V, label: `default V = ${DEFAULT_V}` }] },
+          mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 2, color: '#666', fontSize: 10 },
+          encoding: { x: { field: 'V', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
+        },
+        ...(spec.layer as unknown[]),
+      ],
+    });
     const order = (data.params.viewDistance as number[]).map(String);
     const uc = (metric: string) =>
       data.summary
@@ -65,20 +81,22 @@ export const viewDistance: Experiment = {
       {
         name: 'migrated-users',
         title: 'User-centric migrated users against V',
-        caption: 'Total migrated users to 1000 uniform arrivals (the paper: 99), mean with 95% CI, one line per k. Intervals are clipped at zero (the counts cannot be negative).',
-        spec: linesWithCi(uc('migratedUsers'), 'V', 'view distance V (log)', 'migrated users', 'k', order, {}, true),
+        caption: 'Total migrated users to 1000 uniform arrivals (the paper: 99), mean with 95% CI, one line per k; the dashed rule marks the default V. Intervals are clipped at zero (the counts cannot be negative).',
+        spec: withDefaultV(linesWithCi(uc('migratedUsers'), 'V', 'view distance V (log)', 'migrated users', 'k', order, {}, true)),
       },
       {
         name: 'proximity-share',
         title: 'Share of arrivals placed by the proximity rule',
-        caption: 'Fraction of arrivals that joined the one server whose proximity areas held them (the rest: nearest centroid).',
-        spec: linesWithCi(uc('placedByProximity'), 'V', 'view distance V (log)', 'share placed by proximity', 'k', order, {}, true),
+        caption: 'Fraction of arrivals that joined the one server whose proximity areas held them (the rest: nearest centroid); the dashed rule marks the default V.',
+        spec: withDefaultV(linesWithCi(uc('placedByProximity'), 'V', 'view distance V (log)', 'share placed by proximity', 'k', order, {}, true)),
       },
       {
         name: 'cross-pairs',
         title: 'Cross-server pairs within V',
-        caption: 'Pairs of users within V on different servers after 1000 arrivals (the interaction cost the scheme targets).',
-        spec: linesWithCi(pairs, 'V', 'view distance V (log)', 'cross-server pairs', 'series', order, {}, true),
+        caption:
+          'Pairs of users within V on different servers after 1000 arrivals (the interaction cost the scheme targets), mean with 95% CI. Log ' +
+          `scales, so the schemes stay apart at small V too; the dashed rule marks the default V (${DEFAULT_V}). An interval reaching zero is cut at the axis.`,
+        spec: withDefaultV(linesWithCi(pairs, 'V', 'view distance V (log)', 'cross-server pairs (log)', 'series', order, { type: 'log' }, true)),
       },
     ];
   },
