@@ -14,6 +14,8 @@ import { resolveParams } from '../src/runner/params.ts';
 import { runExperiment } from '../src/runner/run.ts';
 import { DETECTOR_COLORS, PRESET_COLORS, SYSTEM_COLORS, presetColor } from '../experiments/ha-colors.ts';
 import { holderScale, isOutage, outages } from '../src/output/timeline.ts';
+import { schemeColor } from '../src/output/scheme-colors.ts';
+import { schemeNames } from '../src/models/lb/index.ts';
 
 const RESULTS = new URL('../results/', import.meta.url).pathname;
 /** A page's text width at 96 px per inch is about 7 in; wider charts shrink their 11 px labels below 6 pt. */
@@ -110,4 +112,14 @@ test('timelines colour holder states by meaning: one node runs it, two do (split
     { lane: 's0', kind: 'service', from: 9, to: 20, state: 'B' },
   ]);
   assert.deepEqual(band, [{ lane: 's0', from: 5, to: 9 }]);
+});
+
+test('a scheme has one colour in every chart, whichever schemes the chart shows (scenario pages and experiments alike)', () => {
+  const all = schemeNames();
+  const colourOf = (names: string[], name: string) => {
+    const enc = schemeColor(names.map((scheme) => ({ scheme })), 'scheme') as { scale: { domain: string[]; range: string[] } };
+    return enc.scale.range[enc.scale.domain.indexOf(name)];
+  };
+  for (const name of all) assert.equal(colourOf([name], name), colourOf(all, name), name);
+  assert.equal(new Set(all.map((n) => colourOf(all, n))).size, all.length, 'the built-in schemes have distinct colours');
 });

@@ -21,6 +21,7 @@ import { firstRuns, scenarioReplay } from './replay.ts';
 import { HA_METRIC_INFO } from '../models/ha/metric-info.ts';
 import { LB_METRIC_INFO, WORLD_METRIC_INFO } from '../models/lb/metric-info.ts';
 import { holderScale, nodeStateScale, outages, timelineSegments } from '../output/timeline.ts';
+import { schemeColor } from '../output/scheme-colors.ts';
 import { at, checkModel, haRunOptions, loadScenario, type Axis, type HaScenario, type LbScenario, type Scenario } from './load.ts';
 
 const VEGA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -165,8 +166,8 @@ function worldCharts(series: Row[], first: Row | undefined, axes: Axis[]): Chart
       encoding: {
         x: { field: 't', type: 'quantitative', title: 'time (s)', scale: { domain: [0, end], nice: false } },
         y: { field: 'load', type: 'quantitative', title: 'players on a server' },
-        color: { field: 'scheme', type: 'nominal' },
-        strokeDash: { field: 'measure', type: 'nominal', title: 'server', sort: ['max', 'mean', 'min'] },
+        color: schemeColor(values, 'scheme', 'scheme'),
+        strokeDash: { field: 'measure', type: 'nominal', title: 'server', sort: ['max', 'mean', 'min'], legend: { symbolSize: 900, symbolStrokeWidth: 2, symbolStrokeColor: '#444' } },
       },
     },
   }];
@@ -223,7 +224,7 @@ function lbCharts(summary: Row[], axes: Axis[], scheme: string): ChartSpec[] {
       width: 320,
       height: 220,
       layer: [
-        { mark: { type: 'bar' }, encoding: { x: { field: other ? other.label : 'scheme', type: 'nominal' }, xOffset: other ? { field: 'scheme' } : undefined, y: { field: 'mean', type: 'quantitative', title: 'migrated users' }, color: { field: 'scheme', type: 'nominal' } } },
+        { mark: { type: 'bar' }, encoding: { x: { field: other ? other.label : 'scheme', type: 'nominal' }, xOffset: other ? { field: 'scheme' } : undefined, y: { field: 'mean', type: 'quantitative', title: 'migrated users' }, color: schemeColor(values, 'scheme', 'scheme') } },
         { mark: { type: 'rule' }, encoding: { x: { field: other ? other.label : 'scheme', type: 'nominal' }, xOffset: other ? { field: 'scheme' } : undefined, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
       ],
     },
