@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Streams } from '../src/kernel/random.ts';
 import {
-  DynamicScheme, KdTreeScheme, NONE, SEVERAL, StaticScheme, UserCentricScheme, resolveWorld, runScheme, runWorld, sessionLength,
+  DynamicScheme, KdTreeScheme, NONE, SEVERAL, StaticScheme, UserCentricScheme, World, makeScheme, resolveOptions, resolveWorld, runScheme, runWorld, sessionLength,
   type WorldConfig,
 } from '../src/models/lb/index.ts';
 
@@ -190,4 +190,32 @@ test('schemes experiment (claims): on walking players the user-centric scheme mi
   }
   for (const s of [...balancing, 'user-centric']) assert.ok(m('static', 'maxOverMean') > m(s, 'maxOverMean') + 0.2, `static ${m('static', 'maxOverMean')} against ${s}`);
   assert.equal(m('user-centric', 'handoffsPerPlayerHour'), 0);
+});
+
+test('progrega and kd-tree: the trigger at its exact boundaries (load > (1 + kdTolerance) x mean, and max - min >= threshold)', () => {
+  // two servers on a 2 x 4 grid of cells; `a` players on server 0 (one alone in a cell on the border, the rest in another cell), `b` on server 1
+  const rebalances = (scheme: 'progrega' | 'kd-tree', a: number, b: number, threshold: number, kdTolerance: number) => {
+    const opts = resolveOptions({ servers: 2, cellRows: 2, cellCols: 4, threshold, kdTolerance, checkEvery: 1 });
+    const n = a + b;
+    const w = new World(opts, new Float64Array(n), new Float64Array(n));
+    const sch = makeScheme(scheme, w, new Streams(1).get('cell-choice'));
+    const cw = opts.mapWidth / 4, ch = opts.mapHeight / 2;
+    const at = (col: number, row: number): [number, number] => [(col + 0.5) * cw, (row + 0.5) * ch];
+    const spots: Array<[number, number]> = [at(1, 0), ...Array(a - 1).fill(at(0, 0)), ...Array(b).fill(at(3, 1))];
+    spots.forEach(([x, y], u) => {
+      w.xs[u] = x;
+      w.ys[u] = y;
+      sch.assign(u);
+    });
+    assert.deepEqual([...w.loads], [a, b], `${scheme}: the players landed on the servers meant`);
+    return sch.rebalance().length > 0;
+  };
+  for (const scheme of ['progrega', 'kd-tree'] as const) {
+    // max - min at the threshold: moves; one below: does not (the load is well above the mean in both)
+    assert.equal(rebalances(scheme, 13, 7, 6, 0.1), true, `${scheme}: 13 against 7, threshold 6`);
+    assert.equal(rebalances(scheme, 12, 7, 6, 0.1), false, `${scheme}: 12 against 7, threshold 6`);
+    // the busiest at exactly (1 + 0.25) x the mean (exact in binary): not overloaded; one more player: overloaded
+    assert.equal(rebalances(scheme, 10, 6, 2, 0.25), false, `${scheme}: 10 against 6 (mean 8, limit 10)`);
+    assert.equal(rebalances(scheme, 11, 6, 2, 0.25), true, `${scheme}: 11 against 6 (mean 8.5, limit 10.625)`);
+  }
 });
