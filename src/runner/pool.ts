@@ -17,6 +17,12 @@ export async function runTasks(
   onDone?: (done: number, index: number) => void,
   /** Called with each result as it arrives (e.g. to keep it in a file). */
   onResult?: (r: TaskResult) => void,
+  /**
+   * With one worker: run in a worker thread all the same (the tasks name a
+   * module), so this thread stays free to answer Ctrl-C at once; otherwise
+   * one worker runs the tasks here, and a signal waits for the run under way.
+   */
+  isolate = false,
 ): Promise<TaskResult[]> {
   const results: TaskResult[] = new Array(tasks.length);
   const slot = new Map(tasks.map((t, i) => [t.index, i]));
@@ -29,7 +35,7 @@ export async function runTasks(
     onDone?.(done, r.index);
   };
   const k = Math.max(1, Math.min(workers, tasks.length));
-  if (k === 1) {
+  if (k === 1 && !isolate) {
     for (const t of tasks) {
       finish(runTask(exp, t));
       // let the progress bar and signals (Ctrl-C) breathe between runs

@@ -112,6 +112,9 @@ export function assemble(plan: Plan, results: TaskResult[]): ExperimentResult {
   return { params: plan.params, points, runs, summary, tables, pointColumns, runSeeds: plan.runSeeds };
 }
 
+/** Estimated work (CPU microseconds) above which a run on one worker still goes to a worker thread. */
+const ISOLATE_WORK = 1e6;
+
 /** What a worker says when the module it imports calls runExperiment at its top level. */
 export const NESTED_RUN =
   'runExperiment was called while a worker thread imported its module: the module given as `module` runs its top-level code again in every worker. ' +
@@ -122,7 +125,9 @@ export async function runExperiment(exp: Experiment, params: Params, opts: RunOp
   const plan = planExperiment(exp, params, opts);
   opts.onStart?.(plan.tasks.length, plan.tasks);
   const workers = opts.module ? opts.workers : 1;
-  const results = await runTasks(exp, plan.tasks, workers, opts.onProgress);
+  // one worker and over a second of estimated work: a worker thread all the same, so a signal is answered at once (not after the run under way)
+  const isolate = opts.module !== undefined && exp.cost !== undefined && plan.tasks.reduce((w, t) => w + exp.cost!(t.point), 0) > ISOLATE_WORK;
+  const results = await runTasks(exp, plan.tasks, workers, opts.onProgress, undefined, isolate);
   return assemble(plan, results);
 }
 
