@@ -85,13 +85,18 @@ test('bad --out, budgets, seeds and sweeps: one line, exit 2, nothing written', 
   }
 });
 
-test('inputs that used to crash now run: a tiny view distance on 64 servers, small buckets', () => {
+test('inputs that used to crash now run: a tiny view distance on 64 servers, small buckets', async () => {
   const out = mkdtempSync(join(tmpdir(), 'gamesim-runs-'));
+  // in this process, through the command line's own entry
+  const ok = async (args: string[]) => {
+    const r = await runCli(args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  };
   try {
-    cli(['experiment', 'fig5', '--viewDistance', '1e-9', '--servers', '64', '--cellRows', '8', '--out', out, '--quiet']);
-    cli(['experiment', 'fig6', '--bucketSize', '5', '--seeds', '2', '--out', out, '--quiet']);
+    await ok(['experiment', 'fig5', '--viewDistance', '1e-9', '--servers', '64', '--cellRows', '8', '--out', out, '--quiet']);
+    await ok(['experiment', 'fig6', '--bucketSize', '5', '--seeds', '2', '--out', out, '--quiet']);
     // skew arrivals on a map whose part outside the hot region is a sliver (rejection sampling there never ended)
-    cli(['experiment', 'fig6', '--mapWidth', '512.000001', '--arrivals', 'skew 1:1', '--seeds', '2', '--out', out, '--quiet']);
+    await ok(['experiment', 'fig6', '--mapWidth', '512.000001', '--arrivals', 'skew 1:1', '--seeds', '2', '--out', out, '--quiet']);
     assert.ok(existsSync(join(out, 'fig5', 'meta.json')) && existsSync(join(out, 'fig6', 'meta.json')));
   } finally {
     rmSync(out, { recursive: true, force: true });
