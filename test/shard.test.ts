@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { shardOf, formatRanges } from '../src/runner/shard.ts';
+import { runCli } from '../src/cli.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -20,6 +21,20 @@ const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => {
     cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...base, ...env },
   });
 };
+
+/** The command line in this process (its own entry), with Slurm's and Kubernetes' variables as given; exit 0 expected. */
+async function cliHere(args: string[], env: Record<string, string> = {}): Promise<void> {
+  const keys = Object.keys(process.env).filter((k) => k.startsWith('SLURM_') || k === 'JOB_COMPLETION_INDEX');
+  const saved = Object.fromEntries([...keys, ...Object.keys(env)].map((k) => [k, process.env[k]]));
+  for (const k of keys) delete process.env[k];
+  Object.assign(process.env, env);
+  try {
+    const r = await runCli(args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  }
+}
 
 /** Every file below dir (hidden run folders left out), with its bytes. */
 function tree(dir: string): Map<string, string> {
@@ -36,18 +51,18 @@ function tree(dir: string): Map<string, string> {
   return out;
 }
 
-test('3 shards + merge = one run, byte for byte (an LB and an HA experiment, charts and meta.json included)', () => {
+test('3 shards + merge = one run, byte for byte (an LB and an HA experiment, charts and meta.json included)', async () => {
   const one = mkdtempSync(join(tmpdir(), 'gamesim-one-')), sharded = mkdtempSync(join(tmpdir(), 'gamesim-sh-'));
   try {
     const exps = [['skew', '2:1,3:1', '--seeds', '3'], ['heartbeat', '--interval', '0.5,1', '--loss', '0,0.01', '--duration', '3600']];
     for (const e of exps) {
-      cli(['experiment', ...e, '--out', one, '--quiet']);
+      await cliHere(['experiment', ...e, '--out', one, '--quiet']);
       // shards from --shard, from Slurm's variables, from an Indexed Job's index
-      cli(['experiment', ...e, '--out', sharded, '--quiet', '--shard', '1/3']);
-      cli(['experiment', ...e, '--out', sharded, '--quiet'], { SLURM_ARRAY_TASK_ID: '11', SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_COUNT: '3' });
-      cli(['experiment', ...e, '--out', sharded, '--quiet', '--shards', '3'], { JOB_COMPLETION_INDEX: '2' });
+      await cliHere(['experiment', ...e, '--out', sharded, '--quiet', '--shard', '1/3']);
+      await cliHere(['experiment', ...e, '--out', sharded, '--quiet'], { SLURM_ARRAY_TASK_ID: '11', SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_COUNT: '3' });
+      await cliHere(['experiment', ...e, '--out', sharded, '--quiet', '--shards', '3'], { JOB_COMPLETION_INDEX: '2' });
     }
-    cli(['merge', sharded, '--quiet']);
+    await cliHere(['merge', sharded, '--quiet']);
     const a = tree(one), b = tree(sharded);
     assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
     for (const [f, bytes] of a) assert.equal(b.get(f), bytes, f);
