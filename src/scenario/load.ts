@@ -86,7 +86,14 @@ function validate(x: unknown): void {
   let msg = e.message ?? 'is not valid';
   if (e.keyword === 'additionalProperties') msg = `unknown field '${e.params.additionalProperty}'`;
   if (e.keyword === 'const' && where.endsWith('verb')) msg = 'unknown verb';
+  // an enum error says what was given and what may be
+  if (e.keyword === 'enum') msg = `${JSON.stringify(valueAt(x, e.instancePath))} is not one of ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
   throw new ScenarioError(`${where || '(top)'}: ${msg}`);
+}
+
+/** The value at a JSON pointer of the data. */
+function valueAt(x: unknown, pointer: string): unknown {
+  return pointer.split('/').slice(1).reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], x);
 }
 
 /** `faults/2/at` as `faults[2].at`. */
