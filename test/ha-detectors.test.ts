@@ -7,7 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simulate, resolveDetector, makeConfig, availabilityHa, closedFormDetection, closedFormFailover, closedFormFailbackOutage, doubleFailureFraction, PRESETS, RECORD_BUDGET, type HaConfig } from '../src/models/ha/index.ts';
-import { phiNormal, phiExponential } from '../src/models/ha/detectors/phi.ts';
+import { phiNormal, phiExponential, PhiDetector } from '../src/models/ha/detectors/phi.ts';
+import { AdaptiveDetector } from '../src/models/ha/detectors/adaptive.ts';
+import type { FailureDetector } from '../src/models/ha/detector.ts';
+import fc from 'fast-check';
 
 const near = (x: number, want: number, rel: number, what: string) =>
   assert.ok(Math.abs(x / want - 1) <= rel, `${what}: ${x} is not within ${rel * 100}% of ${want}`);
@@ -129,4 +132,71 @@ test('phi bootstrap, before any heartbeat: Akka seeds its window with mean -/+ m
   assert.ok(hi > 5.3 && hi < 5.32, `${hi}`);
   // Cassandra: window [2]: phi = t / (2 ln 10) = 8 at t = 16 ln 10 = 36.84 s
   near(declaredAt({ detector: 'phi', phiForm: 'exponential', phiThreshold: 8, phiFirst: 2, phiMaxInterval: 2 }), 16 * Math.LN10, 1e-9, 'Cassandra bootstrap deadline');
+});
+
+test('heardRange is heard for each arrival, to the last bit: a window set from its last values at a re-sum point equals one pushed value by value', () => {
+  // random arrivals (some lost) of a stream, any window size, any range: the state after heardRange and after a loop of heard must be the same bytes
+  const makers: Array<[string, (w: number) => FailureDetector]> = [
+    ['phi normal', (w) => new PhiDetector(1, { form: 'normal', threshold: 8, window: w, minStd: 0.1, pause: 3, first: 1, maxInterval: 1e9 })],
+    ['phi exponential', (w) => new PhiDetector(1, { form: 'exponential', threshold: 8, window: w, minStd: 0.1, pause: 3, first: 2, maxInterval: 1.6 })],
+    ['adaptive', (w) => new AdaptiveDetector(1, 1, w, 1)],
+  ];
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 2 }), fc.integer({ min: 2, max: 12 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 40 }),
+      fc.array(fc.double({ min: 0, max: 0.999, noNaN: true }), { minLength: 400, maxLength: 400 }), fc.double({ min: 0, max: 0.4, noNaN: true }),
+      (which, w, seq0, split, u, lossRate) => {
+        const [name, make] = makers[which];
+        // heartbeat n sent at 10 + n, latency 0.001-0.6 s, lost when its draw is below the loss rate
+        const a = { at: (n: number) => (u[n] < lossRate ? Infinity : 10 + n + 0.001 + u[n] * 0.6), seq: (n: number) => seq0 + n };
+        const range = make(w), loop = make(w);
+        for (const d of [range, loop]) {
+          d.reset(0, 9.5);
+          for (let n = 0; n < split; n++) if (a.at(n) !== Infinity) d.heard(0, a.at(n), a.seq(n));
+        }
+        range.heardRange!(0, split, 360, a);
+        for (let n = split; n < 360; n++) if (a.at(n) !== Infinity) loop.heard(0, a.at(n), a.seq(n));
+        // and on from there, value by value in both (evictions must take the same oldest values)
+        for (let n = 360; n < 400; n++) if (a.at(n) !== Infinity) for (const d of [range, loop]) d.heard(0, a.at(n), a.seq(n));
+        const s1 = range.save!(0) as { sum: number; sumSq: number; extra: number }, s2 = loop.save!(0) as { sum: number; sumSq: number; extra: number };
+        assert.equal(s1.sum, s2.sum, `${name}: sum`);
+        assert.equal(s1.sumSq, s2.sumSq, `${name}: sum of squares`);
+        assert.equal(s1.extra, s2.extra, `${name}: last`);
+        assert.equal(range.deadline(0, 410), loop.deadline(0, 410), `${name}: deadline`);
+      },
+    ),
+    { numRuns: 300, seed: 21 },
+  );
+});
+
+test('floor is a lower bound: after any heartbeats of the stream it describes, no deadline comes sooner after the last arrival', () => {
+  const makers: Array<(w: number) => FailureDetector> = [
+    (w) => new PhiDetector(1, { form: 'normal', threshold: 4, window: w, minStd: 0.05, pause: 0.5, first: 1, maxInterval: 1e9 }),
+    (w) => new PhiDetector(1, { form: 'exponential', threshold: 2, window: w, minStd: 0.1, pause: 3, first: 2, maxInterval: 1.6 }),
+    (w) => new AdaptiveDetector(1, 1, w, 0.8),
+  ];
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 2 }), fc.integer({ min: 2, max: 12 }), fc.integer({ min: 0, max: 30 }),
+      fc.array(fc.double({ min: 0, max: 0.999, noNaN: true }), { minLength: 200, maxLength: 200 }), fc.double({ min: 0, max: 0.5, noNaN: true }),
+      fc.double({ min: 0.001, max: 0.3, noNaN: true }), fc.double({ min: 0, max: 0.6, noNaN: true }),
+      (which, w, before, u, lossRate, lo, width) => {
+        const d = makers[which](w);
+        const hi = lo + width;
+        // heartbeat n sent at 100 + n (h = 1), numbered 50 + n, latency in [lo, hi]; the first `before` are heard before the floor is asked
+        const at = (n: number) => (u[n] < lossRate ? Infinity : 100 + n + lo + u[n] * width);
+        d.reset(0, 99);
+        let last = 99;
+        for (let n = 0; n < before; n++) if (at(n) !== Infinity) d.heard(0, (last = at(n)), 50 + n);
+        const floor = d.floor!(0, { t0: 100 + before, h: 1, seq0: 50 + before, lo, hi });
+        if (floor < 0) return;
+        for (let n = before; n < 200; n++) {
+          if (at(n) === Infinity) continue;
+          d.heard(0, (last = at(n)), 50 + n);
+          assert.ok(d.deadline(0, last) - last >= floor, `after heartbeat ${n}: deadline ${d.deadline(0, last) - last} after the last arrival, floor ${floor}`);
+        }
+      },
+    ),
+    { numRuns: 400, seed: 22 },
+  );
 });

@@ -37,6 +37,24 @@ test('lazy = kernel: half a day of loss, pauses and frequent crashes, every dete
   }
 });
 
+test('lazy = kernel: small windows fast-forwarded (heardRange) and floors that let long stretches go unfed, every windowed detector', () => {
+  // windows of 8 to 16 values: stretches of thousands of heartbeats start from the window at its last re-sum; loss and crashes make candidates
+  const over: Partial<HaConfig> = { interval: 1, timeout: 3, netLoss: 0.1, serialLoss: 0.1, mtbf: 20000, mttr: 600, bootTime: 10 };
+  const dets: Partial<HaConfig>[] = [
+    { detector: 'phi', phiWindow: 8, phiPause: 0.5 },
+    { detector: 'phi', phiWindow: 16, phiThreshold: 1, phiPause: 0, phiMinStd: 0.5 },
+    { detector: 'phi', phiForm: 'exponential', phiWindow: 12, phiThreshold: 0.85, phiFirst: 1, phiMaxInterval: 2.5 },
+    { detector: 'adaptive', adaptiveWindow: 10, adaptiveAlpha: 1 },
+    { detector: 'adaptive', adaptiveWindow: 16, adaptiveAlpha: 0.3 },
+  ];
+  for (const [i, det] of dets.entries()) {
+    const k = simulate({ ...over, ...det, heartbeatEvents: 'kernel' }, 1100 + i, 86400).result;
+    assert.ok(k.detections.length > 2 && k.mistakes > 0, `${JSON.stringify(det)}: ${k.detections.length} detections, ${k.mistakes} mistakes`);
+    same({ ...over, ...det }, 1100 + i, 86400);
+    same({ ...over, ...det, lossModel: 'gilbert-elliott', burstLength: 4, burstLoss: 0.9, netLoss: 0.02, serialLoss: 0.02 }, 1200 + i, 86400);
+  }
+});
+
 test('lazy = kernel: silences from loss alone with probes (30% loss, T = 2h, R = 1), bursty loss too', () => {
   const over: Partial<HaConfig> = { interval: 1, timeout: 2, retries: 1, netLoss: 0.3, serialLoss: 0.3 };
   const k = simulate({ ...over, heartbeatEvents: 'kernel' }, 1002, 86400).result;

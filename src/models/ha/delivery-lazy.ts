@@ -32,7 +32,7 @@ import type { Links } from './links.ts';
 import type { Signals } from './signals.ts';
 import type { Monitor } from './monitor.ts';
 import type { FailureDetector } from './detector.ts';
-import { canFeedAhead } from './detector.ts';
+import { canFeedAhead, heardRange } from './detector.ts';
 import { KernelDelivery } from './delivery.ts';
 import { LazyStream } from './lazy-stream.ts';
 import { arrivalPriority, TICK_PRIORITY } from './order.ts';
@@ -139,11 +139,7 @@ export class LazyDelivery extends KernelDelivery {
   private feed(k: number, st: LazyStream, from: number, to: number): void {
     const det = this.det;
     const T = det.silence ? det.silence(k, this.monitor.lastKnown(k)) : -1;
-    let n = T > 0 ? to : from + 1;
-    for (; n <= to; n++) {
-      const a = st.arrival(n);
-      if (a !== Infinity) det.heard(k, a, st.s0 + n);
-    }
+    heardRange(det, k, T > 0 ? to : from + 1, to + 1, st.arrivals);
   }
 
   override settle(k: number): void {
@@ -178,6 +174,10 @@ export class LazyDelivery extends KernelDelivery {
     if (this.ahead[k] !== this.fed[k]) throw new Error(`internal: pair ${k} plans a look with arrivals fed ahead (${this.ahead[k]} > ${this.fed[k]})`);
     this.saved[k] = det.save!(k);
     this.savedAt[k] = this.fed[k];
+    if (a > d) return Math.max(d, last);
+    // a detector that cannot act sooner than `floor` after an arrival: fed only where a longer silence can come
+    const floor = det.floor && det.heardRange ? det.floor(k, st.from(this.fed[k] + 1)) : -1;
+    if (floor > this.h + this.links.spread) return this.candidates(k, st, n, floor);
     const s0 = st.s0;
     let lastA = last, dl = d, at = -1;
     for (let fedN = 0; fedN < FEED_CHUNK; fedN++) {
@@ -196,6 +196,44 @@ export class LazyDelivery extends KernelDelivery {
     while (this.ahead[k] > this.fed[k] && st.arrival(this.ahead[k]) === Infinity) this.ahead[k]--;
     if (at >= 0) return at;
     return a > dl ? Math.max(dl, lastA) : lastA;
+  }
+
+  /**
+   * Pair k's detector cannot act sooner than `floor` (> h + spread) after an
+   * arrival, and heartbeat n (not fed yet) arrives before its deadline as it
+   * stands: walk from one run of heartbeats lost on both channels to the
+   * next, and feed the detector (heardRange) only up to the last arrival
+   * before a run long enough to hold a silence over `floor`; act at the
+   * deadline it then has if the next arrival comes after it. At the end of
+   * the stretch scanned, the detector is fed up to its last arrival and the
+   * look comes back there.
+   */
+  private candidates(k: number, st: LazyStream, n: number, floor: number): number {
+    const det = this.det, h = this.h, spread = this.links.spread;
+    const limit = n + st.chunk;
+    const feedTo = (p: number) => {
+      heardRange(det, k, this.ahead[k] + 1, p + 1, st.arrivals);
+      this.ahead[k] = p;
+    };
+    for (let cur = n; ; ) {
+      // cur arrives; so does every heartbeat up to the next run lost on both channels
+      const f = st.nextFull(cur + 1);
+      if (f > limit) {
+        st.chunk = Math.min(2 * st.chunk, MAX_CHUNK);
+        const end = Math.max(cur, limit);
+        feedTo(end);
+        return st.arrival(end);
+      }
+      let g = f + 1;
+      while (st.fullyLost(g)) g++;
+      // the silence from heartbeat f - 1's arrival to g's is at most (g - f + 1) h + spread
+      if ((g - f + 1) * h + spread + 1e-6 > floor) {
+        feedTo(f - 1);
+        const last = st.arrival(f - 1), dl = det.deadline(k, last);
+        if (st.arrival(g) > dl) return Math.max(dl, last);
+      }
+      cur = g;
+    }
   }
 
   /**

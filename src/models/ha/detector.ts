@@ -69,6 +69,45 @@ export interface FailureDetector {
    */
   save?(k: number): unknown;
   restore?(k: number, state: unknown): void;
+  /**
+   * Optional, with `heardRange`, a shortcut for a quiet sender: a lower
+   * bound on deadline(k, t) - t, where t is the last arrival, that holds
+   * after any further heartbeats of stream `s` heard in order (-1: none
+   * known). The lazy schedule then feeds the detector only where a silence
+   * longer than that bound can come (a run of heartbeats lost on both
+   * channels), and at the end of each stretch it scans.
+   */
+  floor?(k: number, s: QuietStream): number;
+  /**
+   * Optional: the same as `heard` for every heartbeat n in [from, to) of a
+   * stream that arrives (`a.at(n)` finite), in order; a detector whose
+   * state depends only on its last few arrivals can skip the others.
+   */
+  heardRange?(k: number, from: number, to: number, a: Arrivals): void;
+}
+
+/** A quiet sender's heartbeats as a detector may reason about them: heartbeat j is sent at t0 + j h, numbered seq0 + j, and each copy that arrives takes between lo and hi seconds. */
+export interface QuietStream {
+  t0: number;
+  h: number;
+  seq0: number;
+  lo: number;
+  hi: number;
+}
+
+/** Heartbeats of a stream by index: when heartbeat n arrives (its first copy; Infinity when none does), and its number. */
+export interface Arrivals {
+  at(n: number): number;
+  seq(n: number): number;
+}
+
+/** Tell detector d of heartbeats [from, to) of a stream, in order (through heardRange when it has one). */
+export function heardRange(d: FailureDetector, k: number, from: number, to: number, a: Arrivals): void {
+  if (d.heardRange) return d.heardRange(k, from, to, a);
+  for (let n = from; n < to; n++) {
+    const t = a.at(n);
+    if (t !== Infinity) d.heard(k, t, a.seq(n));
+  }
 }
 
 /** True when the lazy schedule may feed this detector's arrivals ahead (it can save and restore a pair). */

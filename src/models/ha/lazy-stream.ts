@@ -12,6 +12,7 @@
  * lost on both channels: `silenceEnd` walks from run to run of those.
  */
 import type { Links } from './links.ts';
+import type { Arrivals, QuietStream } from './detector.ts';
 
 export class LazyStream {
   readonly l0: number;
@@ -26,6 +27,10 @@ export class LazyStream {
   private next1 = 0;
   /** Heartbeats examined by silence scans before the owner lets one look further (grows while scans find nothing). */
   chunk = 64;
+  /** The least and largest latency of a first copy. */
+  readonly lmin: number;
+  /** The stream's arrivals by heartbeat index, for a detector (detector.ts). */
+  readonly arrivals: Arrivals = { at: (n) => this.arrival(n), seq: (n) => this.s0 + n };
 
   constructor(
     private readonly links: Links,
@@ -43,12 +48,18 @@ export class LazyStream {
     this.down0 = links.up[this.l0] === 0;
     this.down1 = links.up[this.l0 + 1] === 0;
     this.lmax = Math.max(links.dist[0].hi, links.dist[1].hi);
+    this.lmin = Math.min(links.dist[0].lo, links.dist[1].lo);
     this.serialLo = links.dist[1].lo;
   }
 
   /** Send time of heartbeat n (the sender's grid, as its clock computes it). */
   t(n: number): number {
     return this.anchor + (this.m0 + n) * this.h;
+  }
+
+  /** The stream from heartbeat n on, as a detector may reason about it. */
+  from(n: number): QuietStream {
+    return { t0: this.t(n), h: this.h, seq0: this.s0 + n, lo: this.lmin, hi: this.lmax };
   }
 
   /** Is heartbeat n's copy on channel c lost? */

@@ -21,7 +21,7 @@
  * where y* solves y (1.5976 + 0.070566 y^2) = ln((1 - P) / P), P =
  * 10^-threshold, a cubic with one real root (Cardano, then Newton).
  */
-import type { FailureDetector } from '../detector.ts';
+import type { Arrivals, FailureDetector, QuietStream } from '../detector.ts';
 import { Windows } from './window.ts';
 
 export interface PhiOptions {
@@ -66,9 +66,11 @@ export class PhiDetector implements FailureDetector {
   private readonly pause: number;
   private readonly minStd: number;
   private readonly expFactor: number;
+  private readonly scratch: Float64Array;
 
   constructor(N: number, private readonly o: PhiOptions) {
     this.w = new Windows(N * N, o.window);
+    this.scratch = new Float64Array(o.window);
     this.last = new Float64Array(N * N);
     this.y = phiNormalRoot(o.threshold);
     this.exponential = o.form === 'exponential';
@@ -87,10 +89,60 @@ export class PhiDetector implements FailureDetector {
     this.last[k] = now;
   }
 
-  heard(k: number, t: number): void {
+  heard(k: number, t: number, seq: number): void {
     const dt = t - this.last[k];
     this.last[k] = t;
     if (dt <= this.o.maxInterval) this.w.push(k, dt);
+    // the sums again from the values at every window-th heartbeat number (window.ts)
+    if (seq % this.o.window === 0) this.w.resum(k);
+  }
+
+  /**
+   * As `heard` for each arrival of [from, to): a long range starts from the
+   * window as it stands at the last heartbeat in it that re-sums, gathered
+   * backward (the intervals recorded before it), and goes on from there.
+   */
+  heardRange(k: number, from: number, to: number, a: Arrivals): void {
+    const W = this.o.window;
+    if (to - from > 3 * W) {
+      let r = to - 1 - (a.seq(to - 1) % W);
+      while (r >= from + W && a.at(r) === Infinity) r -= W;
+      if (r >= from + W) {
+        const vals = this.scratch;
+        let got = 0, tm = a.at(r);
+        for (let p = r - 1; p >= from && got < W; p--) {
+          const tp = a.at(p);
+          if (tp === Infinity) continue;
+          const dt = tm - tp;
+          if (dt <= this.o.maxInterval) vals[W - 1 - got++] = dt;
+          tm = tp;
+        }
+        if (got === W) {
+          this.w.replace(k, vals);
+          this.last[k] = a.at(r);
+          from = r + 1;
+        }
+      }
+    }
+    for (let n = from; n < to; n++) {
+      const t = a.at(n);
+      if (t !== Infinity) this.heard(k, t, a.seq(n));
+    }
+  }
+
+  /**
+   * Phi reaches the threshold no sooner than this after the last arrival,
+   * whatever the stream's heartbeats: the window's mean cannot drop below
+   * its smallest value or the stream's least interval (its first one from
+   * the last arrival, then h less the latencies' spread; 1 us off for
+   * rounding).
+   */
+  floor(k: number, s: QuietStream): number {
+    const least = Math.min(s.t0 + s.lo - this.last[k], s.h - (s.hi - s.lo)) - 1e-6;
+    const m = Math.min(this.w.min(k), least);
+    if (this.exponential) return m > 0 ? this.expFactor * m : -1;
+    if (this.y < 0) return -1;
+    return Math.max(0, m) + this.pause + this.minStd * this.y;
   }
 
   /** Time after the last heartbeat at which phi reaches the threshold, from the present estimate. */

@@ -1,4 +1,12 @@
-/** A sliding window of the last `size` values per pair, with their running sum and sum of squares. */
+/**
+ * A sliding window of the last `size` values per pair, with their running
+ * sum and sum of squares. The running sums drift with the order of the
+ * additions and removals, so the detectors have them re-summed from the
+ * window's values (oldest to newest) at fixed points of the heartbeat
+ * numbering (`resum`): the sums then depend only on the values since the
+ * last such point, which lets a window be set at once from its last `size`
+ * values (`replace`) with the same bytes as pushing every value.
+ */
 export class Windows {
   private readonly buf: Float64Array;
   private readonly head: Int32Array;
@@ -32,6 +40,45 @@ export class Windows {
     this.head[k] = this.head[k] + 1 === this.size ? 0 : this.head[k] + 1;
     this.sum[k] += v;
     this.sumSq[k] += v * v;
+  }
+
+  /** The sums again from the window's values, oldest to newest. */
+  resum(k: number): void {
+    const base = k * this.size, n = this.count[k], size = this.size;
+    let i = this.head[k] - n;
+    if (i < 0) i += size;
+    let sum = 0, sumSq = 0;
+    for (let j = 0; j < n; j++) {
+      const v = this.buf[base + i];
+      sum += v;
+      sumSq += v * v;
+      if (++i === size) i = 0;
+    }
+    this.sum[k] = sum;
+    this.sumSq[k] = sumSq;
+  }
+
+  /** The window becomes values[0 .. size) (oldest first), re-summed: as `size` pushes and a `resum`. */
+  replace(k: number, values: Float64Array): void {
+    this.buf.set(values.subarray(0, this.size), k * this.size);
+    this.head[k] = 0;
+    this.count[k] = this.size;
+    this.resum(k);
+  }
+
+  /** Smallest and largest value in the window (Infinity, -Infinity when empty). */
+  min(k: number): number {
+    const base = k * this.size, n = this.count[k];
+    let m = Infinity;
+    for (let j = 0; j < n; j++) if (this.buf[base + j] < m) m = this.buf[base + j];
+    return m;
+  }
+
+  max(k: number): number {
+    const base = k * this.size, n = this.count[k];
+    let m = -Infinity;
+    for (let j = 0; j < n; j++) if (this.buf[base + j] > m) m = this.buf[base + j];
+    return m;
   }
 
   mean(k: number): number {
