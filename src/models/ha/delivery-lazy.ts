@@ -39,6 +39,8 @@ import { arrivalPriority, TICK_PRIORITY } from './order.ts';
 
 /** A silence scan looks at most this many heartbeats ahead (64 at first, doubling while scans find nothing). */
 const MAX_CHUNK = 1 << 16;
+/** Heartbeats a detector with a floor is scanned ahead for the silences it could act in (the positions of losses are drawn that far; a detector is fed only where one can come). */
+const CANDIDATE_SCAN = 1 << 20;
 /** Arrivals fed ahead to a detector before the look it plans comes back to feed on. */
 const FEED_CHUNK = 1 << 12;
 
@@ -205,12 +207,12 @@ export class LazyDelivery extends KernelDelivery {
    * next, and feed the detector (heardRange) only up to the last arrival
    * before a run long enough to hold a silence over `floor`; act at the
    * deadline it then has if the next arrival comes after it. At the end of
-   * the stretch scanned, the detector is fed up to its last arrival and the
-   * look comes back there.
+   * the stretch scanned (CANDIDATE_SCAN heartbeats), the detector is fed up
+   * to its last arrival and the look comes back there.
    */
   private candidates(k: number, st: LazyStream, n: number, floor: number): number {
     const det = this.det, h = this.h, spread = this.links.spread;
-    const limit = n + st.chunk;
+    const limit = n + CANDIDATE_SCAN;
     const feedTo = (p: number) => {
       heardRange(det, k, this.ahead[k] + 1, p + 1, st.arrivals);
       this.ahead[k] = p;
@@ -219,7 +221,6 @@ export class LazyDelivery extends KernelDelivery {
       // cur arrives; so does every heartbeat up to the next run lost on both channels
       const f = st.nextFull(cur + 1);
       if (f > limit) {
-        st.chunk = Math.min(2 * st.chunk, MAX_CHUNK);
         const end = Math.max(cur, limit);
         feedTo(end);
         return st.arrival(end);

@@ -95,10 +95,15 @@ export interface QuietStream {
   hi: number;
 }
 
-/** Heartbeats of a stream by index: when heartbeat n arrives (its first copy; Infinity when none does), and its number. */
+/**
+ * Heartbeats of a stream by index: when heartbeat n arrives (its first copy;
+ * Infinity when none does) and its number (seq(n) = seq(0) + n); `fill`, if
+ * there, writes the arrivals of [from, to) at once.
+ */
 export interface Arrivals {
   at(n: number): number;
   seq(n: number): number;
+  fill?(from: number, to: number, out: Float64Array): void;
 }
 
 /** Tell detector d of heartbeats [from, to) of a stream, in order (through heardRange when it has one). */

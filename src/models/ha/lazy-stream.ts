@@ -30,7 +30,7 @@ export class LazyStream {
   /** The least and largest latency of a first copy. */
   readonly lmin: number;
   /** The stream's arrivals by heartbeat index, for a detector (detector.ts). */
-  readonly arrivals: Arrivals = { at: (n) => this.arrival(n), seq: (n) => this.s0 + n };
+  readonly arrivals: Arrivals = { at: (n) => this.arrival(n), seq: (n) => this.s0 + n, fill: (a, b, out) => this.fill(a, b, out) };
 
   constructor(
     private readonly links: Links,
@@ -98,6 +98,33 @@ export class LazyStream {
     if (a <= this.serialLo) return this.t(n) + a;
     const b = this.lost(1, n) ? Infinity : this.latency(1, n);
     return this.t(n) + (a < b ? a : b);
+  }
+
+  /** `arrival(n)` for heartbeats [a, b) into out[0 .. b - a), walking the loss positions forward once. */
+  fill(a: number, b: number, out: Float64Array): void {
+    const links = this.links, s0 = this.s0, l0 = this.l0, l1 = l0 + 1, serialLo = this.serialLo;
+    const down0 = this.down0, down1 = this.down1;
+    let x0 = down0 ? -1 : links.nextDrop(l0, 0, s0 + a) - s0;
+    let x1 = down1 ? -1 : links.nextDrop(l1, 0, s0 + a) - s0;
+    for (let n = a; n < b; n++) {
+      let lost0 = down0, lost1 = down1;
+      if (n === x0) {
+        lost0 = true;
+        x0 = links.nextDrop(l0, 0, s0 + n + 1) - s0;
+      }
+      if (n === x1) {
+        lost1 = true;
+        x1 = links.nextDrop(l1, 0, s0 + n + 1) - s0;
+      }
+      // as arrival(n): the net copy, or the serial one when it can come first
+      const lat0 = lost0 ? Infinity : links.baseLatency(l0, 0, s0 + n);
+      let lat = lat0;
+      if (!(lat0 <= serialLo) && !lost1) {
+        const lat1 = links.baseLatency(l1, 0, s0 + n);
+        lat = lat0 < lat1 ? lat0 : lat1;
+      }
+      out[n - a] = this.t(n) + lat;
+    }
   }
 
   /** The channel of heartbeat n's first copy to arrive (net on a tie). */

@@ -6,6 +6,7 @@
  * arrived by the freshness point EA(l + 1) + alpha: the deadline.
  */
 import type { Arrivals, FailureDetector, QuietStream } from '../detector.ts';
+import { ArrivalBuffer, heardEach } from './arrivals.ts';
 import { Windows } from './window.ts';
 
 export class AdaptiveDetector implements FailureDetector {
@@ -16,6 +17,7 @@ export class AdaptiveDetector implements FailureDetector {
   private readonly since: Float64Array;
 
   private readonly scratch: Float64Array;
+  private readonly arr = new ArrivalBuffer();
 
   constructor(N: number, private readonly eta: number, private readonly window: number, private readonly alpha: number) {
     this.w = new Windows(N * N, window);
@@ -32,33 +34,36 @@ export class AdaptiveDetector implements FailureDetector {
   heard(k: number, t: number, seq: number): void {
     this.w.push(k, t - this.eta * seq);
     this.lastSeq[k] = seq;
-    // the sums again from the values at every window-th heartbeat number (window.ts)
-    if (seq % this.window === 0) this.w.resum(k);
+    // the sums again from the values at every period-th heartbeat number (window.ts)
+    if (seq % this.w.period === 0) this.w.resum(k);
   }
 
   /** As `heard` for each arrival of [from, to): a long range starts from the window at the last heartbeat in it that re-sums (its last `window` arrivals). */
   heardRange(k: number, from: number, to: number, a: Arrivals): void {
     const W = this.window;
-    if (to - from > 3 * W) {
-      let r = to - 1 - (a.seq(to - 1) % W);
-      while (r >= from + W && a.at(r) === Infinity) r -= W;
-      if (r >= from + W) {
-        const vals = this.scratch;
-        let got = 0;
-        for (let p = r; p >= from && got < W; p--) {
-          const t = a.at(p);
-          if (t !== Infinity) vals[W - 1 - got++] = t - this.eta * a.seq(p);
-        }
-        if (got === W) {
-          this.w.replace(k, vals);
-          this.lastSeq[k] = a.seq(r);
-          from = r + 1;
-        }
-      }
+    const P = this.w.period;
+    if (to - from > 2 * W) {
+      let r = to - 1 - (a.seq(to - 1) % P);
+      while (r >= from + W && a.at(r) === Infinity) r -= P;
+      if (r >= from + W && this.gather(k, from, r, a)) from = r + 1;
     }
-    for (let n = from; n < to; n++) {
-      const t = a.at(n);
-      if (t !== Infinity) this.heard(k, t, a.seq(n));
+    heardEach(this, k, from, to, a, this.arr);
+  }
+
+  /** Pair k's window as `heard` leaves it at arrival r, a re-sum point: the offsets of its last arrivals among [from, r] (false when there are too few). */
+  private gather(k: number, from: number, r: number, a: Arrivals): boolean {
+    const W = this.window, vals = this.scratch, eta = this.eta, seq0 = a.seq(0);
+    for (let span = Math.min(W + 64, r + 1 - from); ; span = Math.min(2 * span, r + 1 - from)) {
+      const lo = r + 1 - span;
+      const t = this.arr.load(a, lo, r + 1);
+      let got = 0;
+      for (let i = span - 1; i >= 0 && got < W; i--) if (t[i] !== Infinity) vals[W - 1 - got++] = t[i] - eta * (seq0 + (lo + i));
+      if (got === W) {
+        this.w.replace(k, vals);
+        this.lastSeq[k] = seq0 + r;
+        return true;
+      }
+      if (lo === from) return false;
     }
   }
 

@@ -22,6 +22,7 @@
  * 10^-threshold, a cubic with one real root (Cardano, then Newton).
  */
 import type { Arrivals, FailureDetector, QuietStream } from '../detector.ts';
+import { ArrivalBuffer, heardEach } from './arrivals.ts';
 import { Windows } from './window.ts';
 
 export interface PhiOptions {
@@ -67,6 +68,7 @@ export class PhiDetector implements FailureDetector {
   private readonly minStd: number;
   private readonly expFactor: number;
   private readonly scratch: Float64Array;
+  private readonly arr = new ArrivalBuffer();
 
   constructor(N: number, private readonly o: PhiOptions) {
     this.w = new Windows(N * N, o.window);
@@ -93,8 +95,8 @@ export class PhiDetector implements FailureDetector {
     const dt = t - this.last[k];
     this.last[k] = t;
     if (dt <= this.o.maxInterval) this.w.push(k, dt);
-    // the sums again from the values at every window-th heartbeat number (window.ts)
-    if (seq % this.o.window === 0) this.w.resum(k);
+    // the sums again from the values at every period-th heartbeat number (window.ts)
+    if (seq % this.w.period === 0) this.w.resum(k);
   }
 
   /**
@@ -104,29 +106,35 @@ export class PhiDetector implements FailureDetector {
    */
   heardRange(k: number, from: number, to: number, a: Arrivals): void {
     const W = this.o.window;
-    if (to - from > 3 * W) {
-      let r = to - 1 - (a.seq(to - 1) % W);
-      while (r >= from + W && a.at(r) === Infinity) r -= W;
-      if (r >= from + W) {
-        const vals = this.scratch;
-        let got = 0, tm = a.at(r);
-        for (let p = r - 1; p >= from && got < W; p--) {
-          const tp = a.at(p);
-          if (tp === Infinity) continue;
-          const dt = tm - tp;
-          if (dt <= this.o.maxInterval) vals[W - 1 - got++] = dt;
-          tm = tp;
-        }
-        if (got === W) {
-          this.w.replace(k, vals);
-          this.last[k] = a.at(r);
-          from = r + 1;
-        }
-      }
+    const P = this.w.period;
+    if (to - from > 2 * W) {
+      let r = to - 1 - (a.seq(to - 1) % P);
+      while (r >= from + W && a.at(r) === Infinity) r -= P;
+      if (r >= from + W && this.gather(k, from, r, a)) from = r + 1;
     }
-    for (let n = from; n < to; n++) {
-      const t = a.at(n);
-      if (t !== Infinity) this.heard(k, t, a.seq(n));
+    heardEach(this, k, from, to, a, this.arr);
+  }
+
+  /** Pair k's window and last arrival as `heard` leaves them at arrival r, a re-sum point: its last intervals recorded among the arrivals of [from, r] (false when they hold too few). */
+  private gather(k: number, from: number, r: number, a: Arrivals): boolean {
+    const W = this.o.window, vals = this.scratch, max = this.o.maxInterval;
+    for (let span = Math.min(2 * W + 2, r + 1 - from); ; span = Math.min(2 * span, r + 1 - from)) {
+      const lo = r + 1 - span;
+      const t = this.arr.load(a, lo, r + 1);
+      let got = 0, tm = t[span - 1];
+      for (let i = span - 2; i >= 0 && got < W; i--) {
+        const tp = t[i];
+        if (tp === Infinity) continue;
+        const dt = tm - tp;
+        if (dt <= max) vals[W - 1 - got++] = dt;
+        tm = tp;
+      }
+      if (got === W) {
+        this.w.replace(k, vals);
+        this.last[k] = t[span - 1];
+        return true;
+      }
+      if (lo === from) return false;
     }
   }
 

@@ -3,9 +3,10 @@
  * sum and sum of squares. The running sums drift with the order of the
  * additions and removals, so the detectors have them re-summed from the
  * window's values (oldest to newest) at fixed points of the heartbeat
- * numbering (`resum`): the sums then depend only on the values since the
- * last such point, which lets a window be set at once from its last `size`
- * values (`replace`) with the same bytes as pushing every value.
+ * numbering (every `period`-th number, `resum`): the sums then depend only
+ * on the values since the last such point, which lets a window be set at
+ * once from its last `size` values (`replace`) with the same bytes as
+ * pushing every value.
  */
 export class Windows {
   private readonly buf: Float64Array;
@@ -14,7 +15,11 @@ export class Windows {
   readonly sum: Float64Array;
   readonly sumSq: Float64Array;
 
+  /** Detectors re-sum a window at every `period`-th heartbeat number: an eighth of the window, so a window set at once is pushed at most that many values after (and the re-sums cost about 8 additions a value). */
+  readonly period: number;
+
   constructor(pairs: number, private readonly size: number) {
+    this.period = Math.max(1, Math.ceil(size / 8));
     this.buf = new Float64Array(pairs * size);
     this.head = new Int32Array(pairs);
     this.count = new Int32Array(pairs);
