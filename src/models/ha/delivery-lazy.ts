@@ -180,7 +180,7 @@ export class LazyDelivery extends KernelDelivery {
     // a detector that cannot act sooner than `floor` after an arrival: fed only where a longer silence can come
     const floor = det.floor && det.heardRange ? det.floor(k, st.from(this.fed[k] + 1)) : -1;
     if (floor > this.h + this.links.spread) return this.candidates(k, st, n, floor);
-    const s0 = st.s0;
+    const s0 = st.s0, floors = det.floor !== undefined && det.heardRange !== undefined;
     let lastA = last, dl = d, at = -1;
     for (let fedN = 0; fedN < FEED_CHUNK; fedN++) {
       if (a > dl) {
@@ -188,10 +188,19 @@ export class LazyDelivery extends KernelDelivery {
         break;
       }
       det.heard(k, a, s0 + n);
+      const fedAt = n;
       lastA = a;
       dl = det.deadline(k, a);
       do a = st.arrival(++n);
       while (a === Infinity);
+      // a detector with no floor yet (a window still empty) may have one after a few arrivals: asked after 1, 2, 4, ... of them
+      if (floors && (fedN & (fedN + 1)) === 0 && !(a > dl)) {
+        const fl = det.floor!(k, st.from(n));
+        if (fl > this.h + this.links.spread) {
+          this.ahead[k] = fedAt;
+          return this.candidates(k, st, n, fl);
+        }
+      }
     }
     // n is the first heartbeat not fed; come back at the last arrival fed (or act, if the next comes after the deadline)
     this.ahead[k] = n - 1;
@@ -282,9 +291,9 @@ export class LazyDelivery extends KernelDelivery {
         const arrived = Math.max(this.fed[k], this.lastArrived(i, st, this.fed[k]));
         if (this.ahead[k] > arrived) {
           this.det.restore!(k, this.saved[k]);
-          // fed again up to what had arrived (settle feeds the rest)
-          if (this.fed[k] > this.savedAt[k]) this.feed(k, st, this.savedAt[k], this.fed[k]);
-          this.ahead[k] = this.fed[k];
+          // fed again, at once, up to what has arrived
+          if (arrived > this.savedAt[k]) this.feed(k, st, this.savedAt[k], arrived);
+          this.ahead[k] = arrived;
         }
         this.settle(k);
       }

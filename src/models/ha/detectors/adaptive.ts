@@ -53,7 +53,7 @@ export class AdaptiveDetector implements FailureDetector {
   /** Pair k's window as `heard` leaves it at arrival r, a re-sum point: the offsets of its last arrivals among [from, r] (false when there are too few). */
   private gather(k: number, from: number, r: number, a: Arrivals): boolean {
     const W = this.window, vals = this.scratch, eta = this.eta, seq0 = a.seq(0);
-    for (let span = Math.min(W + 64, r + 1 - from); ; span = Math.min(2 * span, r + 1 - from)) {
+    for (let span = Math.min(W + 16, r + 1 - from); ; span = Math.min(2 * span, r + 1 - from)) {
       const lo = r + 1 - span;
       const t = this.arr.load(a, lo, r + 1);
       let got = 0;
