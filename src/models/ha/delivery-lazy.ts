@@ -174,13 +174,12 @@ export class LazyDelivery extends KernelDelivery {
     while (a === Infinity) a = st.arrival(++n);
     if (!this.feedAhead) return Math.min(d, a);
     if (this.ahead[k] !== this.fed[k]) throw new Error(`internal: pair ${k} plans a look with arrivals fed ahead (${this.ahead[k]} > ${this.fed[k]})`);
-    this.saved[k] = det.save!(k);
-    this.savedAt[k] = this.fed[k];
     if (a > d) return Math.max(d, last);
     // a detector that cannot act sooner than `floor` after an arrival: fed only where a longer silence can come
     const floor = det.floor && det.heardRange ? det.floor(k, st.from(this.fed[k] + 1)) : -1;
     if (floor > this.h + this.links.spread) return this.candidates(k, st, n, floor);
     const s0 = st.s0, floors = det.floor !== undefined && det.heardRange !== undefined;
+    this.saveAhead(k);
     let lastA = last, dl = d, at = -1;
     for (let fedN = 0; fedN < FEED_CHUNK; fedN++) {
       if (a > dl) {
@@ -209,6 +208,12 @@ export class LazyDelivery extends KernelDelivery {
     return a > dl ? Math.max(dl, lastA) : lastA;
   }
 
+  /** Before arrivals are fed ahead of what has arrived: the detector's state, to put back if a change voids them. */
+  private saveAhead(k: number): void {
+    this.saved[k] = this.det.save!(k);
+    this.savedAt[k] = this.fed[k];
+  }
+
   /**
    * Pair k's detector cannot act sooner than `floor` (> h + spread) after an
    * arrival, and heartbeat n (not fed yet) arrives before its deadline as it
@@ -223,6 +228,7 @@ export class LazyDelivery extends KernelDelivery {
     const det = this.det, h = this.h, spread = this.links.spread;
     const limit = n + CANDIDATE_SCAN;
     const feedTo = (p: number) => {
+      if (this.ahead[k] === this.fed[k]) this.saveAhead(k);
       heardRange(det, k, this.ahead[k] + 1, p + 1, st.arrivals);
       this.ahead[k] = p;
     };
@@ -238,8 +244,11 @@ export class LazyDelivery extends KernelDelivery {
       while (st.fullyLost(g)) g++;
       // the silence from heartbeat f - 1's arrival to g's is at most (g - f + 1) h + spread
       if ((g - f + 1) * h + spread + 1e-6 > floor) {
-        feedTo(f - 1);
-        const last = st.arrival(f - 1), dl = det.deadline(k, last);
+        const last = st.arrival(f - 1);
+        // not fed that far: look when the detector could first act (floor after that arrival), and feed it then,
+        // so that a change before it (which voids the arrivals fed ahead) costs nothing
+        if (this.ahead[k] < f - 1) return last + floor;
+        const dl = det.deadline(k, last);
         if (st.arrival(g) > dl) return Math.max(dl, last);
       }
       cur = g;

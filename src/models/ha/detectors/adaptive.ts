@@ -42,7 +42,7 @@ export class AdaptiveDetector implements FailureDetector {
   heardRange(k: number, from: number, to: number, a: Arrivals): void {
     const W = this.window;
     const P = this.w.period;
-    if (to - from > 2 * W) {
+    if (to - from > W + P) {
       let r = to - 1 - (a.seq(to - 1) % P);
       while (r >= from + W && a.at(r) === Infinity) r -= P;
       if (r >= from + W && this.gather(k, from, r, a)) from = r + 1;
