@@ -6,7 +6,7 @@
  * arrived by the freshness point EA(l + 1) + alpha: the deadline.
  */
 import type { Arrivals, FailureDetector, QuietStream } from '../detector.ts';
-import { ArrivalBuffer, heardEach } from './arrivals.ts';
+import { ArrivalBuffer, heardEach, resumPoint } from './arrivals.ts';
 import { Windows } from './window.ts';
 
 export class AdaptiveDetector implements FailureDetector {
@@ -40,13 +40,8 @@ export class AdaptiveDetector implements FailureDetector {
 
   /** As `heard` for each arrival of [from, to): a long range starts from the window at the last heartbeat in it that re-sums (its last `window` arrivals). */
   heardRange(k: number, from: number, to: number, a: Arrivals): void {
-    const W = this.window;
-    const P = this.w.period;
-    if (to - from > W + P) {
-      let r = to - 1 - (a.seq(to - 1) % P);
-      while (r >= from + W && a.at(r) === Infinity) r -= P;
-      if (r >= from + W && this.gather(k, from, r, a)) from = r + 1;
-    }
+    const r = resumPoint(from, to, a, this.window, this.w.period);
+    if (r >= 0 && this.gather(k, from, r, a)) from = r + 1;
     heardEach(this, k, from, to, a, this.arr);
   }
 

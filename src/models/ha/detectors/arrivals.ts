@@ -29,3 +29,16 @@ export function heardEach(d: Pick<FailureDetector, 'heard'>, k: number, from: nu
   }
 }
 
+
+/**
+ * Where a long range [from, to) of a windowed detector can start at once:
+ * the last arrival in it whose number is a multiple of the re-sum period P,
+ * with at least W heartbeats before it in the range (-1: none; the range is
+ * then fed arrival by arrival).
+ */
+export function resumPoint(from: number, to: number, a: Arrivals, W: number, P: number): number {
+  if (!(to - from > W + P)) return -1;
+  let r = to - 1 - (a.seq(to - 1) % P);
+  while (r >= from + W && a.at(r) === Infinity) r -= P;
+  return r >= from + W ? r : -1;
+}

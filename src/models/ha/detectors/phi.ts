@@ -22,7 +22,7 @@
  * 10^-threshold, a cubic with one real root (Cardano, then Newton).
  */
 import type { Arrivals, FailureDetector, QuietStream } from '../detector.ts';
-import { ArrivalBuffer, heardEach } from './arrivals.ts';
+import { ArrivalBuffer, heardEach, resumPoint } from './arrivals.ts';
 import { Windows } from './window.ts';
 
 export interface PhiOptions {
@@ -105,13 +105,8 @@ export class PhiDetector implements FailureDetector {
    * backward (the intervals recorded before it), and goes on from there.
    */
   heardRange(k: number, from: number, to: number, a: Arrivals): void {
-    const W = this.o.window;
-    const P = this.w.period;
-    if (to - from > W + P) {
-      let r = to - 1 - (a.seq(to - 1) % P);
-      while (r >= from + W && a.at(r) === Infinity) r -= P;
-      if (r >= from + W && this.gather(k, from, r, a)) from = r + 1;
-    }
+    const r = resumPoint(from, to, a, this.o.window, this.w.period);
+    if (r >= 0 && this.gather(k, from, r, a)) from = r + 1;
     heardEach(this, k, from, to, a, this.arr);
   }
 
