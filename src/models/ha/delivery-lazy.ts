@@ -41,6 +41,8 @@ import { arrivalPriority, TICK_PRIORITY } from './order.ts';
 const MAX_CHUNK = 1 << 16;
 /** Heartbeats a detector with a floor is scanned ahead for the silences it could act in (the positions of losses are drawn that far; a detector is fed only where one can come). */
 const CANDIDATE_SCAN = 1 << 20;
+/** ... or this many runs of heartbeats lost on both channels, whichever comes first (heavy loss makes them frequent). */
+const CANDIDATE_RUNS = 1 << 12;
 /** Arrivals fed ahead to a detector before the look it plans comes back to feed on. */
 const FEED_CHUNK = 1 << 12;
 
@@ -221,8 +223,9 @@ export class LazyDelivery extends KernelDelivery {
    * next, and feed the detector (heardRange) only up to the last arrival
    * before a run long enough to hold a silence over `floor`; act at the
    * deadline it then has if the next arrival comes after it. At the end of
-   * the stretch scanned (CANDIDATE_SCAN heartbeats), the detector is fed up
-   * to its last arrival and the look comes back there.
+   * the stretch scanned (CANDIDATE_SCAN heartbeats or CANDIDATE_RUNS runs of
+   * losses), the detector is fed up to its last arrival and the look comes
+   * back there.
    */
   private candidates(k: number, st: LazyStream, n: number, floor: number): number {
     const det = this.det, h = this.h, spread = this.links.spread;
@@ -232,11 +235,11 @@ export class LazyDelivery extends KernelDelivery {
       heardRange(det, k, this.ahead[k] + 1, p + 1, st.arrivals);
       this.ahead[k] = p;
     };
-    for (let cur = n; ; ) {
+    for (let cur = n, runs = 0; ; runs++) {
       // cur arrives; so does every heartbeat up to the next run lost on both channels
       const f = st.nextFull(cur + 1);
-      if (f > limit) {
-        const end = Math.max(cur, limit);
+      if (f > limit || runs === CANDIDATE_RUNS) {
+        const end = f > limit ? Math.max(cur, limit) : cur;
         feedTo(end);
         return st.arrival(end);
       }
