@@ -73,12 +73,12 @@ test('3 shards + merge = one run, byte for byte (an LB and an HA experiment, cha
   }
 });
 
-test('merge lists missing runs and exits 1; --resume runs only what is missing', () => {
+test('merge lists missing runs and exits 1; --resume runs only what is missing', async () => {
   const out = mkdtempSync(join(tmpdir(), 'gamesim-miss-'));
   try {
     const e = ['skew', '2:1,3:1', '--seeds', '4', '--out', out];
-    cli(['experiment', ...e, '--shard', '1/3', '--quiet']);
-    cli(['experiment', ...e, '--shard', '3/3', '--quiet']);
+    await cliHere(['experiment', ...e, '--shard', '1/3', '--quiet']);
+    await cliHere(['experiment', ...e, '--shard', '3/3', '--quiet']);
     try {
       cli(['merge', out, '--quiet']);
       assert.fail('merge should fail');
@@ -89,7 +89,7 @@ test('merge lists missing runs and exits 1; --resume runs only what is missing',
     }
     const stamp = (f: string) => statSync(join(out, '.runs-skew', readdirSync(join(out, '.runs-skew'))[0], f)).mtimeMs;
     const before = stamp('run-0000000.bin');
-    cli(['experiment', ...e, '--resume']);
+    await cliHere(['experiment', ...e, '--resume', '--quiet']);
     assert.equal(stamp('run-0000000.bin'), before, 'a run already done is not run again');
     assert.ok(readFileSync(join(out, 'skew', 'runs.csv'), 'utf8').split('\n').length > 8, 'resume merged the whole experiment');
   } finally {
@@ -109,22 +109,18 @@ test('shardOf: --shard, Slurm array variables, Indexed Job index; bad shares are
   assert.equal(formatRanges([3, 7, 8, 9, 12]), '3,7-9,12');
 });
 
-test('merge runs no code named by a shard folder and refuses edited, mixed or damaged shards with one line', () => {
+test('merge runs no code named by a shard folder and refuses edited, mixed or damaged shards with one line', async () => {
   const out = mkdtempSync(join(tmpdir(), 'gamesim-hostile-'));
-  const fails = (args: string[]): string => {
-    try {
-      cli(args);
-    } catch (err) {
-      const x = err as { status: number; stderr: string };
-      assert.equal(x.status, 2, x.stderr);
-      assert.equal(x.stderr.trim().split('\n').length, 1, x.stderr);
-      assert.doesNotMatch(x.stderr, /internal|at .*\.ts:\d+/);
-      return x.stderr;
-    }
-    return assert.fail('should be refused');
+  // in this process, through the command line's own entry: exit 2 and one line
+  const fails = async (args: string[]): Promise<string> => {
+    const x = await runCli(args);
+    assert.equal(x.code, 2, x.stderr);
+    assert.equal(x.stderr.trim().split('\n').length, 1, x.stderr);
+    assert.doesNotMatch(x.stderr, /internal|at .*\.ts:\d+/);
+    return x.stderr;
   };
   try {
-    cli(['experiment', 'skew', '2:1', '--seeds', '2', '--out', out, '--shard', '1/2', '--quiet']);
+    await cliHere(['experiment', 'skew', '2:1', '--seeds', '2', '--out', out, '--shard', '1/2', '--quiet']);
     const runs = join(out, '.runs-skew'), key = readdirSync(runs)[0], mf = join(runs, key, 'manifest.json');
     const manifest = readFileSync(mf, 'utf8');
     // a manifest that names a module: merge must not import it
@@ -132,21 +128,21 @@ test('merge runs no code named by a shard folder and refuses edited, mixed or da
     const evil = join(out, 'evil.mjs');
     writeFileSync(evil, `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'x'); export const skew = { name: 'skew' };\n`);
     writeFileSync(mf, manifest.replace('"module": "builtin"', `"module": ${JSON.stringify(pathToFileURL(evil).href)}`));
-    assert.match(fails(['merge', out, '--quiet']), /merge runs no code named by a file: give it with --module FILE/);
+    assert.match(await fails(['merge', out, '--quiet']), /merge runs no code named by a file: give it with --module FILE/);
     assert.ok(!existsSync(marker), 'the module named by the manifest was not run');
     // edited parameters: the key no longer matches
     writeFileSync(mf, manifest.replace('"2:1"', '"3:1"'));
-    assert.match(fails(['merge', out, '--quiet']), /edited manifest/);
+    assert.match(await fails(['merge', out, '--quiet']), /edited manifest/);
     writeFileSync(mf, manifest);
     // a damaged result file
     const bin = readdirSync(join(runs, key)).find((f) => f.endsWith('.bin'))!;
     const good = readFileSync(join(runs, key, bin));
     writeFileSync(join(runs, key, bin), 'not a result');
-    assert.match(fails(['merge', out, '--quiet']), /damaged result file/);
+    assert.match(await fails(['merge', out, '--quiet']), /damaged result file/);
     writeFileSync(join(runs, key, bin), good);
     // two configurations in one folder
-    cli(['experiment', 'skew', '3:1', '--seeds', '2', '--out', out, '--shard', '1/2', '--quiet']);
-    assert.match(fails(['merge', out, '--quiet']), /holds 2 configurations of skew/);
+    await cliHere(['experiment', 'skew', '3:1', '--seeds', '2', '--out', out, '--shard', '1/2', '--quiet']);
+    assert.match(await fails(['merge', out, '--quiet']), /holds 2 configurations of skew/);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
