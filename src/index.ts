@@ -31,7 +31,7 @@ export {
   applyFault, FAULT_VERBS, simulateSingle,
   closedFormDetection, closedFormFailover, closedFormFailbackOutage, availabilityHa, availabilityNoHa, doubleFailureFraction, SECONDS_PER_YEAR,
   type HaConfig, type HaResult, type Incident, type Detection, type Fault, type FaultVerb, type FaultTarget,
-  type FailureDetector, type DetectorFactory, type DetectorPort, type MessageRecord, type TimelineRecord, type ChannelSel, type ChannelName, type SingleResult,
+  type FailureDetector, type DetectorFactory, type DetectorPort, type QuietStream, type HeartbeatArrivals, type MessageRecord, type TimelineRecord, type ChannelSel, type ChannelName, type SingleResult,
   type Preset, type PhiOptions, type LossModel, type LossProcess, type LatencyModel, type LatencyDist, type SignalMap, type SignalName,
 } from './models/ha/index.ts';
 

@@ -83,7 +83,7 @@ export interface FailureDetector {
    * stream that arrives (`a.at(n)` finite), in order; a detector whose
    * state depends only on its last few arrivals can skip the others.
    */
-  heardRange?(k: number, from: number, to: number, a: Arrivals): void;
+  heardRange?(k: number, from: number, to: number, a: HeartbeatArrivals): void;
 }
 
 /** A quiet sender's heartbeats as a detector may reason about them: heartbeat j is sent at t0 + j h, numbered seq0 + j, and each copy that arrives takes between lo and hi seconds. */
@@ -100,14 +100,14 @@ export interface QuietStream {
  * Infinity when none does) and its number (seq(n) = seq(0) + n); `fill`, if
  * there, writes the arrivals of [from, to) at once.
  */
-export interface Arrivals {
+export interface HeartbeatArrivals {
   at(n: number): number;
   seq(n: number): number;
   fill?(from: number, to: number, out: Float64Array): void;
 }
 
 /** Tell detector d of heartbeats [from, to) of a stream, in order (through heardRange when it has one). */
-export function heardRange(d: FailureDetector, k: number, from: number, to: number, a: Arrivals): void {
+export function heardRange(d: FailureDetector, k: number, from: number, to: number, a: HeartbeatArrivals): void {
   if (d.heardRange) return d.heardRange(k, from, to, a);
   for (let n = from; n < to; n++) {
     const t = a.at(n);

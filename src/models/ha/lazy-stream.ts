@@ -12,7 +12,7 @@
  * lost on both channels: `silenceEnd` walks from run to run of those.
  */
 import type { Links } from './links.ts';
-import type { Arrivals, QuietStream } from './detector.ts';
+import type { HeartbeatArrivals, QuietStream } from './detector.ts';
 
 export class LazyStream {
   readonly l0: number;
@@ -30,7 +30,7 @@ export class LazyStream {
   /** The least and largest latency of a first copy. */
   readonly lmin: number;
   /** The stream's arrivals by heartbeat index, for a detector (detector.ts). */
-  readonly arrivals: Arrivals = { at: (n) => this.arrival(n), seq: (n) => this.s0 + n, fill: (a, b, out) => this.fill(a, b, out) };
+  readonly arrivals: HeartbeatArrivals = { at: (n) => this.arrival(n), seq: (n) => this.s0 + n, fill: (a, b, out) => this.fill(a, b, out) };
 
   constructor(
     private readonly links: Links,

@@ -5,7 +5,7 @@
  * suspects the target when heartbeat l + 1 (l the last one heard) has not
  * arrived by the freshness point EA(l + 1) + alpha: the deadline.
  */
-import type { Arrivals, FailureDetector, QuietStream } from '../detector.ts';
+import type { HeartbeatArrivals, FailureDetector, QuietStream } from '../detector.ts';
 import { ArrivalBuffer, heardEach, resumPoint } from './arrivals.ts';
 import { Windows } from './window.ts';
 
@@ -39,14 +39,14 @@ export class AdaptiveDetector implements FailureDetector {
   }
 
   /** As `heard` for each arrival of [from, to): a long range starts from the window at the last heartbeat in it that re-sums (its last `window` arrivals). */
-  heardRange(k: number, from: number, to: number, a: Arrivals): void {
+  heardRange(k: number, from: number, to: number, a: HeartbeatArrivals): void {
     const r = resumPoint(from, to, a, this.window, this.w.period);
     if (r >= 0 && this.gather(k, from, r, a)) from = r + 1;
     heardEach(this, k, from, to, a, this.arr);
   }
 
   /** Pair k's window as `heard` leaves it at arrival r, a re-sum point: the offsets of its last arrivals among [from, r] (false when there are too few). */
-  private gather(k: number, from: number, r: number, a: Arrivals): boolean {
+  private gather(k: number, from: number, r: number, a: HeartbeatArrivals): boolean {
     const W = this.window, vals = this.scratch, eta = this.eta, seq0 = a.seq(0);
     for (let span = Math.min(W + 16, r + 1 - from); ; span = Math.min(2 * span, r + 1 - from)) {
       const lo = r + 1 - span;

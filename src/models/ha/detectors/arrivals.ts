@@ -1,8 +1,8 @@
 /** Helpers for detectors that take a stream's arrivals in bulk (heardRange). */
-import type { Arrivals, FailureDetector } from '../detector.ts';
+import type { HeartbeatArrivals, FailureDetector } from '../detector.ts';
 
 /** The arrivals of heartbeats [from, to) into out[0 .. to - from). */
-export function fillArrivals(a: Arrivals, from: number, to: number, out: Float64Array): void {
+export function fillArrivals(a: HeartbeatArrivals, from: number, to: number, out: Float64Array): void {
   if (a.fill) return a.fill(from, to, out);
   for (let n = from; n < to; n++) out[n - from] = a.at(n);
 }
@@ -12,7 +12,7 @@ export class ArrivalBuffer {
   buf = new Float64Array(1024);
 
   /** The arrivals of [from, to), from index 0 of `buf`. */
-  load(a: Arrivals, from: number, to: number): Float64Array {
+  load(a: HeartbeatArrivals, from: number, to: number): Float64Array {
     if (to - from > this.buf.length) this.buf = new Float64Array(Math.max(to - from, 2 * this.buf.length));
     fillArrivals(a, from, to, this.buf);
     return this.buf;
@@ -20,7 +20,7 @@ export class ArrivalBuffer {
 }
 
 /** Call `heard` for every arrival of [from, to), in order, a chunk of arrivals at a time. */
-export function heardEach(d: Pick<FailureDetector, 'heard'>, k: number, from: number, to: number, a: Arrivals, scratch: ArrivalBuffer): void {
+export function heardEach(d: Pick<FailureDetector, 'heard'>, k: number, from: number, to: number, a: HeartbeatArrivals, scratch: ArrivalBuffer): void {
   const seq0 = a.seq(0);
   for (let lo = from; lo < to; lo += scratch.buf.length) {
     const hi = Math.min(to, lo + scratch.buf.length);
@@ -36,7 +36,7 @@ export function heardEach(d: Pick<FailureDetector, 'heard'>, k: number, from: nu
  * with at least W heartbeats before it in the range (-1: none; the range is
  * then fed arrival by arrival).
  */
-export function resumPoint(from: number, to: number, a: Arrivals, W: number, P: number): number {
+export function resumPoint(from: number, to: number, a: HeartbeatArrivals, W: number, P: number): number {
   if (!(to - from > W + P)) return -1;
   let r = to - 1 - (a.seq(to - 1) % P);
   while (r >= from + W && a.at(r) === Infinity) r -= P;

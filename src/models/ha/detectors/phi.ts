@@ -21,7 +21,7 @@
  * where y* solves y (1.5976 + 0.070566 y^2) = ln((1 - P) / P), P =
  * 10^-threshold, a cubic with one real root (Cardano, then Newton).
  */
-import type { Arrivals, FailureDetector, QuietStream } from '../detector.ts';
+import type { HeartbeatArrivals, FailureDetector, QuietStream } from '../detector.ts';
 import { ArrivalBuffer, heardEach, resumPoint } from './arrivals.ts';
 import { Windows } from './window.ts';
 
@@ -104,14 +104,14 @@ export class PhiDetector implements FailureDetector {
    * window as it stands at the last heartbeat in it that re-sums, gathered
    * backward (the intervals recorded before it), and goes on from there.
    */
-  heardRange(k: number, from: number, to: number, a: Arrivals): void {
+  heardRange(k: number, from: number, to: number, a: HeartbeatArrivals): void {
     const r = resumPoint(from, to, a, this.o.window, this.w.period);
     if (r >= 0 && this.gather(k, from, r, a)) from = r + 1;
     heardEach(this, k, from, to, a, this.arr);
   }
 
   /** Pair k's window and last arrival as `heard` leaves them at arrival r, a re-sum point: its last intervals recorded among the arrivals of [from, r] (false when they hold too few). */
-  private gather(k: number, from: number, r: number, a: Arrivals): boolean {
+  private gather(k: number, from: number, r: number, a: HeartbeatArrivals): boolean {
     const W = this.o.window, vals = this.scratch, max = this.o.maxInterval;
     for (let span = Math.min(2 * W + 2, r + 1 - from); ; span = Math.min(2 * span, r + 1 - from)) {
       const lo = r + 1 - span;
