@@ -27,6 +27,8 @@ export class LazyStream {
   private next1 = 0;
   /** Heartbeats examined by silence scans before the owner lets one look further (grows while scans find nothing). */
   chunk = 64;
+  /** Every net latency is at most every serial one: a net copy that arrives comes first. */
+  private readonly netFirst: boolean;
   /** The least and largest latency of a first copy. */
   readonly lmin: number;
   /** The stream's arrivals by heartbeat index, for a detector (detector.ts). */
@@ -49,6 +51,7 @@ export class LazyStream {
     this.down1 = links.up[this.l0 + 1] === 0;
     this.lmax = Math.max(links.dist[0].hi, links.dist[1].hi);
     this.lmin = Math.min(links.dist[0].lo, links.dist[1].lo);
+    this.netFirst = links.dist[0].hi <= links.dist[1].lo;
     this.serialLo = links.dist[1].lo;
   }
 
@@ -100,8 +103,10 @@ export class LazyStream {
     return this.t(n) + (a < b ? a : b);
   }
 
-  /** `arrival(n)` for heartbeats [a, b) into out[0 .. b - a), walking the loss positions forward once. */
+  /** `arrival(n)` for heartbeats [a, b) into out[0 .. b - a). */
   fill(a: number, b: number, out: Float64Array): void {
+    // a net copy that arrives always comes first: its latencies in one tight loop, then the heartbeats whose net copy is lost
+    if (this.netFirst && !this.down0) return this.fillNetFirst(a, b, out);
     const links = this.links, s0 = this.s0, l0 = this.l0, l1 = l0 + 1, serialLo = this.serialLo;
     const down0 = this.down0, down1 = this.down1;
     let x0 = down0 ? -1 : links.nextDrop(l0, 0, s0 + a) - s0;
@@ -125,6 +130,18 @@ export class LazyStream {
       }
       out[n - a] = this.t(n) + lat;
     }
+  }
+
+  /** fill() when every net latency is at most every serial one. */
+  private fillNetFirst(a: number, b: number, out: Float64Array): void {
+    const links = this.links, s0 = this.s0, l0 = this.l0, l1 = l0 + 1, count = b - a;
+    links.baseLatencies(l0, 0, s0 + a, count, out);
+    // t(n) + latency: t(n) = anchor + (m0 + n) h, as t() computes it (a sum of two numbers is the same either way round)
+    const anchor = this.anchor, h = this.h, m = this.m0 + a;
+    for (let i = 0; i < count; i++) out[i] += anchor + (m + i) * h;
+    // the net copies lost: the serial copy, or nothing
+    for (let n = links.nextDrop(l0, 0, s0 + a) - s0; n < b; n = links.nextDrop(l0, 0, s0 + n + 1) - s0)
+      out[n - a] = this.lost(1, n) ? Infinity : this.t(n) + links.baseLatency(l1, 0, s0 + n);
   }
 
   /** The channel of heartbeat n's first copy to arrive (net on a tie). */

@@ -147,6 +147,12 @@ export class Links {
     return this.distAt[l & 1](this.keyed.at(l * 2 + cls, m));
   }
 
+  /** baseLatency(l, cls, m0 + i) into out[i] for i < count, in one loop. */
+  baseLatencies(l: number, cls: number, m0: number, count: number, out: Float64Array): void {
+    const at = this.distAt[l & 1], keyed = this.keyed, key = l * 2 + cls;
+    for (let i = 0; i < count; i++) out[i] = at(keyed.at(key, m0 + i));
+  }
+
   /** Latency of copy m of class cls sent now on channel l. */
   latency(l: number, cls: number, m: number): number {
     return this.baseLatency(l, cls, m) + this.extra[l];
