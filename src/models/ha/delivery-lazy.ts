@@ -43,7 +43,7 @@ const MAX_CHUNK = 1 << 16;
 const CANDIDATE_SCAN = 1 << 20;
 /** ... or this many runs of heartbeats lost on both channels, whichever comes first (heavy loss makes them frequent). */
 const CANDIDATE_RUNS = 1 << 12;
-/** HeartbeatArrivals fed ahead to a detector before the look it plans comes back to feed on. */
+/** Arrivals fed ahead to a detector before the look it plans comes back to feed on. */
 const FEED_CHUNK = 1 << 12;
 
 export class LazyDelivery extends KernelDelivery {

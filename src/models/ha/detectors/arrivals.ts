@@ -29,7 +29,6 @@ export function heardEach(d: Pick<FailureDetector, 'heard'>, k: number, from: nu
   }
 }
 
-
 /**
  * Where a long range [from, to) of a windowed detector can start at once:
  * the last arrival in it whose number is a multiple of the re-sum period P,
