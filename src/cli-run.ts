@@ -225,6 +225,7 @@ export async function runOne(reg: Registry, exp: Experiment, params: Params, c: 
     seed: c.seed,
     workers: c.workers,
     module,
+    interruptible: true,
     onStart: (_total, tasks) => {
       bar = Progress.maybe(exp.name, tasks, exp, c.quiet);
     },

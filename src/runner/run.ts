@@ -20,6 +20,13 @@ export interface RunOptions {
   onStart?: (total: number, tasks: Task[]) => void;
   /** After each run: how many are done, and the index of the one that just finished. */
   onProgress?: (done: number, index: number) => void;
+  /**
+   * With one worker and `module`: when the runs are estimated at over a
+   * second of work, run them on a worker thread all the same, so that this
+   * thread answers a signal at once instead of after the run under way (the
+   * command line sets it; a script whose own module is `module` must not).
+   */
+  interruptible?: boolean;
 }
 
 export interface ExperimentResult extends ChartData {
@@ -126,7 +133,7 @@ export async function runExperiment(exp: Experiment, params: Params, opts: RunOp
   opts.onStart?.(plan.tasks.length, plan.tasks);
   const workers = opts.module ? opts.workers : 1;
   // one worker and over a second of estimated work: a worker thread all the same, so a signal is answered at once (not after the run under way)
-  const isolate = opts.module !== undefined && exp.cost !== undefined && plan.tasks.reduce((w, t) => w + exp.cost!(t.point), 0) > ISOLATE_WORK;
+  const isolate = opts.interruptible === true && opts.module !== undefined && exp.cost !== undefined && plan.tasks.reduce((w, t) => w + exp.cost!(t.point), 0) > ISOLATE_WORK;
   const results = await runTasks(exp, plan.tasks, workers, opts.onProgress, undefined, isolate);
   return assemble(plan, results);
 }
