@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the kernel against a bare heap, then the LB scale runs and
+ * `npm run bench`: the kernel against flatqueue and a bare heap, then the LB scale runs and
  * the HA simulated-time rate, in this order. Each part is a module exporting
  * `run()`; speed is reported as rates and ratios measured in this process.
  */

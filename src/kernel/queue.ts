@@ -182,17 +182,10 @@ export class EventQueue {
     const n = this.size;
     const q = sKey[slot];
     for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      let ct = hTime[c];
-      const r = c + 1;
-      if (r < n) {
-        const rt = hTime[r];
-        if (rt < ct || (rt === ct && sKey[hSlot[r]] < sKey[hSlot[c]])) {
-          c = r;
-          ct = rt;
-        }
-      }
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const c = this.smaller(l, n);
+      const ct = hTime[c];
       if (time < ct || (time === ct && q < sKey[hSlot[c]])) break;
       hTime[i] = ct;
       hSlot[i] = hSlot[c];
@@ -200,6 +193,19 @@ export class EventQueue {
     }
     hTime[i] = time;
     hSlot[i] = slot;
+  }
+
+  /**
+   * Of the children l and l + 1 (when l + 1 < n) the one that comes first.
+   * The comparison of times picks the child without a branch (as flatqueue
+   * does: a heap of random times mispredicts half of such branches); the
+   * rare exact tie in time then goes by the order key.
+   */
+  private smaller(l: number, n: number): number {
+    const hTime = this.hTime, r = l + 1;
+    const lt = hTime[l], rt = r < n ? hTime[r] : Infinity;
+    if (rt === lt) return r < n && this.sKey[this.hSlot[r]] < this.sKey[this.hSlot[l]] ? r : l;
+    return l + +(rt < lt);
   }
 
   /**
@@ -211,20 +217,12 @@ export class EventQueue {
   private popTop(): void {
     const n = --this.size;
     if (n === 0) return;
-    const hTime = this.hTime, hSlot = this.hSlot, sKey = this.sKey;
+    const hTime = this.hTime, hSlot = this.hSlot;
     let i = 0;
     let c = 1;
     while (c < n) {
-      let ct = hTime[c];
-      const r = c + 1;
-      if (r < n) {
-        const rt = hTime[r];
-        if (rt < ct || (rt === ct && sKey[hSlot[r]] < sKey[hSlot[c]])) {
-          c = r;
-          ct = rt;
-        }
-      }
-      hTime[i] = ct;
+      c = this.smaller(c, n);
+      hTime[i] = hTime[c];
       hSlot[i] = hSlot[c];
       i = c;
       c = 2 * i + 1;
