@@ -50,6 +50,10 @@ export class LazyDelivery extends KernelDelivery {
   private readonly h: number;
   private readonly det: FailureDetector;
   private readonly feedAhead: boolean;
+  /** The detector states a floor and takes ranges of arrivals (detector.ts): it is fed only where a silence longer than its floor can come. */
+  private readonly floors: boolean;
+  /** The longest silence between two consecutive arrivals of a quiet stream: h + the latencies' spread. */
+  private readonly gap: number;
   /** Per sender: the quiet stretch's first tick index (-1: not quiet) and the number of its first heartbeat. */
   private readonly m0: Float64Array;
   private readonly s0: Float64Array;
@@ -69,6 +73,8 @@ export class LazyDelivery extends KernelDelivery {
     this.h = cfg.interval;
     this.det = monitor.detector;
     this.feedAhead = canFeedAhead(this.det);
+    this.floors = this.det.floor !== undefined && this.det.heardRange !== undefined;
+    this.gap = this.h + links.spread;
     this.m0 = new Float64Array(N).fill(-1);
     this.s0 = new Float64Array(N);
     this.streams = new Array(N * N).fill(undefined);
@@ -168,7 +174,7 @@ export class LazyDelivery extends KernelDelivery {
     if (st === undefined) return d;
     const det = this.det, last = this.monitor.lastKnown(k);
     const T = det.silence ? det.silence(k, last) : -1;
-    if (T > this.h + this.links.spread) return this.silenceEnd(k, st, last);
+    if (T > this.gap) return this.silenceEnd(k, st, last);
     // the next heartbeat that arrives
     if (st.deaf) return d;
     let n = this.fed[k] + 1;
@@ -178,9 +184,9 @@ export class LazyDelivery extends KernelDelivery {
     if (this.ahead[k] !== this.fed[k]) throw new Error(`internal: pair ${k} plans a look with arrivals fed ahead (${this.ahead[k]} > ${this.fed[k]})`);
     if (a > d) return Math.max(d, last);
     // a detector that cannot act sooner than `floor` after an arrival: fed only where a longer silence can come
-    const floor = det.floor && det.heardRange ? det.floor(k, st.from(this.fed[k] + 1)) : -1;
-    if (floor > this.h + this.links.spread) return this.candidates(k, st, n, floor);
-    const s0 = st.s0, floors = det.floor !== undefined && det.heardRange !== undefined;
+    const floor = this.floors ? det.floor!(k, st.from(this.fed[k] + 1)) : -1;
+    if (floor > this.gap) return this.candidates(k, st, n, floor);
+    const s0 = st.s0;
     this.saveAhead(k);
     let lastA = last, dl = d, at = -1;
     for (let fedN = 0; fedN < FEED_CHUNK; fedN++) {
@@ -195,9 +201,9 @@ export class LazyDelivery extends KernelDelivery {
       do a = st.arrival(++n);
       while (a === Infinity);
       // a detector with no floor yet (a window still empty) may have one after a few arrivals: asked after 1, 2, 4, ... of them
-      if (floors && (fedN & (fedN + 1)) === 0 && !(a > dl)) {
+      if (this.floors && (fedN & (fedN + 1)) === 0 && !(a > dl)) {
         const fl = det.floor!(k, st.from(n));
-        if (fl > this.h + this.links.spread) {
+        if (fl > this.gap) {
           this.ahead[k] = fedAt;
           return this.candidates(k, st, n, fl);
         }
@@ -220,40 +226,31 @@ export class LazyDelivery extends KernelDelivery {
    * Pair k's detector cannot act sooner than `floor` (> h + spread) after an
    * arrival, and heartbeat n (not fed yet) arrives before its deadline as it
    * stands: walk from one run of heartbeats lost on both channels to the
-   * next, and feed the detector (heardRange) only up to the last arrival
-   * before a run long enough to hold a silence over `floor`; act at the
-   * deadline it then has if the next arrival comes after it. At the end of
-   * the stretch scanned (CANDIDATE_SCAN heartbeats or CANDIDATE_RUNS runs of
-   * losses), the detector is fed up to its last arrival and the look comes
-   * back there.
+   * next, to the first run long enough to hold a silence over `floor`, and
+   * look when the detector could first act in it (floor after the arrival
+   * before it). The detector is fed up to that arrival at the look (settle),
+   * and the plan then made compares its deadline with the next arrival; a
+   * change before the look (which voids what was fed ahead) costs nothing.
+   * At the end of the stretch scanned (CANDIDATE_SCAN heartbeats or
+   * CANDIDATE_RUNS runs of losses), the detector is fed up to its last
+   * arrival and the look comes back there.
    */
   private candidates(k: number, st: LazyStream, n: number, floor: number): number {
-    const det = this.det, h = this.h, spread = this.links.spread;
     const limit = n + CANDIDATE_SCAN;
-    const feedTo = (p: number) => {
-      if (this.ahead[k] === this.fed[k]) this.saveAhead(k);
-      heardRange(det, k, this.ahead[k] + 1, p + 1, st.arrivals);
-      this.ahead[k] = p;
-    };
     for (let cur = n, runs = 0; ; runs++) {
       // cur arrives; so does every heartbeat up to the next run lost on both channels
       const f = st.nextFull(cur + 1);
       if (f > limit || runs === CANDIDATE_RUNS) {
         const end = f > limit ? Math.max(cur, limit) : cur;
-        feedTo(end);
+        if (this.ahead[k] === this.fed[k]) this.saveAhead(k);
+        heardRange(this.det, k, this.ahead[k] + 1, end + 1, st.arrivals);
+        this.ahead[k] = end;
         return st.arrival(end);
       }
       let g = f + 1;
       while (st.fullyLost(g)) g++;
       // the silence from heartbeat f - 1's arrival to g's is at most (g - f + 1) h + spread
-      if ((g - f + 1) * h + spread + 1e-6 > floor) {
-        const last = st.arrival(f - 1);
-        // not fed that far: look when the detector could first act (floor after that arrival), and feed it then,
-        // so that a change before it (which voids the arrivals fed ahead) costs nothing
-        if (this.ahead[k] < f - 1) return last + floor;
-        const dl = det.deadline(k, last);
-        if (st.arrival(g) > dl) return Math.max(dl, last);
-      }
+      if ((g - f + 1) * this.h + this.links.spread + 1e-6 > floor) return st.arrival(f - 1) + floor;
       cur = g;
     }
   }

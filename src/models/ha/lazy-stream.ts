@@ -27,12 +27,10 @@ export class LazyStream {
   private next1 = 0;
   /** Heartbeats examined by silence scans before the owner lets one look further (grows while scans find nothing). */
   chunk = 64;
-  /** Every net latency is at most every serial one: a net copy that arrives comes first. */
-  private readonly netFirst: boolean;
   /** The least and largest latency of a first copy. */
   readonly lmin: number;
   /** The stream's arrivals by heartbeat index, for a detector (detector.ts). */
-  readonly arrivals: HeartbeatArrivals = { at: (n) => this.arrival(n), seq: (n) => this.s0 + n, fill: (a, b, out) => this.fill(a, b, out) };
+  readonly arrivals: HeartbeatArrivals;
 
   constructor(
     private readonly links: Links,
@@ -51,7 +49,9 @@ export class LazyStream {
     this.down1 = links.up[this.l0 + 1] === 0;
     this.lmax = Math.max(links.dist[0].hi, links.dist[1].hi);
     this.lmin = Math.min(links.dist[0].lo, links.dist[1].lo);
-    this.netFirst = links.dist[0].hi <= links.dist[1].lo;
+    // filled in bulk where a net copy that arrives always comes first; any other stream is read an arrival at a time (as fast there)
+    const netFirst = links.dist[0].hi <= links.dist[1].lo && !this.down0;
+    this.arrivals = { at: (n) => this.arrival(n), seq: (n) => this.s0 + n, fill: netFirst ? (a, b, out) => this.fill(a, b, out) : undefined };
     this.serialLo = links.dist[1].lo;
   }
 
@@ -103,37 +103,13 @@ export class LazyStream {
     return this.t(n) + (a < b ? a : b);
   }
 
-  /** `arrival(n)` for heartbeats [a, b) into out[0 .. b - a). */
-  fill(a: number, b: number, out: Float64Array): void {
-    // a net copy that arrives always comes first: its latencies in one tight loop, then the heartbeats whose net copy is lost
-    if (this.netFirst && !this.down0) return this.fillNetFirst(a, b, out);
-    const links = this.links, s0 = this.s0, l0 = this.l0, l1 = l0 + 1, serialLo = this.serialLo;
-    const down0 = this.down0, down1 = this.down1;
-    let x0 = down0 ? -1 : links.nextDrop(l0, 0, s0 + a) - s0;
-    let x1 = down1 ? -1 : links.nextDrop(l1, 0, s0 + a) - s0;
-    for (let n = a; n < b; n++) {
-      let lost0 = down0, lost1 = down1;
-      if (n === x0) {
-        lost0 = true;
-        x0 = links.nextDrop(l0, 0, s0 + n + 1) - s0;
-      }
-      if (n === x1) {
-        lost1 = true;
-        x1 = links.nextDrop(l1, 0, s0 + n + 1) - s0;
-      }
-      // as arrival(n): the net copy, or the serial one when it can come first
-      const lat0 = lost0 ? Infinity : links.baseLatency(l0, 0, s0 + n);
-      let lat = lat0;
-      if (!(lat0 <= serialLo) && !lost1) {
-        const lat1 = links.baseLatency(l1, 0, s0 + n);
-        lat = lat0 < lat1 ? lat0 : lat1;
-      }
-      out[n - a] = this.t(n) + lat;
-    }
-  }
-
-  /** fill() when every net latency is at most every serial one. */
-  private fillNetFirst(a: number, b: number, out: Float64Array): void {
+  /**
+   * `arrival(n)` for heartbeats [a, b) into out[0 .. b - a), for a stream
+   * whose net copies, when they arrive, always come first (every net latency
+   * at most every serial one, the net channel up): the net latencies in one
+   * tight loop, then the heartbeats whose net copy is lost.
+   */
+  private fill(a: number, b: number, out: Float64Array): void {
     const links = this.links, s0 = this.s0, l0 = this.l0, l1 = l0 + 1, count = b - a;
     links.baseLatencies(l0, 0, s0 + a, count, out);
     // t(n) + latency: t(n) = anchor + (m0 + n) h, as t() computes it (a sum of two numbers is the same either way round)
