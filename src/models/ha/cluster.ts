@@ -150,6 +150,7 @@ export class HaCluster implements FaultTarget {
     // a node that was sending heartbeats can be watched for this crash by every running peer that has it in view
     const watchers: number[] = [];
     if (nodes.live(n)) for (let i = 0; i < N; i++) if (i !== n && nodes.running[i] && this.monitor.inView(i, n)) watchers.push(i);
+    this.signals.emit('nodeCrashed', n);
     nodes.crash(n);
     this.monitor.clear(n);
     const held: number[] = [];
@@ -300,6 +301,19 @@ export class HaCluster implements FaultTarget {
 
   connectedUsers(s: number): number {
     return this.services.connectedUsers(s);
+  }
+
+  /** Service s has u users from now on (the one world sets each region's players). */
+  setUsers(s: number, u: number): void {
+    this.services.setUsers(s, u);
+  }
+
+  /** Services run by node n now (not crashed). */
+  heldBy(n: number): number[] {
+    const out: number[] = [];
+    if (this.nodes.crashed[n]) return out;
+    for (let s = 0; s < this.S; s++) if (this.services.state(n, s) === RUNNING) out.push(s);
+    return out;
   }
 
   ownerString(s: number): string {

@@ -11,6 +11,7 @@ import type { EventHandle } from '../../kernel/sim.ts';
 import type { Held, Message, ProtocolParts } from './messages.ts';
 import { NONE, RUNNING, STARTING } from './services.ts';
 import { PollsAhead, type PollOwner } from './polls.ts';
+import { failoverPolicy, type Candidate, type FailoverPolicy } from './failover.ts';
 
 interface Round {
   id: number;
@@ -29,6 +30,7 @@ export class Controller implements PollOwner {
   private roundCounter = 0;
   /** The quiet polls drawn ahead (polls.ts), when the engine draws them so. */
   private readonly polls: PollsAhead | undefined;
+  private readonly policy: FailoverPolicy;
 
   constructor(
     private readonly p: ProtocolParts,
@@ -42,6 +44,7 @@ export class Controller implements PollOwner {
     this.again = new Uint8Array(N);
     this.periodic = new Array(N).fill(-1);
     this.holderCount = new Int32Array(services.S);
+    this.policy = failoverPolicy(cfg.failoverPolicy);
     this.polls = pollsAhead ? new PollsAhead(p.sim, p.transport, p.signals, cfg.loadTimeout, cfg.reconcileInterval, N, this) : undefined;
   }
 
@@ -251,21 +254,19 @@ export class Controller implements PollOwner {
       this.p.transport.send(c, n, { type: 'RELEASE', services: list });
     }
     if (orphans.length > 0) {
-      // the lowest-load node that is up (ties: lowest id); nodes failing back only if nobody else
-      let best = -1, bestLoad = Infinity;
-      for (const pass of [true, false]) {
-        for (const n of nodes) {
-          if (pass && !r.phases.get(n)) continue;
-          const l = r.loads.get(n)!;
-          if (l < bestLoad) {
-            best = n;
-            bestLoad = l;
-          }
-        }
-        if (best >= 0) break;
-      }
-      acted = true;
-      this.p.transport.send(c, best, { type: 'FAIL_OVER', services: orphans });
+      const home = this.p.services.home;
+      const candidates: Candidate[] = nodes.map((n) => ({
+        node: n,
+        load: r.loads.get(n)!,
+        up: r.phases.get(n)!,
+        spare: !home.includes(n),
+        held: r.answers.get(n)!.filter(([, st]) => st === RUNNING || st === STARTING).length,
+      }));
+      const best = this.policy(orphans, candidates);
+      if (best >= 0) {
+        acted = true;
+        this.p.transport.send(c, best, { type: 'FAIL_OVER', services: orphans });
+      } else for (const s of orphans) this.p.signals.emit('orphaned', s, c);
     }
     if (acted || this.again[c]) {
       // verify once the orders had time to be carried out

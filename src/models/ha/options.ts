@@ -6,13 +6,14 @@
  */
 import { defaultsOf, validateOptions, type ConfigOf } from '../../schema.ts';
 import { detectorNames } from './detector.ts';
+import { failoverPolicyNames } from './failover.ts';
 import { latencyModelNames, lossModelNames, latencyModel, CHANNEL_MODEL_OPTIONS } from './channel-models.ts';
 
 export const HA_OPTIONS = {
   // ---- cluster ----
-  nodes: { type: 'integer', default: 2, min: 2, max: 16, group: 'cluster', help: 'nodes in the cluster (the paper: 2, A active and B standby)' },
+  nodes: { type: 'integer', default: 2, min: 2, max: 64, group: 'cluster', help: 'nodes in the cluster (the paper: 2, A active and B standby)' },
   services: { type: 'integer', default: 1, min: 0, max: 64, group: 'cluster', help: 'services (game worlds) in the cluster' },
-  activeNodes: { type: 'integer', default: 1, min: 1, max: 16, group: 'cluster', help: 'services are placed round-robin on the first activeNodes nodes (1: A active, B standby)' },
+  activeNodes: { type: 'integer', default: 1, min: 1, max: 64, group: 'cluster', help: 'services are placed round-robin on the first activeNodes nodes (1: A active, B standby)' },
   usersPerService: { type: 'integer', default: 500, min: 0, group: 'cluster', help: 'users connected to each service (the paper: 500-600 per server)' },
 
   // ---- failure detector ----
@@ -47,6 +48,7 @@ export const HA_OPTIONS = {
   protocolChannels: { type: 'enum', default: 'all', choices: ['all', 'net'], group: 'channels', help: 'protocol messages on every channel (deduplicated) or on net only' },
 
   // ---- fail-over (s) ----
+  failoverPolicy: { type: 'string', default: 'paper', group: 'fail-over', help: "who takes over the services of a failed node: 'paper' (the least-loaded node that is up), 'spare' (a standby that is up and holds nothing, else as paper), 'external' (nobody in the cluster: the orphaned signal tells whoever listens; the one world's scheme policy), or one added with registerFailoverPolicy" },
   loadTimeout: { type: 'number', default: 0.5, greaterThan: 0, group: 'fail-over', help: 'the controller waits this long for SYSTEM_LOAD answers, then polls again (s)' },
   fakeProcessTime: { type: 'number', default: 1, min: 0, group: 'fail-over', help: 'take-over: fake process / IP take-over (s)' },
   setupTime: { type: 'number', default: 2, min: 0, group: 'fail-over', help: 'take-over: set the system up for the services (s)' },
@@ -96,6 +98,7 @@ export const DEFAULTS: HaConfig = defaultsOf(HA_OPTIONS);
 export function validate(c: HaConfig): void {
   validateOptions(HA_OPTIONS, c as unknown as Record<string, unknown>);
   if (!detectorNames().includes(c.detector)) throw new Error(`detector must be one of ${detectorNames().join(', ')} (got ${c.detector})`);
+  if (!failoverPolicyNames().includes(c.failoverPolicy)) throw new Error(`failoverPolicy must be one of ${failoverPolicyNames().join(', ')} (got ${c.failoverPolicy})`);
   if (c.activeNodes > c.nodes) throw new Error(`activeNodes (${c.activeNodes}) must not exceed nodes (${c.nodes})`);
   if (c.detector === 'timeout' && !(c.timeout > c.interval)) throw new Error(`timeout (${c.timeout}) must be greater than interval (${c.interval})`);
   if (c.netJitter > c.netLatency) throw new Error(`netJitter (${c.netJitter}) must not exceed netLatency (${c.netLatency})`);

@@ -88,11 +88,21 @@ export class Services {
     this.beforeChange();
     this.st[k] = st;
     this.tok[k]++;
-    this.update(s);
+    // a holder that stops a service on purpose hands it back (a fail-back): planned
+    this.update(s, st === STOPPING);
+  }
+
+  /** Service s has u users from now on (the one world's players); those connected stay connected. */
+  setUsers(s: number, u: number): void {
+    if (this.users[s] === u) return;
+    this.account(s, this.sim.now);
+    if (this.connected[s] === this.users[s]) this.connected[s] = u;
+    else this.connected[s] = Math.min(this.connected[s], u);
+    this.users[s] = u;
   }
 
   /** Recompute whether s is up and how many nodes run it (after a node change too); account the time since the last change. */
-  update(s: number): void {
+  update(s: number, planned = false): void {
     const now = this.sim.now;
     this.account(s, now);
     const N = this.nodes.N, S = this.S, nodes = this.nodes;
@@ -110,7 +120,10 @@ export class Services {
           this.signals.emit('usersBack', s, (list) => list.every((x) => this.connected[x] === this.users[x]));
         });
         this.signals.emit('serviceUp', s, (list) => list.every((x) => this.up[x] === 1));
-      } else this.connected[s] = 0;
+      } else {
+        this.connected[s] = 0;
+        this.signals.emit('serviceDown', s, planned);
+      }
     }
     this.signals.emit('state', 'service', `s${s}`, this.ownerString(s));
   }

@@ -19,6 +19,12 @@ export interface SignalMap {
   trusted: (i: number, j: number) => void;
   /** A node took a service over; `stillRunning`: another node still ran it (a false take-over). */
   tookOver: (stillRunning: boolean) => void;
+  /** Controller c found service s held by nobody and the fail-over policy gave it to nobody in the cluster (policy 'external'). */
+  orphaned: (s: number, c: number) => void;
+  /** Service s is no longer run by a live node; `planned`: its holder handed it back (a fail-back), else a fault. */
+  serviceDown: (s: number, planned: boolean) => void;
+  /** Node n crashed (before it loses its services). */
+  nodeCrashed: (n: number) => void;
   /** A node released a service it held twice. */
   released: () => void;
   /** Node n runs its home services again after a repair (fail-back done). */
@@ -54,7 +60,7 @@ type Listeners = { [K in SignalName]: SignalMap[K][] };
  */
 export class Signals {
   private readonly l: Listeners = {
-    heartbeats: [], protocol: [], lostInFlight: [], suspected: [], reported: [], trusted: [], tookOver: [], released: [], failedBack: [],
+    heartbeats: [], protocol: [], lostInFlight: [], suspected: [], reported: [], trusted: [], tookOver: [], released: [], failedBack: [], orphaned: [], serviceDown: [], nodeCrashed: [],
     serviceUp: [], usersBack: [], copySent: [], copyArrived: [], message: [], step: [], state: [],
   };
 

@@ -42,6 +42,18 @@ export interface Scheme {
   relocate?(m: Moves): number;
   /** The server whose region holds (x, y), for schemes that own regions of the map (a replay draws them). */
   regionOf?(x: number, y: number): number;
+  /**
+   * Server s failed (the one world's policy scheme): its region and players go
+   * to the survivors by the scheme's own rule, and it gets nothing until
+   * `restore(s)`. Returns the moves.
+   */
+  fail?(s: number): Migration[];
+  /**
+   * Server s is back: its region is its own again; with `handBack` the
+   * players in it move back now, else they stay until they walk or the
+   * scheme rebalances. Returns the moves.
+   */
+  restore?(s: number, handBack: boolean): Migration[];
   /** Load checks that fired but moved nothing (dynamic with skipUseless). */
   skipped: number;
   /** Piece cells moved back to a server that owned them before (dynamic). */

@@ -64,11 +64,31 @@ export interface WorldResult {
   totals: WorldTotals;
 }
 
+/** What a run built on the world sees of it (the one world builds its cluster on the same kernel and streams). */
+export interface WorldContext {
+  sim: Sim;
+  streams: Streams;
+  world: World;
+  scheme: Scheme;
+  config: WorldConfig;
+}
+
 export interface WorldHooks {
   /** After every step's movement and rebalance. */
   afterStep?: (t: number, world: World, scheme: Scheme, online: readonly number[]) => void;
   /** Measure cross-server pairs at each sample (default true). */
   measurePairs?: boolean;
+  /** Before the run starts: build more on its kernel and streams. */
+  setup?: (ctx: WorldContext) => void;
+  /** Before a join, a leave or a step changes the world at time t. */
+  beforeChange?: (t: number) => void;
+  /** After a join placed u, or after u left server s. */
+  joined?: (u: number) => void;
+  left?: (u: number, s: number) => void;
+  /** After a step's movement and rebalance (before afterStep). */
+  stepped?: (t: number) => void;
+  /** May the scheme rebalance at this step (default: yes)? */
+  mayRebalance?: () => boolean;
 }
 
 /** Join times in (0, duration]: the initial players at 0, then the join process. */
@@ -128,12 +148,16 @@ export function runWorld(scheme: SchemeName, lb: Partial<LbOptions>, wc: Partial
   const samples: WorldSample[] = [];
 
   const leave = (u: number) => {
+    hooks.beforeChange?.(sim.now);
+    const s = world.server[u];
     sch.leave!(u);
     mob.leave(u);
     listRemove(online, posOnline, u);
     tot.leaves++;
+    hooks.left?.(u, s);
   };
   const join = (u: number) => {
+    hooks.beforeChange?.(sim.now);
     world.n = u + 1;
     const [x, y] = mob.spawn(u, sim.now, point(), world.xs, world.ys);
     world.xs[u] = x;
@@ -141,6 +165,7 @@ export function runWorld(scheme: SchemeName, lb: Partial<LbOptions>, wc: Partial
     sch.assign(u);
     listAdd(online, posOnline, u);
     tot.joins++;
+    hooks.joined?.(u);
     const len = sessionLength(c, sessions);
     if (sim.now + len <= c.duration) sim.at(sim.now + len, leave, u);
   };
@@ -154,28 +179,32 @@ export function runWorld(scheme: SchemeName, lb: Partial<LbOptions>, wc: Partial
     const S = world.servers;
     let max = 0, min = Infinity;
     for (let s = 0; s < S; s++) {
+      if (world.out[s]) continue;
       max = Math.max(max, world.loads[s]);
       min = Math.min(min, world.loads[s]);
     }
     const pairs = hooks.measurePairs === false ? NaN : crossServerPairs(world.xs, world.ys, world.server, world.n, opts.viewDistance, opts.mapWidth, opts.mapHeight);
-    samples.push({ t, online: world.count, loads: Array.from(world.loads), maxLoad: max, meanLoad: world.count / S, handoffs: since.handoffs, migratedUsers: since.migrated, migrationEvents: since.events, crossPairs: pairs, minLoad: min });
+    samples.push({ t, online: world.count, loads: Array.from(world.loads), maxLoad: max, meanLoad: world.count / world.liveServers(), handoffs: since.handoffs, migratedUsers: since.migrated, migrationEvents: since.events, crossPairs: pairs, minLoad: min });
     tot.pairs += pairs;
     tot.pairsPerPlayer += world.count > 0 ? pairs / world.count : 0;
     since.handoffs = since.migrated = since.events = 0;
   };
   const step = () => {
     const t = sim.now;
+    hooks.beforeChange?.(t);
     mob.step(t, c.step, online, world.xs, world.ys, apply);
-    for (const m of sch.rebalance()) {
+    if (hooks.mayRebalance?.() !== false) for (const m of sch.rebalance()) {
       tot.migrated += m.users.length;
       since.migrated += m.users.length;
       tot.events++;
       since.events++;
     }
     // the step's state holds until the next step
-    const S = world.servers, mean = world.count / S;
+    // servers out of the partition (a failed server under the one world's policy scheme) are not counted
+    const S = world.liveServers(), mean = world.count / S;
     let lo = Infinity, hi = 0, above = 0;
-    for (let s = 0; s < S; s++) {
+    for (let s = 0; s < world.servers; s++) {
+      if (world.out[s]) continue;
       const l = world.loads[s];
       if (l < lo) lo = l;
       if (l > hi) hi = l;
@@ -187,6 +216,7 @@ export function runWorld(scheme: SchemeName, lb: Partial<LbOptions>, wc: Partial
     tot.above += above / S;
     tot.playerSeconds += world.count * c.step;
     if (world.count > tot.peak) tot.peak = world.count;
+    hooks.stepped?.(t);
     hooks.afterStep?.(t, world, sch, online);
     if (t >= nextSample) {
       sample(t);
@@ -195,6 +225,7 @@ export function runWorld(scheme: SchemeName, lb: Partial<LbOptions>, wc: Partial
     if (t + c.step <= c.duration) sim.schedule(c.step, step);
   };
   // joins come before the step at the same time (they are scheduled first), like the paper's arrival then rebalance
+  hooks.setup?.({ sim, streams, world, scheme: sch, config: c });
   for (let u = 0; u < ids; u++) sim.at(joins[u], join, u);
   sim.at(c.step, step);
   sim.run(c.duration);

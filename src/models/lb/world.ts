@@ -71,6 +71,8 @@ export class World {
   readonly sumY: Float64Array;
   /** How many times each user has been moved by rebalancing. */
   readonly moves: Uint32Array;
+  /** 1 for a server out of the partition (failed, its region given to others: the one world's policy scheme). */
+  readonly out: Uint8Array;
   /** Each server's users (unordered), and each user's place in its server's list. */
   private readonly members: number[][];
   private readonly memberPos: Int32Array;
@@ -81,6 +83,7 @@ export class World {
     this.sumX = new Float64Array(opts.servers);
     this.sumY = new Float64Array(opts.servers);
     this.moves = new Uint32Array(xs.length);
+    this.out = new Uint8Array(opts.servers);
     this.members = Array.from({ length: opts.servers }, () => []);
     this.memberPos = new Int32Array(xs.length);
   }
@@ -101,6 +104,11 @@ export class World {
     this.sumX[s] += this.xs[u];
     this.sumY[s] += this.ys[u];
     this.join(u, s);
+  }
+
+  /** u goes to server `to` because its server failed or came back (not a rebalancing migration). */
+  reassign(u: number, to: number): void {
+    this.transfer(u, to);
   }
 
   /** A rebalancing migration of u to server `to`. */
@@ -172,17 +180,24 @@ export class World {
     return this.sumY[s] / this.loads[s];
   }
 
-  /** Most loaded server (lowest index on ties). */
+  /** Servers in the partition (not out). */
+  liveServers(): number {
+    let n = 0;
+    for (let s = 0; s < this.out.length; s++) if (!this.out[s]) n++;
+    return n;
+  }
+
+  /** Most loaded server in the partition (lowest index on ties). */
   heaviest(): number {
-    let best = 0;
-    for (let s = 1; s < this.loads.length; s++) if (this.loads[s] > this.loads[best]) best = s;
+    let best = -1;
+    for (let s = 0; s < this.loads.length; s++) if (!this.out[s] && (best < 0 || this.loads[s] > this.loads[best])) best = s;
     return best;
   }
 
-  /** Least loaded server (lowest index on ties). */
+  /** Least loaded server in the partition (lowest index on ties). */
   lightest(): number {
-    let best = 0;
-    for (let s = 1; s < this.loads.length; s++) if (this.loads[s] < this.loads[best]) best = s;
+    let best = -1;
+    for (let s = 0; s < this.loads.length; s++) if (!this.out[s] && (best < 0 || this.loads[s] < this.loads[best])) best = s;
     return best;
   }
 
@@ -190,6 +205,7 @@ export class World {
     let lo = Infinity;
     let hi = -Infinity;
     for (let s = 0; s < this.loads.length; s++) {
+      if (this.out[s]) continue;
       if (this.loads[s] < lo) lo = this.loads[s];
       if (this.loads[s] > hi) hi = this.loads[s];
     }

@@ -22,6 +22,8 @@ export class DynamicScheme implements Scheme {
   private readonly cellOfUser: Int32Array;
   private readonly posInCell: Int32Array;
   protected readonly formerOwner: Uint8Array; // cell * S + server: 1 when it owned the cell before
+  /** The initial owner of each cell (a repaired server's region under the one world's policy scheme). */
+  private readonly home: Int32Array;
   private readonly cellW: number;
   private readonly cellH: number;
   private arrivals = 0;
@@ -39,6 +41,7 @@ export class DynamicScheme implements Scheme {
     this.cellOfUser = new Int32Array(world.xs.length).fill(-1);
     this.posInCell = new Int32Array(world.xs.length);
     this.formerOwner = new Uint8Array(cells * o.servers);
+    this.home = new Int32Array(cells);
     // column-major index k = col * rows + row, split into N blocks
     for (let col = 0; col < o.cellCols; col++) {
       for (let row = 0; row < o.cellRows; row++) {
@@ -46,6 +49,7 @@ export class DynamicScheme implements Scheme {
         const s = Math.floor((k * o.servers) / cells);
         const c = row * o.cellCols + col;
         this.owner[c] = s;
+        this.home[c] = s;
         this.formerOwner[c * o.servers + s] = 1;
       }
     }
@@ -193,6 +197,48 @@ export class DynamicScheme implements Scheme {
       pick = this.choice.choice(cand);
     }
     return [this.give(pick, light)];
+  }
+
+  /**
+   * Server s failed: its cells go, one at a time, to the least-loaded live
+   * server owning a neighbouring cell (cells in row-major order; a cell with
+   * no such neighbour waits until one of its neighbours has been given).
+   */
+  fail(s: number): Migration[] {
+    const w = this.world, o = w.opts, C = o.cellCols, R = o.cellRows;
+    w.out[s] = 1;
+    const out: Migration[] = [];
+    for (let left = true; left; ) {
+      left = false;
+      let gave = false;
+      for (let c = 0; c < R * C; c++) {
+        if (this.owner[c] !== s) continue;
+        const row = Math.floor(c / C), col = c % C;
+        let to = -1;
+        for (const d of [col > 0 ? c - 1 : -1, col < C - 1 ? c + 1 : -1, row > 0 ? c - C : -1, row < R - 1 ? c + C : -1]) {
+          if (d < 0) continue;
+          const t = this.owner[d];
+          if (t === s || w.out[t]) continue;
+          if (to < 0 || w.loads[t] < w.loads[to] || (w.loads[t] === w.loads[to] && t < to)) to = t;
+        }
+        if (to < 0) left = true;
+        else {
+          out.push(this.give(c, to));
+          gave = true;
+        }
+      }
+      if (left && !gave) break; // no live server anywhere near (every other server is out)
+    }
+    return out;
+  }
+
+  /** Server s is back: its initial cells return to it, with their players (the cells' players belong to their owner either way). */
+  restore(s: number, _handBack: boolean): Migration[] {
+    const w = this.world;
+    w.out[s] = 0;
+    const out: Migration[] = [];
+    for (let c = 0; c < this.owner.length; c++) if (this.home[c] === s && this.owner[c] !== s && !w.out[this.owner[c]]) out.push(this.give(c, s));
+    return out;
   }
 
   /** Cell c and its users go to server `to`. */

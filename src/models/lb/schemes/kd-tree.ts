@@ -19,6 +19,7 @@
 import type { Moves } from '../mobility.ts';
 import type { World } from '../world.ts';
 import type { Migration, Scheme } from '../schemes.ts';
+import { moveGrouped } from './moves.ts';
 
 interface KdNode {
   /** Cut across x (0) or y (1) at `at`; a leaf when server >= 0. */
@@ -56,8 +57,45 @@ export class KdTreeScheme implements Scheme {
   /** The server whose rectangle holds (x, y) (a point on a cut belongs to the high side). */
   locate(x: number, y: number): number {
     let k = this.root;
-    while (k.server < 0) k = (k.axis === 0 ? x : y) < k.at ? k.low! : k.high!;
+    if (this.down === 0) {
+      while (k.server < 0) k = (k.axis === 0 ? x : y) < k.at ? k.low! : k.high!;
+      return k.server;
+    }
+    // a side whose servers are all out is absorbed by its sibling: the point goes down the other side
+    while (k.server < 0) {
+      const side = (k.axis === 0 ? x : y) < k.at ? k.low! : k.high!;
+      k = this.live(side) > 0 ? side : side === k.low ? k.high! : k.low!;
+    }
     return k.server;
+  }
+
+  /** Servers out of the partition (failed under the one world's policy scheme). */
+  private down = 0;
+
+  /** Live servers in k's rectangle. */
+  private live(k: KdNode): number {
+    if (k.server >= 0) return this.world.out[k.server] ? 0 : 1;
+    return this.live(k.low!) + this.live(k.high!);
+  }
+
+  /** Server s failed: its rectangle is absorbed by its sibling (the sibling's cuts extend over it); its players go where they now locate. */
+  fail(s: number): Migration[] {
+    const w = this.world;
+    w.out[s] = 1;
+    this.down++;
+    return moveGrouped(w, w.usersOf(s).slice(), (u) => this.locate(w.xs[u], w.ys[u]));
+  }
+
+  /** Server s is back with its rectangle; with a hand-back the players in it move to it now, else as they walk or at the next rebalancing. */
+  restore(s: number, handBack: boolean): Migration[] {
+    const w = this.world;
+    w.out[s] = 0;
+    this.down--;
+    if (!handBack) return [];
+    const users: number[] = [];
+    for (let t = 0; t < w.servers; t++) if (t !== s) for (const u of w.usersOf(t)) if (this.locate(w.xs[u], w.ys[u]) === s) users.push(u);
+    users.sort((a, b) => a - b);
+    return moveGrouped(w, users, () => s);
   }
 
   regionOf(x: number, y: number): number {
@@ -89,10 +127,11 @@ export class KdTreeScheme implements Scheme {
     if (w.count === 0) return [];
     let lo = Infinity, hi = 0;
     for (let s = 0; s < S; s++) {
+      if (w.out[s]) continue;
       lo = Math.min(lo, w.loads[s]);
       hi = Math.max(hi, w.loads[s]);
     }
-    if (hi - lo < o.threshold || hi <= (1 + o.kdTolerance) * (w.count / S)) return [];
+    if (hi - lo < o.threshold || hi <= (1 + o.kdTolerance) * (w.count / w.liveServers())) return [];
     // the online players, then every cut moved top down
     const players: number[] = [];
     for (let s = 0; s < S; s++) players.push(...w.usersOf(s));
@@ -121,9 +160,16 @@ export class KdTreeScheme implements Scheme {
   private recut(k: KdNode, inside: number[]): void {
     if (k.server >= 0) return;
     const c = k.axis === 0 ? this.world.xs : this.world.ys;
+    // with servers out, in proportion to the live ones; a side with none keeps its cut (its sibling absorbs it)
+    const nLow = this.down === 0 ? k.nLow : this.live(k.low!), n = this.down === 0 ? k.n : nLow + this.live(k.high!);
+    if (this.down > 0 && (nLow === 0 || nLow === n)) {
+      this.recut(k.low!, nLow === 0 ? [] : inside);
+      this.recut(k.high!, nLow === 0 ? inside : []);
+      return;
+    }
     if (inside.length > 0) {
       const sorted = inside.map((u) => c[u]).sort((a, b) => a - b);
-      const m = Math.round((inside.length * k.nLow) / k.n);
+      const m = Math.round((inside.length * nLow) / n);
       // the cut sits between the m-th smallest coordinate and the next (on a tie, both go high)
       if (m <= 0) k.at = sorted[0];
       else if (m >= sorted.length) k.at = sorted[sorted.length - 1] + 1e-9;

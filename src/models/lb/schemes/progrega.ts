@@ -33,11 +33,11 @@ export class ProgregaScheme extends DynamicScheme {
   }
 
   override rebalance(): Migration[] {
-    const w = this.world, o = w.opts, S = w.servers;
+    const w = this.world, o = w.opts, S = w.liveServers();
     if (++this.steps % o.checkEvery !== 0 || w.count === 0) return [];
     const out: Migration[] = [];
     const mean = w.count / S;
-    const lo = () => Math.min(...w.loads);
+    const lo = () => w.loads[w.lightest()];
     // the most overloaded server first, each until it is not overloaded or has nothing to give
     for (let guard = 0; guard < o.cellRows * o.cellCols; guard++) {
       const heavy = w.heaviest();

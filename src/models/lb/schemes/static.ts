@@ -3,6 +3,7 @@ import type { LbOptions } from '../options.ts';
 import type { Moves } from '../mobility.ts';
 import type { World } from '../world.ts';
 import type { Migration, Scheme } from '../schemes.ts';
+import { moveGrouped } from './moves.ts';
 
 /**
  * Static partition: server s owns the vertical strip [s W/N - overlap, (s+1) W/N + overlap)
@@ -22,7 +23,7 @@ export class StaticScheme implements Scheme {
   }
 
   assign(u: number): number {
-    const s = this.regionOf(this.world.xs[u]);
+    const s = this.liveStrip(this.world.xs[u]);
     this.world.place(u, s);
     return s;
   }
@@ -48,8 +49,45 @@ export class StaticScheme implements Scheme {
     for (let i = 0; i < m.n; i++) {
       const u = m.ids[i], x = m.xs[i];
       const s = w.server[u], [x0, x1] = StaticScheme.region(o, s);
-      handoffs += w.walk(u, x, m.ys[i], x >= x0 && x < x1 ? s : this.regionOf(x));
+      handoffs += w.walk(u, x, m.ys[i], x >= x0 && x < x1 ? s : this.liveStrip(x));
     }
     return handoffs;
+  }
+
+  /** The strip that holds x, or when its server is out the nearest strip whose server is not (ties: the left one). */
+  liveStrip(x: number): number {
+    const w = this.world, k = this.regionOf(x);
+    if (!w.out[k]) return k;
+    const S = w.servers, width = w.opts.mapWidth / S;
+    for (let d = 1; d < S; d++) {
+      const l = k - d, r = k + d;
+      const dl = l >= 0 && !w.out[l] ? x - (l + 1) * width : Infinity;
+      const dr = r < S && !w.out[r] ? r * width - x : Infinity;
+      if (dl < Infinity || dr < Infinity) return dl <= dr ? l : r;
+    }
+    return k;
+  }
+
+  /** Server s failed: the players in its strip go to the nearer neighbouring strip whose server runs. */
+  fail(s: number): Migration[] {
+    const w = this.world;
+    w.out[s] = 1;
+    return this.moveAll(w.usersOf(s).slice(), (u) => this.liveStrip(w.xs[u]));
+  }
+
+  /** Server s is back: with a hand-back the players in its strip return now; without, they return as they walk out of their server's strip. */
+  restore(s: number, handBack: boolean): Migration[] {
+    const w = this.world;
+    w.out[s] = 0;
+    if (!handBack) return [];
+    const users: number[] = [];
+    for (let t = 0; t < w.servers; t++) if (t !== s) for (const u of w.usersOf(t)) if (this.regionOf(w.xs[u]) === s) users.push(u);
+    users.sort((a, b) => a - b);
+    return this.moveAll(users, () => s);
+  }
+
+  /** Move each user to its target, one migration per (from, to) in a fixed order. */
+  private moveAll(users: number[], target: (u: number) => number): Migration[] {
+    return moveGrouped(this.world, users, target);
   }
 }

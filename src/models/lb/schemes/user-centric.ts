@@ -3,6 +3,7 @@ import { ProximityGrid, UserHeap } from '../grid.ts';
 import type { Moves } from '../mobility.ts';
 import type { World } from '../world.ts';
 import type { Migration, Scheme } from '../schemes.ts';
+import { moveGrouped } from './moves.ts';
 
 /**
  * The paper's user-centric scheme (SPEC 2.4): round-robin while some server is
@@ -83,7 +84,7 @@ export class UserCentricScheme implements Scheme {
       s = -1;
       for (let i = 0; i < S; i++) {
         const c = (this.rr + i) % S;
-        if (w.loads[c] === 0) {
+        if (w.loads[c] === 0 && !w.out[c]) {
           s = c;
           break;
         }
@@ -101,6 +102,7 @@ export class UserCentricScheme implements Scheme {
         s = 0;
         let best = Infinity;
         for (let c = 0; c < S; c++) {
+          if (w.out[c]) continue;
           const dx = w.centroidX(c) - x;
           const dy = w.centroidY(c) - y;
           const d = dx * dx + dy * dy;
@@ -116,6 +118,49 @@ export class UserCentricScheme implements Scheme {
     this.grid.add(u, x, y, s);
     this.track(u, s);
     return s;
+  }
+
+  /** Users moved off each failed server (the hand-back takes those still online back). */
+  private readonly evacuated = new Map<number, number[]>();
+
+  /** Server s failed: each of its players goes to the live server with the nearest centroid (centroids before the moves). */
+  fail(s: number): Migration[] {
+    const w = this.world, S = w.servers;
+    w.out[s] = 1;
+    const cx: number[] = [], cy: number[] = [];
+    for (let c = 0; c < S; c++) (cx[c] = w.centroidX(c)), (cy[c] = w.centroidY(c));
+    const users = w.usersOf(s).slice();
+    this.evacuated.set(s, users);
+    return moveGrouped(
+      w,
+      users,
+      (u) => {
+        let best = -1, bd = Infinity;
+        for (let c = 0; c < S; c++) {
+          if (w.out[c] || c === s) continue;
+          const d = (cx[c] - w.xs[u]) ** 2 + (cy[c] - w.ys[u]) ** 2;
+          // an empty server (no centroid) only when nothing else is live
+          if (d < bd || best < 0) (best = c), (bd = Number.isNaN(d) ? Infinity : d);
+        }
+        return best < 0 ? s : best;
+      },
+      (u, to) => this.moved(u, to),
+    );
+  }
+
+  /** Server s is back: with a hand-back its players that are still online return; without, it is empty and rebalancing fills it. */
+  restore(s: number, handBack: boolean): Migration[] {
+    const w = this.world;
+    w.out[s] = 0;
+    const users = this.evacuated.get(s) ?? [];
+    this.evacuated.delete(s);
+    if (!handBack) return [];
+    return moveGrouped(w, users.filter((u) => w.server[u] >= 0 && !w.out[w.server[u]]), () => s, (u, to) => this.moved(u, to));
+  }
+
+  private moved(u: number, to: number): void {
+    this.grid.move(u, to);
+    this.track(u, to);
   }
 
   rebalance(): Migration[] {

@@ -1,0 +1,300 @@
+/**
+ * The one world: the LB world in time and the heartbeat HA cluster on one
+ * kernel. Each LB server is an HA node; each server's region is an HA
+ * service whose home is that node and whose users are the region's players.
+ * A node that crashes (or pauses, or is cut off) takes its regions' service
+ * away from their players until the region runs again somewhere (the
+ * fail-over policy) and they have reconnected. The parts: the LB world
+ * (timed.ts) and the HA cluster as they are, and here zones (service as the
+ * players see it), capacity (node loads, overload) and incidents (per crash).
+ *
+ * With no crash, pause or cut the LB world's results are those of runWorld,
+ * byte for byte (a test compares them).
+ */
+import type { Sim } from '../../kernel/sim.ts';
+import type { Stream } from '../../kernel/random.ts';
+import { runWorld, type WorldContext, type WorldResult } from '../lb/timed.ts';
+import { crossServerPairs, type World } from '../lb/world.ts';
+import type { LbOptions, SchemeName } from '../lb/options.ts';
+import type { WorldConfig } from '../lb/world-options.ts';
+import type { Migration, Scheme } from '../lb/schemes.ts';
+import { HaCluster, type HaResult } from '../ha/cluster.ts';
+import { makeConfig, type HaConfig } from '../ha/options.ts';
+import { drawLength, type Fault } from '../ha/faults.ts';
+import { resolveOneWorld, SET_BY_ONE_WORLD, type OneWorldConfig } from './options.ts';
+import { Zones } from './zones.ts';
+import { Capacity } from './capacity.ts';
+import { Incidents, type Incident } from './incidents.ts';
+
+export interface OneWorldSample {
+  t: number;
+  /** Players without service now, and player-seconds lost since the previous sample. */
+  unserved: number;
+  lost: number;
+  /** Players on each node (the regions it runs). */
+  nodeLoads: number[];
+  maxNodeLoad: number;
+  /** Online pairs within the view distance on different nodes (both with service). */
+  crossNodePairs: number;
+  /** Every region served by its home node. */
+  normal: boolean;
+}
+
+export interface OneWorldTotals {
+  crashes: number;
+  cascades: number;
+  playersPerCrash: number;
+  /** Player-seconds without service: faults, and planned fail-back hand-overs. */
+  lostPlayerSeconds: number;
+  plannedLostPlayerSeconds: number;
+  /** Seconds without service per player-hour online (unplanned; planned). */
+  lostPerPlayerHour: number;
+  plannedPerPlayerHour: number;
+  detectionMean: number;
+  recoveryMean: number;
+  balancedMean: number;
+  peakOverCapacity: number;
+  reconnectBurst: number;
+  failoverMigrations: number;
+  failbackMigrations: number;
+  overloadedPlayerSeconds: number;
+  tickMean: number;
+  tickMax: number;
+  /** Cross-node pairs per player, in samples where every region ran at home, and in the others. */
+  crossPairsNormal: number;
+  crossPairsFailover: number;
+}
+
+export interface OneWorldResult {
+  world: WorldResult;
+  ha: HaResult;
+  config: OneWorldConfig;
+  samples: OneWorldSample[];
+  incidents: Incident[];
+  totals: OneWorldTotals;
+}
+
+/** What a test or a replay sees after each step. */
+export interface OneWorldView {
+  world: World;
+  cluster: HaCluster;
+  /** Player u has service now. */
+  hasService(u: number): boolean;
+  /** Players without service now (by the zones' counts). */
+  unserved(): number;
+  /** The node running region s for its players (-1: none, or not served). */
+  hostOf(s: number): number;
+}
+
+export interface OneWorldHooks {
+  afterStep?: (t: number, v: OneWorldView) => void;
+  measurePairs?: boolean;
+}
+
+/** The HA configuration of the one world: one node per server (+ spares), one service per region. */
+export function oneWorldHa(servers: number, ow: OneWorldConfig, ha: Partial<HaConfig>): HaConfig {
+  for (const k of SET_BY_ONE_WORLD) if (k in ha) throw new Error(`ha option ${k} is set by the one world (servers, policy, failback)`);
+  return makeConfig({
+    ...ha,
+    nodes: servers + (ow.policy === 'spare' ? ow.spares : 0),
+    services: servers,
+    activeNodes: servers,
+    usersPerService: 0,
+    failoverPolicy: ow.policy === 'scheme' ? 'external' : ow.policy,
+    autoFailback: ow.failback === 'paper',
+  });
+}
+
+/** Run the one world: scheme `scheme` on the LB options, the world in time, the HA options, the one world's options and scripted faults. */
+export function runOneWorld(
+  scheme: SchemeName,
+  lb: Partial<LbOptions>,
+  wc: Partial<WorldConfig>,
+  ha: Partial<HaConfig>,
+  owc: Partial<OneWorldConfig>,
+  seed: number,
+  faults: Array<Fault & { at: number }> = [],
+  hooks: OneWorldHooks = {},
+): OneWorldResult {
+  const ow = resolveOneWorld(owc);
+  let cluster!: HaCluster, zones!: Zones, cap!: Capacity, inc!: Incidents, world!: World, sch!: Scheme, cfg!: HaConfig;
+  let S = 0;
+  let host!: Int32Array;
+  const samples: OneWorldSample[] = [];
+  const pairs = { normal: 0, normalN: 0, failover: 0, failoverN: 0 };
+  let nextSample = 0, sampleEvery = 0, step = 1;
+  /** The node crashing of overload now (its incident is a cascade). */
+  let cascading = -1;
+  let repairs!: Stream;
+  let simRef!: Sim;
+  const absorbed: number[] = [];
+
+  const sync = (s: number) => cluster.setUsers(s, world.loads[s]);
+  // players of these regions without service, and those moved off them still reconnecting
+  const without = (regions: number[]) => zones.unservedPlayers(regions) + zones.reconnecting();
+  const hostOf = (s: number) => (zones.served(s) ? host[s] : -1);
+  const moved = (t: number, ms: Migration[], failover: boolean) => {
+    for (const m of ms) {
+      if (failover) {
+        inc.failoverMoves += m.users.length;
+        zones.moved(t, m.users, cfg.reconnectDelay);
+        inc.arrive(t + cfg.reconnectDelay, m.to, m.users.length);
+      } else inc.failbackMoves += m.users.length;
+    }
+    for (let s = 0; s < S; s++) sync(s);
+  };
+
+  const setup = (ctx: WorldContext) => {
+    world = ctx.world;
+    sch = ctx.scheme;
+    S = world.servers;
+    step = ctx.config.step;
+    sampleEvery = ctx.config.sampleEvery;
+    if (ow.policy === 'scheme' && !(sch.fail && sch.restore)) throw new Error(`scheme ${sch.name} has no fail-over rule of its own (policy scheme): use policy paper or spare`);
+    cfg = oneWorldHa(S, ow, ha);
+    cluster = new HaCluster(ctx.sim, ctx.streams, cfg);
+    zones = new Zones(world);
+    cap = new Capacity(ow, cfg.nodes);
+    inc = new Incidents(cfg.nodes);
+    host = new Int32Array(S);
+    for (let s = 0; s < S; s++) host[s] = s;
+    const sim = ctx.sim, sig = cluster.signals;
+    sig.on('nodeCrashed', (n) => {
+      const regions = cluster.heldBy(n);
+      let players = 0;
+      for (const s of regions) players += world.loads[s];
+      inc.crashed(sim.now, n, regions, players, cascading === n);
+    });
+    sig.on('suspected', (_i, j) => inc.suspected(sim.now, j));
+    sig.on('serviceDown', (s, planned) => zones.down(sim.now, s, planned));
+    sig.on('serviceUp', (s) => {
+      const h = cluster.runningOn(s)[0] ?? -1;
+      if (absorbed[s]) {
+        // policy scheme: the region is back on its repaired server
+        absorbed[s] = 0;
+        zones.plan(sim.now, s);
+        moved(sim.now, sch.restore!(s, ow.failback === 'paper'), false);
+      } else if (h >= 0 && h !== host[s]) {
+        if (h === s) inc.failbackMoves += world.loads[s];
+        else inc.failoverMoves += world.loads[s];
+      }
+      if (h >= 0) host[s] = h;
+    });
+    sig.on('usersBack', (s) => {
+      zones.back(sim.now, s);
+      if (host[s] >= 0) inc.arrive(sim.now, host[s], world.loads[s]);
+      inc.check(sim.now, without, cap.maxLoad() / ow.capacity);
+    });
+    sig.on('orphaned', (s) => {
+      if (absorbed[s]) return;
+      absorbed[s] = 1;
+      zones.account(sim.now);
+      moved(sim.now, sch.fail!(s), true);
+    });
+    for (const f of faults) cluster.at(f.at, f);
+    if (ow.crashBusiestAt > 0)
+      sim.at(ow.crashBusiestAt, () => {
+        let best = -1;
+        for (let n = 0; n < cfg.nodes; n++) if (!cluster.crashed[n] && (best < 0 || cap.load[n] > cap.load[best])) best = n;
+        if (best < 0) return;
+        cluster.crash(best);
+        sim.schedule(ow.crashBusiestFor, () => cluster.repair(best));
+      });
+    repairs = ctx.streams.get('overload-repair');
+    simRef = sim;
+  };
+
+  // a region that runs on two nodes (a false take-over) keeps its service when one of them fails or pauses:
+  // its players, connected to that one, reconnect to the other (found at the next step)
+  const rehost = (t: number) => {
+    for (let s = 0; s < S; s++) {
+      const h = host[s];
+      if (!zones.served(s) || (h >= 0 && !cluster.hung[h] && cluster.runningOn(s).includes(h))) continue;
+      const other = cluster.runningOn(s).find((n) => !cluster.hung[n]);
+      if (other === undefined) continue;
+      host[s] = other;
+      const users = world.usersOf(s).slice();
+      inc.failoverMoves += users.length;
+      zones.moved(t, users, cfg.reconnectDelay);
+      inc.arrive(t + cfg.reconnectDelay, other, users.length);
+    }
+  };
+
+  const stepped = (t: number) => {
+    rehost(t);
+    for (let s = 0; s < S; s++) sync(s);
+    const players = world.loads;
+    const hosts = new Int32Array(S);
+    for (let s = 0; s < S; s++) hosts[s] = hostOf(s);
+    const down = cap.step(t, step, hosts, players, (n) => !cluster.crashed[n]);
+    for (const n of down) {
+      cascading = n;
+      cluster.crash(n);
+      cascading = -1;
+      simRef.schedule(drawLength(repairs, cfg.repairDist, cfg.mttr, cfg.repairSigma), () => cluster.repair(n));
+    }
+    inc.check(t, without, cap.maxLoad() / ow.capacity);
+    if (t >= nextSample) {
+      nextSample += sampleEvery;
+      let normal = true;
+      for (let s = 0; s < S; s++) if (!zones.served(s) || host[s] !== s) normal = false;
+      let cp = NaN;
+      if (hooks.measurePairs !== false) {
+        const on = new Int32Array(world.n);
+        for (let u = 0; u < world.n; u++) on[u] = world.server[u] >= 0 && zones.hasService(u) ? hosts[world.server[u]] : -1;
+        cp = crossServerPairs(world.xs, world.ys, on, world.n, world.opts.viewDistance, world.opts.mapWidth, world.opts.mapHeight);
+        const per = world.count > 0 ? cp / world.count : 0;
+        if (normal) (pairs.normal += per), pairs.normalN++;
+        else (pairs.failover += per), pairs.failoverN++;
+      }
+      samples.push({ t, unserved: zones.unservedPlayers(), lost: zones.takeSince(), nodeLoads: Array.from(cap.load), maxNodeLoad: cap.maxLoad(), crossNodePairs: cp, normal });
+    }
+    hooks.afterStep?.(t, { world, cluster, hasService: (u) => zones.hasService(u), unserved: () => zones.unservedPlayers(), hostOf });
+  };
+
+  const wr = runWorld(scheme, lb, wc, seed, {
+    measurePairs: hooks.measurePairs,
+    setup,
+    beforeChange: (t) => zones.account(t),
+    joined: (u) => sync(world.server[u]),
+    left: (_u, s) => sync(s),
+    mayRebalance: () => zones.unservedPlayers() === 0,
+    stepped,
+  });
+  zones.account(wr.config.duration);
+  const har = cluster.finish();
+  const list = inc.list;
+  const mean = (f: (x: Incident) => number) => {
+    const v = list.map(f).filter((x) => !Number.isNaN(x));
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+  };
+  const ph = wr.totals.playerHours;
+  return {
+    world: wr,
+    ha: har,
+    config: ow,
+    samples,
+    incidents: list,
+    totals: {
+      crashes: list.length,
+      cascades: list.filter((x) => x.cascade).length,
+      playersPerCrash: list.length ? list.reduce((a, x) => a + x.players, 0) / list.length : 0,
+      lostPlayerSeconds: zones.lost,
+      plannedLostPlayerSeconds: zones.lostPlanned,
+      lostPerPlayerHour: ph > 0 ? zones.lost / ph : 0,
+      plannedPerPlayerHour: ph > 0 ? zones.lostPlanned / ph : 0,
+      detectionMean: mean((x) => x.detection),
+      recoveryMean: mean((x) => x.recovery),
+      balancedMean: mean((x) => x.balanced),
+      peakOverCapacity: list.length ? Math.max(...list.map((x) => x.peakOver)) : cap.peakOver,
+      reconnectBurst: inc.burstMax,
+      failoverMigrations: inc.failoverMoves,
+      failbackMigrations: inc.failbackMoves,
+      overloadedPlayerSeconds: cap.overloadedPlayerSeconds,
+      tickMean: cap.tickMean(),
+      tickMax: cap.tickMax,
+      crossPairsNormal: pairs.normalN ? pairs.normal / pairs.normalN : NaN,
+      crossPairsFailover: pairs.failoverN ? pairs.failover / pairs.failoverN : NaN,
+    },
+  };
+}
