@@ -11,6 +11,7 @@ import { heartbeat } from './heartbeat.ts';
 import { downtime } from './downtime.ts';
 import { detectors } from './detectors.ts';
 import { schemes } from './schemes.ts';
+import { resilience } from './resilience.ts';
 
 export const experiments: Experiment[] = [
   example,
@@ -24,6 +25,7 @@ export const experiments: Experiment[] = [
   downtime,
   detectors,
   schemes,
+  resilience,
 ];
 
 export function findExperiment(name: string): Experiment | undefined {
