@@ -110,7 +110,7 @@ export const resilience: Experiment = {
       groups.get(g)!.y.push(v);
     }
     const avg = (a: number[]) => a.reduce((s, x) => s + x, 0) / Math.max(1, a.length);
-    const pts = [...groups.values()].filter((g) => g.x.length).map((g) => ({ policy: g.policy, detector: g.detector, servers: `${g.servers} servers`, x: avg(g.x), y: avg(g.y) }));
+    const pts = [...groups.values()].filter((g) => g.x.length).map((g) => ({ policy: g.policy, detector: g.detector, servers: g.servers, x: avg(g.x), y: avg(g.y) }));
     const charts: ChartSpec[] = [];
     if (pts.length)
       charts.push({
@@ -121,7 +121,7 @@ export const resilience: Experiment = {
         spec: {
           $schema: VEGA,
           data: { values: pts },
-          facet: { field: 'servers', type: 'nominal', title: null, sort: { field: 'servers' } },
+          facet: { field: 'servers', type: 'ordinal', title: null, header: { labelExpr: "datum.value + ' servers'" } },
           columns: 3,
           spec: {
             width: 190,
@@ -147,7 +147,8 @@ export const resilience: Experiment = {
     const values = series.filter((r) => r.replicate === first).map((r) => ({ scheme: r.scheme, policy: r.policy, t: Number(r.t), load: Number(r.maxNodeLoad) / Number(r.capacity), unserved: Number(r.unserved) }));
     if (values.length) {
       const crashAt = Number(data.params.crashAt);
-      const around = values.filter((v) => v.t >= crashAt - 60 && v.t <= crashAt + Number(data.params.mttr) + 180);
+      const t0 = crashAt - 60, t1 = Math.min(Number(data.params.duration), crashAt + Number(data.params.mttr) + 180);
+      const around = values.filter((v) => v.t >= t0 && v.t <= t1);
       charts.push({
         name: 'load-around-crash',
         title: 'The busiest server crashes: load over capacity and players without service (8 servers)',
@@ -167,7 +168,7 @@ export const resilience: Experiment = {
                 {
                   mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
                   encoding: {
-                    x: { field: 't', type: 'quantitative', title: 'time (s)', scale: { nice: false } },
+                    x: { field: 't', type: 'quantitative', title: 'time (s)', scale: { nice: false, domain: [t0, t1] } },
                     y: { field, type: 'quantitative', title: field === 'load' ? 'max node load / capacity' : 'players without service' },
                     color: schemeColor(around, 'scheme', 'scheme'),
                   },

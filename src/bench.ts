@@ -7,6 +7,7 @@ import * as kernel from './bench/kernel.ts';
 import * as lb from './bench/lb.ts';
 import * as lbWorld from './bench/lb-world.ts';
 import * as ha from './bench/ha.ts';
+import * as oneWorld from './bench/one-world.ts';
 import * as runner from './bench/runner.ts';
 
 const parts: [string, { run: () => Promise<void> }][] = [
@@ -14,6 +15,7 @@ const parts: [string, { run: () => Promise<void> }][] = [
   ['lb', lb],
   ['lb world', lbWorld],
   ['ha', ha],
+  ['one world', oneWorld],
   ['runner', runner],
 ];
 

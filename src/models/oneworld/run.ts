@@ -128,6 +128,8 @@ export function runOneWorld(
   let repairs!: Stream;
   let simRef!: Sim;
   const absorbed: number[] = [];
+  /** Samples whose cross-node pairs are the world's cross-server pairs at the same time. */
+  const fromWorld: number[] = [];
 
   const sync = (s: number) => cluster.setUsers(s, world.loads[s]);
   // players of these regions without service, and those moved off them still reconnecting
@@ -239,7 +241,9 @@ export function runOneWorld(
       let normal = true;
       for (let s = 0; s < S; s++) if (!zones.served(s) || host[s] !== s) normal = false;
       let cp = NaN;
-      if (hooks.measurePairs !== false) {
+      // with every region at home and served the nodes' pairs are the servers' pairs: taken from the world's sample after the run
+      if (hooks.measurePairs !== false && normal && zones.reconnecting() === 0) fromWorld.push(samples.length);
+      else if (hooks.measurePairs !== false) {
         const on = new Int32Array(world.n);
         for (let u = 0; u < world.n; u++) on[u] = world.server[u] >= 0 && zones.hasService(u) ? hosts[world.server[u]] : -1;
         cp = crossServerPairs(world.xs, world.ys, on, world.n, world.opts.viewDistance, world.opts.mapWidth, world.opts.mapHeight);
@@ -262,6 +266,16 @@ export function runOneWorld(
     stepped,
   });
   zones.account(wr.config.duration);
+  if (fromWorld.length) {
+    const byT = new Map(wr.samples.map((x) => [x.t, x]));
+    for (const k of fromWorld) {
+      const x = samples[k], w = byT.get(x.t)!;
+      x.crossNodePairs = w.crossPairs;
+      const per = w.online > 0 ? w.crossPairs / w.online : 0;
+      pairs.normal += per;
+      pairs.normalN++;
+    }
+  }
   const har = cluster.finish();
   const list = inc.list;
   const mean = (f: (x: Incident) => number) => {
