@@ -22,7 +22,8 @@ import { HA_METRIC_INFO } from '../models/ha/metric-info.ts';
 import { LB_METRIC_INFO, WORLD_METRIC_INFO } from '../models/lb/metric-info.ts';
 import { holderScale, nodeStateScale, outages, timelineSegments } from '../output/timeline.ts';
 import { schemeColor } from '../output/scheme-colors.ts';
-import { at, checkModel, haRunOptions, loadScenario, type Axis, type HaScenario, type LbScenario, type Scenario } from './load.ts';
+import { runOneWorld, OW_METRIC_INFO, type OneWorldTotals } from '../models/oneworld/index.ts';
+import { at, checkModel, haRunOptions, isOneWorld, loadScenario, type Axis, type HaScenario, type LbScenario, type Scenario } from './load.ts';
 
 const VEGA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const HA_METRICS = ['availability', 'downtime', 'dualActiveTime', 'incidents', 'detections', 'meanDetection', 'mistakes', 'falseTakeovers', 'declarations', 'hbMessages', 'protocolMessages', 'lost'];
@@ -31,6 +32,12 @@ const LB_METRICS = ['migratedUsers', 'migrationEvents', 'usersPerEvent', 'larges
 const WORLD_METRICS: Array<keyof WorldTotals> = [
   'handoffsPerPlayerHour', 'migrationsPerPlayerHour', 'usersPerEvent', 'imbalanceMean', 'maxOverMean', 'aboveCapacity', 'crossPairsMean', 'crossPairsPerPlayer',
   'handoffs', 'migratedUsers', 'migrationEvents', 'joins', 'leaves', 'peakOnline', 'playerHours',
+];
+
+/** A one-world scenario: the world's totals and the one world's. */
+const OW_METRICS: Array<keyof OneWorldTotals> = [
+  'lostPerPlayerHour', 'plannedPerPlayerHour', 'lostPlayerSeconds', 'plannedLostPlayerSeconds', 'crashes', 'cascades', 'playersPerCrash', 'detectionMean', 'recoveryMean',
+  'balancedMean', 'peakOverCapacity', 'reconnectBurst', 'failoverMigrations', 'failbackMigrations', 'overloadedPlayerSeconds', 'tickMean', 'tickMax', 'crossPairsNormal', 'crossPairsFailover',
 ];
 
 /** The module URL a worker imports to find the experiment of the scenario at `path`. */
@@ -52,6 +59,7 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
   if (ha && !('heartbeatEvents' in params))
     params.heartbeatEvents = { type: 'string', default: String(haRunOptions(scenario).heartbeatEvents), help: 'the heartbeat schedule this scenario runs (options.heartbeatEvents; by default deferred, as a scenario logs every message); the same results from each' };
   const timed = scenario.kind === 'lb' && scenario.world !== undefined;
+  const one = isOneWorld(scenario);
   return {
     name: scenario.name,
     title: scenario.title ?? `Scenario ${scenario.name}`,
@@ -68,12 +76,17 @@ export function scenarioExperiment(scenario: Scenario, axes: Axis[]): Experiment
       return pts;
     },
     keys: [],
-    metrics: ha ? HA_METRICS : timed ? WORLD_METRICS : LB_METRICS,
+    metrics: ha ? HA_METRICS : one ? [...OW_METRICS, ...WORLD_METRICS] : timed ? WORLD_METRICS : LB_METRICS,
     // units and meanings: the scenario's page and metrics.csv say them as the experiments' do
-    metricInfo: ha ? HA_METRIC_INFO : timed ? WORLD_METRIC_INFO : LB_METRIC_INFO,
-    run: (point, seed) => (ha ? runHa(at(scenario as HaScenario, axes, point), seed) : timed ? runTimed(at(scenario as LbScenario, axes, point), seed) : runLb(at(scenario as LbScenario, axes, point), seed)),
+    metricInfo: ha ? HA_METRIC_INFO : one ? { ...WORLD_METRIC_INFO, ...OW_METRIC_INFO } : timed ? WORLD_METRIC_INFO : LB_METRIC_INFO,
+    run: (point, seed) =>
+      ha ? runHa(at(scenario as HaScenario, axes, point), seed)
+      : one ? runOne(at(scenario as LbScenario, axes, point), seed)
+      : timed ? runTimed(at(scenario as LbScenario, axes, point), seed)
+      : runLb(at(scenario as LbScenario, axes, point), seed),
     charts: (data) =>
       ha ? haCharts(data.tables.timeline ?? [], data.runs[0], [(scenario as HaScenario).duration].flat()[0], axes)
+      : one ? [...worldCharts(data.tables.series ?? [], data.runs[0], axes), ...serviceCharts(data.tables.series ?? [], data.runs[0], axes)]
       : timed ? worldCharts(data.tables.series ?? [], data.runs[0], axes)
       : lbCharts(data.summary, axes, (scenario as LbScenario).scheme ?? 'user-centric'),
     files: (data): Record<string, string> => {
@@ -91,8 +104,10 @@ export function scenarioWork(s: Scenario): number {
   if (!s.world) return 300 * o.users;
   const w = resolveWorld(s.world as never);
   const players = Math.max(o.users, w.initialPlayers, w.joins === 'poisson' ? w.joinRate * w.duration : 0);
-  // every step moves every player; every sample counts the pairs near each player
-  return 0.5 * players * (w.duration / w.step) + 2 * players * (w.duration / w.sampleEvery);
+  // every step moves every player; every sample counts the pairs near each player (twice in the one world); the cluster's heartbeats
+  const one = isOneWorld(s);
+  const cluster = one ? haWork(makeConfig({ nodes: Math.min(64, o.servers + 1), services: 0, ...Object.fromEntries(Object.entries(s.ha ?? {}).filter(([k]) => !['nodes', 'services'].includes(k))) } as never), w.duration) : 0;
+  return 0.5 * players * (w.duration / w.step) + (one ? 4 : 2) * players * (w.duration / w.sampleEvery) + cluster;
 }
 
 function runHa(s: HaScenario, seed: number) {
@@ -144,6 +159,54 @@ function runTimed(s: LbScenario, seed: number) {
   const series: Row[] = r.samples.map(({ loads: _, ...x }) => ({ scheme, ...x }));
   const spots: Row[] = r.spots.map((x) => ({ scheme, ...x }));
   return { rows, tables: { series, spots } };
+}
+
+function runOne(s: LbScenario, seed: number) {
+  const scheme = s.scheme ?? 'user-centric';
+  const r = runOneWorld(scheme, (s.options ?? {}) as never, (s.world ?? {}) as never, (s.ha ?? {}) as never, (s.oneWorld ?? {}) as never, seed, s.faults ?? []);
+  const rows: Row[] = [{ ...Object.fromEntries(OW_METRICS.map((m) => [m, r.totals[m]])), ...Object.fromEntries(WORLD_METRICS.map((m) => [m, r.world.totals[m]])) }];
+  // the world's samples and the one world's at the same times, one row each
+  const byT = new Map(r.samples.map((x) => [x.t, x]));
+  const series: Row[] = r.world.samples.map(({ loads: _, ...x }) => {
+    const o = byT.get(x.t);
+    return { scheme, ...x, unserved: o?.unserved ?? NaN, lostPlayerSeconds: o?.lost ?? NaN, maxNodeLoad: o?.maxNodeLoad ?? NaN, crossNodePairs: o?.crossNodePairs ?? NaN, allAtHome: o?.normal ?? true };
+  });
+  const incidents: Row[] = r.incidents.map((x) => ({ scheme, node: x.node, crash: x.t, cascade: x.cascade, regions: x.regions.join(' '), players: x.players, detection: x.detection, recovery: x.recovery, peakOverCapacity: x.peakOver, balanced: x.balanced }));
+  return { rows, tables: { series, spots: r.world.spots.map((x) => ({ scheme, ...x })), incidents } };
+}
+
+/** Players without service and the busiest node over time (the one world), one line per scheme. */
+function serviceCharts(series: Row[], first: Row | undefined, axes: Axis[]): ChartSpec[] {
+  if (!first) return [];
+  // one line per scheme, or per value of the first axis when the schemes are not swept (e.g. the fail-over policy)
+  const key = axes.some((a) => a.label === 'scheme') || axes.length === 0 ? 'scheme' : axes[0].label;
+  const at = series.filter((r) => r.replicate === first.replicate && axes.every((a) => a.label === key || r[a.label] === first[a.label]));
+  const end = Math.max(...at.map((r) => Number(r.t)));
+  const values = at.flatMap((r) => [
+    { line: r[key], t: r.t, v: r.unserved, panel: 'players without service' },
+    { line: r[key], t: r.t, v: r.maxNodeLoad, panel: 'players on the busiest node' },
+  ]);
+  return [{
+    name: 'service',
+    title: 'Players without service, and the busiest node',
+    caption: 'The one world at the first sweep point (first replicate; one line per value of the first sweep axis), every sampleEvery seconds: players without service (their region\'s server down, or not yet reconnected) and the players on the most loaded node (a take-over node carries its own regions and the failed one\'s). incidents.csv has each crash: players cut off, detection, recovery, the peak load over capacity.',
+    spec: {
+      $schema: VEGA,
+      data: { values },
+      facet: { row: { field: 'panel', type: 'nominal', title: null, sort: ['players without service', 'players on the busiest node'] } },
+      resolve: { scale: { y: 'independent' } },
+      spec: {
+        width: 560,
+        height: 140,
+        mark: { type: 'line', interpolate: 'step-after' },
+        encoding: {
+          x: { field: 't', type: 'quantitative', title: 'time (s)', scale: { domain: [0, end], nice: false } },
+          y: { field: 'v', type: 'quantitative', title: null },
+          color: key === 'scheme' ? schemeColor(values, 'line', 'scheme') : { field: 'line', type: 'nominal', title: key },
+        },
+      },
+    },
+  }];
 }
 
 /** Max, mean and min server load over time, one line per scheme, for the first sweep point and seed. */

@@ -15,7 +15,9 @@ import { makeConfig, type HaConfig } from '../models/ha/options.ts';
 import { checkRecordBudget } from '../models/ha/config.ts';
 import { resolveOptions } from '../models/lb/options.ts';
 import { resolveWorld } from '../models/lb/world-options.ts';
-import { schemeNames } from '../models/lb/schemes.ts';
+import { schemeNames, schemeHasFailover } from '../models/lb/schemes.ts';
+import { resolveOneWorld } from '../models/oneworld/options.ts';
+import { oneWorldHa } from '../models/oneworld/run.ts';
 import type { Fault } from '../models/ha/faults.ts';
 
 export interface HaScenario {
@@ -52,6 +54,15 @@ export interface LbScenario {
   world?: Record<string, unknown>;
   /** Write replay.html (needs world). */
   replay?: boolean;
+  /** With world: the servers are an HA cluster (the one world): its HA options, its own options and a fault script. */
+  ha?: Record<string, unknown>;
+  oneWorld?: Record<string, unknown>;
+  faults?: Array<Fault & { at: number }>;
+}
+
+/** An LB scenario that runs the one world (world: with ha:, oneWorld: or faults:). */
+export function isOneWorld(s: Scenario): s is LbScenario {
+  return s.kind === 'lb' && s.world !== undefined && (s.ha !== undefined || s.oneWorld !== undefined || s.faults !== undefined);
 }
 
 export type Scenario = HaScenario | LbScenario;
@@ -169,12 +180,12 @@ function findAxes(s: Scenario): Axis[] {
   if (s.kind === 'lb') add(['scheme'], 'scheme', s.scheme);
   for (const [k, v] of Object.entries(s.options ?? {})) add(['options', k], k, v);
   if (s.kind === 'lb') for (const [k, v] of Object.entries(s.world ?? {})) add(['world', k], k, v);
+  if (s.kind === 'lb') for (const sec of ['ha', 'oneWorld'] as const) for (const [k, v] of Object.entries(s[sec] ?? {})) add([sec, k], k, v);
   if (s.kind === 'ha')
     (s.links ?? []).forEach((l, i) => {
       for (const k of ['loss', 'extraLatency']) add(['links', i, k], `links[${i}].${k}`, (l as unknown as Record<string, unknown>)[k]);
     });
-  if (s.kind === 'ha')
-    (s.faults ?? []).forEach((f, i) => {
+  ;(s.faults ?? []).forEach((f, i) => {
       for (const k of ['at', 'duration', 'p', 'extra']) add(['faults', i, k], `faults[${i}].${k}`, (f as Record<string, unknown>)[k]);
     });
   return axes;
@@ -200,6 +211,24 @@ export function haRunOptions(s: HaScenario): Record<string, unknown> {
   return { maxLogRows: 200_000, heartbeatEvents: 'deferred', ...(s.options ?? {}), recordMessages: true, recordTimeline: true };
 }
 
+/** A one-world scenario: its own options, the HA options it may set, and the script against the nodes. */
+function checkOneWorld(s: LbScenario, servers: number): void {
+  let ow;
+  try {
+    ow = resolveOneWorld((s.oneWorld ?? {}) as never);
+  } catch (e) {
+    throw new ScenarioError(`oneWorld: ${(e as Error).message}`);
+  }
+  let cfg: HaConfig;
+  try {
+    cfg = oneWorldHa(servers, ow, (s.ha ?? {}) as never);
+  } catch (e) {
+    throw new ScenarioError(`ha: ${(e as Error).message.replace(/^ha option /, 'option ')}`);
+  }
+  if (ow.policy === 'scheme' && !schemeHasFailover(s.scheme ?? 'user-centric')) throw new ScenarioError(`oneWorld.policy: scheme ${s.scheme} has no fail-over rule of its own: use paper or spare`);
+  checkFaults(s.faults ?? [], cfg, resolveWorld(s.world ?? {}).duration);
+}
+
 /** Check a single-valued scenario against the model (options, node ids, schemes). */
 export function checkModel(s: Scenario): void {
   if (s.kind === 'lb') {
@@ -220,6 +249,8 @@ export function checkModel(s: Scenario): void {
       } catch (e) {
         throw new ScenarioError(`world: ${(e as Error).message}`);
       }
+    if (!s.world && (s.ha || s.oneWorld || s.faults)) throw new ScenarioError(`${s.ha ? 'ha' : s.oneWorld ? 'oneWorld' : 'faults'}: needs a world: section (the one world runs players in time)`);
+    if (isOneWorld(s)) checkOneWorld(s, o.servers);
     return;
   }
   let cfg: HaConfig;
@@ -238,7 +269,13 @@ export function checkModel(s: Scenario): void {
     for (const k of ['a', 'b'] as const) if (l[k] >= nodes) throw new ScenarioError(`links[${i}].${k}: must be < nodes (${nodes})`);
     if (l.a === l.b) throw new ScenarioError(`links[${i}]: a and b must differ`);
   });
-  (s.faults ?? []).forEach((f, i) => {
+  checkFaults(s.faults ?? [], cfg, s.duration);
+}
+
+/** Each fault of a script against the cluster's nodes and the run's length. */
+function checkFaults(faults: Array<Fault & { at: number }>, cfg: HaConfig, duration: number): void {
+  const nodes = cfg.nodes;
+  faults.forEach((f, i) => {
     const r = f as unknown as Record<string, unknown>;
     for (const k of ['node', 'a', 'b']) if (typeof r[k] === 'number' && (r[k] as number) >= nodes) throw new ScenarioError(`faults[${i}].${k}: must be < nodes (${nodes})`);
     for (const k of ['group', 'other']) if (Array.isArray(r[k]) && (r[k] as number[]).some((n) => n >= nodes)) throw new ScenarioError(`faults[${i}].${k}: node ids must be < nodes (${nodes})`);
@@ -247,6 +284,6 @@ export function checkModel(s: Scenario): void {
     if (f.verb === 'partition' && f.other?.some((n) => f.group.includes(n))) throw new ScenarioError(`faults[${i}]: node ${f.other.find((n) => f.group.includes(n))} is on both sides of the partition`);
     if (f.verb === 'loss' && f.p > 0 && cfg.lossModel === 'gilbert-elliott' && !(f.p > cfg.goodLoss && f.p < cfg.burstLoss))
       throw new ScenarioError(`faults[${i}].p: with lossModel gilbert-elliott a loss rate must lie between goodLoss (${cfg.goodLoss}) and burstLoss (${cfg.burstLoss}), or be 0 (got ${f.p})`);
-    if (f.at >= s.duration) throw new ScenarioError(`faults[${i}].at: ${f.at} is not before the end of the run (duration ${s.duration})`);
+    if (f.at >= duration) throw new ScenarioError(`faults[${i}].at: ${f.at} is not before the end of the run (duration ${duration})`);
   });
 }

@@ -8,6 +8,7 @@
 import { HA_OPTIONS } from '../models/ha/options.ts';
 import { DEFAULTS as LB_DEFAULTS, CELL_CHOICES } from '../models/lb/options.ts';
 import { WORLD_OPTIONS } from '../models/lb/world-options.ts';
+import { ONE_WORLD_OPTIONS, SET_BY_ONE_WORLD } from '../models/oneworld/options.ts';
 import type { OptionSpec } from '../schema.ts';
 
 /** A JSON object (the scenario schema is one). */
@@ -46,9 +47,16 @@ function haOptions(): Json {
   return { type: 'object', additionalProperties: false, properties: props };
 }
 
-function worldOptions(): Json {
+function worldOptions(table: Record<string, OptionSpec> = WORLD_OPTIONS): Json {
   const props: Json = {};
-  for (const [name, o] of Object.entries(WORLD_OPTIONS) as Array<[string, OptionSpec]>) props[name] = optionSchema(o);
+  for (const [name, o] of Object.entries(table)) props[name] = optionSchema(o);
+  return { type: 'object', additionalProperties: false, properties: props };
+}
+
+/** The HA options a one world takes (those it sets itself are left out). */
+function oneWorldHaOptions(): Json {
+  const all = haOptions() as { properties: Json };
+  const props = Object.fromEntries(Object.entries(all.properties).filter(([k]) => !(SET_BY_ONE_WORLD as readonly string[]).includes(k)));
   return { type: 'object', additionalProperties: false, properties: props };
 }
 
@@ -151,6 +159,9 @@ export function scenarioSchema(): Json {
           options: { ...lbOptions(), description: 'any option of the LB model: map, servers, users, arrivals, the schemes\' knobs' },
           replay: { type: 'boolean', description: 'with world: also write replay.html, a self-contained page that replays the first sweep point (players coloured by server, regions, hot spots, a time slider)' },
           world: { ...worldOptions(), description: 'the world in time (players who join, leave and move; docs/lb.md): with it the run lasts `duration` seconds and reports hand-offs, migrations per player-hour, imbalance and cross-server pairs over time' },
+          ha: { ...oneWorldHaOptions(), description: 'with world: the servers are a heartbeat HA cluster (the one world, docs/world.md): detector, heartbeats, fail-over and fail-back times, random faults (mtbf, pauses...). Node n is server n; the standby of policy spare is node = servers' },
+          oneWorld: { ...worldOptions(ONE_WORLD_OPTIONS as unknown as Record<string, OptionSpec>), description: 'with world: the one world\'s fail-over policy, fail-back, capacity and overload (docs/world.md)' },
+          faults: { type: 'array', items: faultSchema(), description: 'with world: the script of the one world, fault verbs at times (s) on the servers (node n = server n)' },
         },
       },
     ],

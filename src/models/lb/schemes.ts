@@ -5,7 +5,9 @@
  */
 import type { Stream } from '../../kernel/random.ts';
 import type { SchemeName } from './options.ts';
-import type { World } from './world.ts';
+import { World } from './world.ts';
+import { resolveOptions } from './options.ts';
+import { Streams } from '../../kernel/random.ts';
 import type { Moves } from './mobility.ts';
 import { Registry } from '../../registry.ts';
 import { StaticScheme } from './schemes/static.ts';
@@ -77,6 +79,13 @@ export function registerScheme(name: string, factory: SchemeFactory): void {
 /** Names of the registered schemes, built-in first. */
 export function schemeNames(): string[] {
   return SCHEMES.names();
+}
+
+/** Does the scheme have its own fail-over rule (fail and restore: the one world's policy scheme)? */
+export function schemeHasFailover(name: string): boolean {
+  const w = new World(resolveOptions({}), new Float64Array(0), new Float64Array(0));
+  const sch = SCHEMES.get(name)(w, new Streams(0).get('cell-choice'));
+  return typeof sch.fail === 'function' && typeof sch.restore === 'function';
 }
 
 export function makeScheme(name: SchemeName, world: World, cellChoice: Stream): Scheme {

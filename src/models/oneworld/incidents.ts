@@ -54,8 +54,13 @@ export class Incidents {
     }
   }
 
+  /** At t (a region's players are back): the incidents whose regions all have service have recovered. */
+  recovered(t: number, without: (regions: number[]) => number): void {
+    for (const x of this.open) if (Number.isNaN(x.recovery) && without(x.regions) === 0) x.recovery = t - x.t;
+  }
+
   /**
-   * At t: `without(regions)` players of those regions have no service, the
+   * At a step t: `without(regions)` players of those regions have no service, the
    * most loaded node carries `over` times its capacity. Closes what recovered
    * and balanced.
    */

@@ -141,6 +141,10 @@ export function runOneWorld(
         inc.failoverMoves += m.users.length;
         zones.moved(t, m.users, cfg.reconnectDelay);
         inc.arrive(t + cfg.reconnectDelay, m.to, m.users.length);
+        simRef.at(t + cfg.reconnectDelay, () => {
+          zones.account(simRef.now);
+          inc.recovered(simRef.now, without);
+        });
       } else inc.failbackMoves += m.users.length;
     }
     for (let s = 0; s < S; s++) sync(s);
@@ -185,7 +189,8 @@ export function runOneWorld(
     sig.on('usersBack', (s) => {
       zones.back(sim.now, s);
       if (host[s] >= 0) inc.arrive(sim.now, host[s], world.loads[s]);
-      inc.check(sim.now, without, cap.maxLoad() / ow.capacity);
+      // the nodes' loads are measured at the next step
+      inc.recovered(sim.now, without);
     });
     sig.on('orphaned', (s) => {
       if (absorbed[s]) return;
