@@ -24,6 +24,10 @@ export interface ReplayTrack {
   online: number[];
   /** The run's hot spots. */
   spots: Array<{ x: number; y: number; r: number; start: number; end: number }>;
+  /** The one world, per frame: the regions without service (their server down, or players not yet back). */
+  down?: number[][];
+  /** The one world: moments worth a link (a crash, its recovery, a fail-back), each with its frame. */
+  events?: Array<{ t: number; frame: number; text: string }>;
 }
 
 export interface Replay {
@@ -46,6 +50,7 @@ export function replayHtml(r: Replay): string {
     tracks: r.tracks.map((t) => ({
       scheme: t.scheme, seed: t.seed, times: t.times, online: t.online, spots: t.spots,
       pos: t.positions.map(b64), srv: t.servers.map(b64), reg: t.regions ? t.regions.map(b64) : null,
+      down: t.down ?? null, events: t.events ?? [],
     })),
   };
   // the data is JSON inside a script element: '<' is escaped so no string can close it
@@ -65,6 +70,7 @@ canvas{border:1px solid #ccc;image-rendering:pixelated}
 <div id="bar"><select id="scheme"></select><button id="play">play</button><input id="t" type="range" min="0" value="0"><span id="info"></span></div>
 <canvas id="map"></canvas>
 <div id="legend"></div>
+<div id="events"></div>
 <script id="replay-data" type="application/json">${json}</script>
 <script>
 const D = JSON.parse(document.getElementById('replay-data').textContent);
@@ -75,7 +81,7 @@ const cv = document.getElementById('map'), cx = cv.getContext('2d');
 const scale = Math.min(900 / D.W, 600 / D.H); cv.width = Math.round(D.W * scale); cv.height = Math.round(D.H * scale);
 const sel = document.getElementById('scheme'), slider = document.getElementById('t'), info = document.getElementById('info'), play = document.getElementById('play');
 D.tracks.forEach((t, i) => { const o = document.createElement('option'); o.value = i; o.textContent = t.scheme + ' (seed ' + t.seed + ')'; sel.appendChild(o); });
-document.getElementById('legend').innerHTML = Array.from({ length: D.S }, (_, s) => '<span><i style="background:' + col(s) + '"></i>server ' + s + '</span>').join('');
+document.getElementById('legend').innerHTML = Array.from({ length: D.S }, (_, s) => '<span><i style="background:' + col(s) + '"></i>server ' + s + '</span>').join('') + (D.tracks.some((t) => t.down) ? '<span style="color:#d62728">&#x2715;</span><span> without service</span><span><i style="background:#333;opacity:0.4;border-radius:0"></i>region without service</span>' : '');
 function draw() {
   const tr = D.tracks[+sel.value], k = Math.min(+slider.value, tr.times.length - 1), t = tr.times[k];
   slider.max = tr.times.length - 1;
@@ -83,14 +89,23 @@ function draw() {
   if (tr.reg) {
     const g = dec(tr.reg[k], Uint8Array), w = cv.width / D.cols, h = cv.height / D.rows;
     cx.globalAlpha = 0.18;
-    for (let r = 0; r < D.rows; r++) for (let c = 0; c < D.cols; c++) { const x0 = Math.round(c * w), y0 = Math.round(r * h); cx.fillStyle = col(g[r * D.cols + c]); cx.fillRect(x0, y0, Math.round((c + 1) * w) - x0, Math.round((r + 1) * h) - y0); }
+    const dn = new Set(tr.down ? tr.down[k] : []);
+    for (let r = 0; r < D.rows; r++) for (let c = 0; c < D.cols; c++) { const x0 = Math.round(c * w), y0 = Math.round(r * h), o = g[r * D.cols + c]; cx.globalAlpha = dn.has(o) ? 0.4 : 0.18; cx.fillStyle = dn.has(o) ? '#333' : col(o); cx.fillRect(x0, y0, Math.round((c + 1) * w) - x0, Math.round((r + 1) * h) - y0); }
     cx.globalAlpha = 1;
   }
   const p = dec(tr.pos[k], Uint16Array), s = dec(tr.srv[k], Uint8Array);
-  for (let i = 0; i < s.length; i++) { cx.fillStyle = col(s[i]); cx.fillRect(p[2 * i] / 65535 * cv.width - 1, p[2 * i + 1] / 65535 * cv.height - 1, 2.5, 2.5); }
+  let off = 0;
+  for (let i = 0; i < s.length; i++) {
+    const x = p[2 * i] / 65535 * cv.width, y = p[2 * i + 1] / 65535 * cv.height;
+    // 255: a player without service (its region's server is down, or it is reconnecting): a black cross
+    if (s[i] === 255) { off++; cx.strokeStyle = '#d62728'; cx.lineWidth = 1; cx.beginPath(); cx.moveTo(x - 2, y - 2); cx.lineTo(x + 2, y + 2); cx.moveTo(x + 2, y - 2); cx.lineTo(x - 2, y + 2); cx.stroke(); }
+    else { cx.fillStyle = col(s[i]); cx.fillRect(x - 1, y - 1, 2.5, 2.5); }
+  }
   cx.strokeStyle = '#000'; cx.lineWidth = 1.5;
   for (const h of tr.spots) if (h.start <= t && t < h.end) { cx.beginPath(); cx.arc(h.x * scale, h.y * scale, Math.max(4, h.r * scale), 0, 2 * Math.PI); cx.stroke(); }
-  info.textContent = 't = ' + t.toFixed(0) + ' s, ' + tr.online[k] + ' players online' + (s.length < tr.online[k] ? ' (' + s.length + ' shown)' : '');
+  info.textContent = 't = ' + t.toFixed(0) + ' s, ' + tr.online[k] + ' players online' + (s.length < tr.online[k] ? ' (' + s.length + ' shown)' : '') + (tr.down ? ', ' + off + ' shown without service' + (tr.down[k].length ? ' (regions ' + tr.down[k].join(', ') + ' down)' : '') : '');
+  document.getElementById('events').innerHTML = tr.events.length ? 'Moments: ' + tr.events.map((e) => '<a href="#scheme=' + encodeURIComponent(tr.scheme) + '&frame=' + e.frame + '" data-frame="' + e.frame + '">' + e.text + '</a>').join(' · ') : '';
+  for (const a of document.querySelectorAll('#events a')) a.onclick = (ev) => { ev.preventDefault(); slider.value = a.dataset.frame; draw(); };
   history.replaceState(null, '', '#scheme=' + tr.scheme + '&frame=' + k); // the address is a link to this moment
 }
 let timer = null;

@@ -67,6 +67,8 @@ export interface OneWorldTotals {
 
 export interface OneWorldResult {
   world: WorldResult;
+  /** HA nodes: the servers and the standbys. */
+  nodes: number;
   ha: HaResult;
   config: OneWorldConfig;
   samples: OneWorldSample[];
@@ -77,6 +79,7 @@ export interface OneWorldResult {
 /** What a test or a replay sees after each step. */
 export interface OneWorldView {
   world: World;
+  scheme: Scheme;
   cluster: HaCluster;
   /** Player u has service now. */
   hasService(u: number): boolean;
@@ -258,7 +261,7 @@ export function runOneWorld(
       }
       samples.push({ t, unserved: zones.unservedPlayers(), lost: zones.takeSince(), nodeLoads: Array.from(cap.load), maxNodeLoad: cap.maxLoad(), crossNodePairs: cp, normal });
     }
-    hooks.afterStep?.(t, { world, cluster, hasService: (u) => zones.hasService(u), unserved: () => zones.unservedPlayers(), hostOf });
+    hooks.afterStep?.(t, { world, scheme: sch, cluster, hasService: (u) => zones.hasService(u), unserved: () => zones.unservedPlayers(), hostOf });
   };
 
   const wr = runWorld(scheme, lb, wc, seed, {
@@ -290,6 +293,7 @@ export function runOneWorld(
   const ph = wr.totals.playerHours;
   return {
     world: wr,
+    nodes: cfg.nodes,
     ha: har,
     config: ow,
     samples,
