@@ -35,6 +35,15 @@ export {
   type Preset, type PhiOptions, type LossModel, type LossProcess, type LatencyModel, type LatencyDist, type SignalMap, type SignalName,
 } from './models/ha/index.ts';
 
+// ---- the one world: the LB world in time on a heartbeat HA cluster ----
+export {
+  runOneWorld, oneWorldHa, resolveOneWorld, ONE_WORLD_OPTIONS, ONE_WORLD_DEFAULTS, OW_METRIC_INFO,
+  type OneWorldConfig, type OneWorldResult, type OneWorldTotals, type OneWorldSample, type OneWorldView, type OneWorldHooks,
+  type Incident as WorldIncident,
+} from './models/oneworld/index.ts';
+export { registerFailoverPolicy, failoverPolicyNames, type FailoverPolicy, type Candidate } from './models/ha/failover.ts';
+export { schemeHasFailover } from './models/lb/schemes.ts';
+
 // ---- runner: points x seeds on worker threads ----
 export { runExperiment, expandPoints, summarizeRuns, type RunOptions, type ExperimentResult } from './runner/run.ts';
 export type { Task, TaskResult } from './runner/task.ts';

@@ -111,6 +111,16 @@ test('one world: every online player is served by one live node running its regi
   );
 });
 
+test('one world: every scheme and policy of a replicate sees the same crash times (common random numbers)', () => {
+  const times = (scheme: string, policy: OneWorldConfig['policy']) =>
+    runOneWorld(scheme, { servers: 4, users: 200 }, { duration: 3000, initialPlayers: 200, joins: 'none', mobility: 'random-waypoint' }, { mtbf: 600, mttr: 120 }, { policy }, 4)
+      .incidents.filter((x) => x.node < 4)
+      .map((x) => `${x.node}@${x.t}`);
+  const ref = times('static', 'paper');
+  assert.ok(ref.length >= 5, `${ref.length} crashes`);
+  for (const scheme of SCHEMES) for (const policy of ['paper', 'spare', 'scheme'] as const) assert.deepEqual(times(scheme, policy), ref, `${scheme} ${policy}`);
+});
+
 test('one world: a seed replays a run; the HA options the one world sets are refused', () => {
   const go = () => JSON.stringify(runOneWorld('dynamic', { servers: 4, users: 300 }, { duration: 300, initialPlayers: 300, joins: 'none', mobility: 'random-waypoint' }, { mtbf: 200, mttr: 50 }, { policy: 'scheme' }, 9));
   assert.equal(go(), go());

@@ -25,6 +25,7 @@ import { resolveOneWorld, SET_BY_ONE_WORLD, type OneWorldConfig } from './option
 import { Zones } from './zones.ts';
 import { Capacity } from './capacity.ts';
 import { Incidents, type Incident } from './incidents.ts';
+import { randomCrashes } from './crashes.ts';
 
 export interface OneWorldSample {
   t: number;
@@ -99,6 +100,8 @@ export function oneWorldHa(servers: number, ow: OneWorldConfig, ha: Partial<HaCo
   for (const k of SET_BY_ONE_WORLD) if (k in ha) throw new Error(`ha option ${k} is set by the one world (servers, policy, failback)`);
   return makeConfig({
     ...ha,
+    // random crashes are the one world's own, node by node (crashes.ts)
+    mtbf: 0,
     nodes: servers + (ow.policy === 'spare' ? ow.spares : 0),
     services: servers,
     activeNodes: servers,
@@ -141,10 +144,12 @@ export function runOneWorld(
   const moved = (t: number, ms: Migration[], failover: boolean) => {
     for (const m of ms) {
       if (failover) {
+        // the survivors set the region's players up (absorbTime), then they reconnect
+        const back = ow.absorbTime + cfg.reconnectDelay;
         inc.failoverMoves += m.users.length;
-        zones.moved(t, m.users, cfg.reconnectDelay);
-        inc.arrive(t + cfg.reconnectDelay, m.to, m.users.length);
-        simRef.at(t + cfg.reconnectDelay, () => {
+        zones.moved(t, m.users, back);
+        inc.arrive(t + back, m.to, m.users.length);
+        simRef.at(t + back, () => {
           zones.account(simRef.now);
           inc.recovered(simRef.now, without);
         });
@@ -178,12 +183,8 @@ export function runOneWorld(
     sig.on('serviceDown', (s, planned) => zones.down(sim.now, s, planned));
     sig.on('serviceUp', (s) => {
       const h = cluster.runningOn(s)[0] ?? -1;
-      if (absorbed[s]) {
-        // policy scheme: the region is back on its repaired server
-        absorbed[s] = 0;
-        zones.plan(sim.now, s);
-        moved(sim.now, sch.restore!(s, ow.failback === 'paper'), false);
-      } else if (h >= 0 && h !== host[s]) {
+      if (absorbed[s]) restore(s);
+      else if (h >= 0 && h !== host[s]) {
         if (h === s) inc.failbackMoves += world.loads[s];
         else inc.failoverMoves += world.loads[s];
       }
@@ -202,6 +203,7 @@ export function runOneWorld(
       moved(sim.now, sch.fail!(s), true);
     });
     for (const f of faults) cluster.at(f.at, f);
+    randomCrashes(sim, ctx.streams, cfg, ha.mtbf ?? 0, cfg.nodes, { crashed: (n) => cluster.crashed[n] === 1, crash: (n) => cluster.crash(n), repair: (n) => cluster.repair(n) });
     if (ow.crashBusiestAt > 0)
       sim.at(ow.crashBusiestAt, () => {
         let best = -1;
@@ -212,6 +214,14 @@ export function runOneWorld(
       });
     repairs = ctx.streams.get('overload-repair');
     simRef = sim;
+  };
+
+  // policy scheme: region s runs again on its server (repaired, or it never stopped: the controller's suspicion was
+  // false, a pause or a cut), so the scheme gives it its region back
+  const restore = (s: number) => {
+    absorbed[s] = 0;
+    zones.plan(simRef.now, s);
+    moved(simRef.now, sch.restore!(s, ow.failback === 'paper'), false);
   };
 
   // a region that runs on two nodes (a false take-over) keeps its service when one of them fails or pauses:
@@ -232,6 +242,7 @@ export function runOneWorld(
 
   const stepped = (t: number) => {
     rehost(t);
+    for (let s = 0; s < S; s++) if (absorbed[s] && cluster.serviceUp(s)) restore(s);
     for (let s = 0; s < S; s++) sync(s);
     const players = world.loads;
     const hosts = new Int32Array(S);
@@ -307,8 +318,9 @@ export function runOneWorld(
       lostPerPlayerHour: ph > 0 ? zones.lost / ph : 0,
       plannedPerPlayerHour: ph > 0 ? zones.lostPlanned / ph : 0,
       detectionMean: mean((x) => x.detection),
-      recoveryMean: mean((x) => x.recovery),
-      balancedMean: mean((x) => x.balanced),
+      // over the crashes that cut players off (a standby or an empty server's crash recovers at once)
+      recoveryMean: mean((x) => (x.players > 0 ? x.recovery : NaN)),
+      balancedMean: mean((x) => (x.players > 0 ? x.balanced : NaN)),
       peakOverCapacity: list.length ? Math.max(...list.map((x) => x.peakOver)) : cap.peakOver,
       reconnectBurst: inc.burstMax,
       failoverMigrations: inc.failoverMoves,
