@@ -19,7 +19,7 @@ const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
 
 const METRICS: Array<keyof OneWorldTotals | 'migrationsPerPlayerHour'> = [
   'lostPerPlayerHour', 'plannedPerPlayerHour', 'detectionMean', 'recoveryMean', 'playersPerCrash', 'reconnectBurst', 'peakOverCapacity', 'balancedMean',
-  'failoverMigrations', 'failbackMigrations', 'overloadedPlayerSeconds', 'tickMean', 'crashes', 'cascades', 'crossPairsNormal', 'crossPairsFailover', 'migrationsPerPlayerHour',
+  'failoverMigrations', 'failbackMigrations', 'handoffsNormal', 'handoffsFailover', 'overloadedPlayerSeconds', 'tickMean', 'crashes', 'cascades', 'crossPairsNormal', 'crossPairsFailover', 'migrationsPerPlayerHour',
 ];
 
 /** The HA options of a detector setting: the timeout detector at heartbeat interval h with T = 3h (the paper's ratio), or phi at h = 1 s (Akka's defaults). */

@@ -37,7 +37,7 @@ const WORLD_METRICS: Array<keyof WorldTotals> = [
 /** A one-world scenario: the world's totals and the one world's. */
 const OW_METRICS: Array<keyof OneWorldTotals> = [
   'lostPerPlayerHour', 'plannedPerPlayerHour', 'lostPlayerSeconds', 'plannedLostPlayerSeconds', 'crashes', 'cascades', 'playersPerCrash', 'detectionMean', 'recoveryMean',
-  'balancedMean', 'peakOverCapacity', 'reconnectBurst', 'failoverMigrations', 'failbackMigrations', 'overloadedPlayerSeconds', 'tickMean', 'tickMax', 'crossPairsNormal', 'crossPairsFailover',
+  'balancedMean', 'peakOverCapacity', 'reconnectBurst', 'failoverMigrations', 'failbackMigrations', 'handoffsNormal', 'handoffsFailover', 'overloadedPlayerSeconds', 'tickMean', 'tickMax', 'crossPairsNormal', 'crossPairsFailover',
 ];
 
 /** The module URL a worker imports to find the experiment of the scenario at `path`. */

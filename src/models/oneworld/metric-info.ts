@@ -19,6 +19,8 @@ export const OW_METRIC_INFO: Record<string, MetricInfo> = {
   overloadedPlayerSeconds: { unit: 'player-s', meaning: 'player-seconds on nodes above capacity (their tick stretched)' },
   tickMean: { unit: 's', meaning: "server tick time a player sees, mean over player-seconds (tickRule)" },
   tickMax: { unit: 's', meaning: 'longest tick time of any node at any step' },
+  handoffsNormal: { unit: '1/player-h', meaning: "hand-offs (a player walking into another server's region) per player-hour, over the samples with every region at home" },
+  handoffsFailover: { unit: '1/player-h', meaning: 'the same over the samples with some region away from home or without service (a scheme that spread a failed region hands more players off)' },
   crossPairsNormal: { unit: 'pairs/player', meaning: 'online pairs within the view distance on different nodes, per player, in samples with every region at home' },
   crossPairsFailover: { unit: 'pairs/player', meaning: 'the same in samples with some region away from home or without service' },
 };

@@ -61,6 +61,9 @@ export interface OneWorldTotals {
   overloadedPlayerSeconds: number;
   tickMean: number;
   tickMax: number;
+  /** Hand-offs (players walking into another server's region) per player-hour, in samples where every region ran at home, and in the others. */
+  handoffsNormal: number;
+  handoffsFailover: number;
   /** Cross-node pairs per player, in samples where every region ran at home, and in the others. */
   crossPairsNormal: number;
   crossPairsFailover: number;
@@ -285,6 +288,18 @@ export function runOneWorld(
     stepped,
   });
   zones.account(wr.config.duration);
+  // hand-offs per player-hour in the samples with every region at home, and in the others
+  const ho = { normal: 0, normalH: 0, failover: 0, failoverH: 0 };
+  {
+    const byT = new Map(samples.map((x) => [x.t, x]));
+    let prev = 0;
+    for (const w of wr.samples) {
+      const h = (w.online * (w.t - prev)) / 3600;
+      prev = w.t;
+      if (byT.get(w.t)?.normal ?? true) (ho.normal += w.handoffs), (ho.normalH += h);
+      else (ho.failover += w.handoffs), (ho.failoverH += h);
+    }
+  }
   if (fromWorld.length) {
     const byT = new Map(wr.samples.map((x) => [x.t, x]));
     for (const k of fromWorld) {
@@ -328,6 +343,8 @@ export function runOneWorld(
       overloadedPlayerSeconds: cap.overloadedPlayerSeconds,
       tickMean: cap.tickMean(),
       tickMax: cap.tickMax,
+      handoffsNormal: ho.normalH > 0 ? ho.normal / ho.normalH : NaN,
+      handoffsFailover: ho.failoverH > 0 ? ho.failover / ho.failoverH : NaN,
       crossPairsNormal: pairs.normalN ? pairs.normal / pairs.normalN : NaN,
       crossPairsFailover: pairs.failoverN ? pairs.failover / pairs.failoverN : NaN,
     },
