@@ -163,12 +163,12 @@ export const resilience: Experiment = {
               width: 190,
               height: 130,
               layer: [
-                { data: { values: [{ t: crashAt }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { x: { field: 't', type: 'quantitative' } } },
+                { data: { values: [{ t: crashAt }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { x: { field: 't', type: 'quantitative', scale: { domain: [t0, t1], nice: false, zero: false } } } },
                 ...(field === 'load' ? [{ data: { values: [{ y: 1 }] }, mark: { type: 'rule', color: '#bbb' }, encoding: { y: { field: 'y', type: 'quantitative' } } }] : []),
                 {
                   mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
                   encoding: {
-                    x: { field: 't', type: 'quantitative', title: 'time (s)', scale: { nice: false, domain: [t0, t1] } },
+                    x: { field: 't', type: 'quantitative', title: 'time (s)', scale: { nice: false, zero: false, domain: [t0, t1] } },
                     y: { field, type: 'quantitative', title: field === 'load' ? 'max node load / capacity' : 'players without service' },
                     color: schemeColor(around, 'scheme', 'scheme'),
                   },

@@ -38,18 +38,30 @@ export class Incidents {
     this.burstCount = new Float64Array(nodes);
   }
 
-  crashed(t: number, node: number, regions: number[], players: number, cascade: boolean): void {
+  /** The peers watching each incident's node when it crashed. */
+  private readonly watchers = new Map<Incident, number[]>();
+
+  crashed(t: number, node: number, regions: number[], players: number, cascade: boolean, watchers: number[]): void {
     const x: Incident = { node, t, cascade, regions, players, detection: NaN, recovery: NaN, peakOver: 0, balanced: NaN };
+    // a watcher that crashes forgets what it watched (after its reboot it suspects anew: not a detection)
+    for (const w of this.watchers.values()) {
+      const k = w.indexOf(node);
+      if (k >= 0) w.splice(k, 1);
+    }
+    this.watchers.set(x, watchers);
     this.list.push(x);
     this.open.push(x);
   }
 
-  /** Some node suspected `node` at t: the detection of its latest crash, if not yet detected. */
-  suspected(t: number, node: number): void {
+  /** Peer `by` suspected `node` at t: the detection of its latest crash, if `by` watched it then and it is not yet detected. */
+  suspected(t: number, by: number, node: number): void {
     for (let k = this.list.length - 1; k >= 0; k--) {
       const x = this.list[k];
       if (x.node !== node) continue;
-      if (Number.isNaN(x.detection)) x.detection = t - x.t;
+      if (Number.isNaN(x.detection) && this.watchers.get(x)!.includes(by)) {
+        x.detection = t - x.t;
+        this.watchers.delete(x);
+      }
       return;
     }
   }

@@ -9,7 +9,7 @@ export const OW_METRIC_INFO: Record<string, MetricInfo> = {
   plannedLostPlayerSeconds: { unit: 'player-s', meaning: "player-seconds without service during planned fail-backs (the repaired server taking its players back)" },
   lostPerPlayerHour: { unit: 's/player-h', meaning: 'seconds without service from faults per player-hour online' },
   plannedPerPlayerHour: { unit: 's/player-h', meaning: 'seconds without service from planned fail-backs per player-hour online' },
-  detectionMean: { unit: 's', meaning: 'crash until a peer first suspected the node, mean over crashes' },
+  detectionMean: { unit: 's', meaning: 'crash until a peer first suspected the node while it was down, mean over the crashes detected (a crash during boot, before anyone watched the node again, is not)' },
   recoveryMean: { unit: 's', meaning: "crash until every player of the node's regions (and every player moved off them) had service again, mean over crashes that cut players off" },
   balancedMean: { unit: 's', meaning: 'crash until it had recovered and no node was above capacity, mean over crashes that got there' },
   peakOverCapacity: { unit: 'ratio', meaning: 'most players on one node over its capacity, from a crash until balanced again (the largest over crashes)' },

@@ -180,9 +180,16 @@ export function runOneWorld(
       const regions = cluster.heldBy(n);
       let players = 0;
       for (const s of regions) players += world.loads[s];
-      inc.crashed(sim.now, n, regions, players, cascading === n);
+      // the peers that watch n now: the first of them to suspect it detects the crash
+      const watchers: number[] = [];
+      for (let i = 0; i < cfg.nodes; i++) if (i !== n && !cluster.crashed[i] && cluster.inView(i, n)) watchers.push(i);
+      inc.crashed(sim.now, n, regions, players, cascading === n, watchers);
     });
-    sig.on('suspected', (_i, j) => inc.suspected(sim.now, j));
+    // a suspicion of a node that is down, by a peer that watched it when it crashed, detects the crash (of a live
+    // node it is a mistake; a crash during boot, before anyone watched the node again, is never detected)
+    sig.on('suspected', (i, j) => {
+      if (cluster.crashed[j]) inc.suspected(sim.now, i, j);
+    });
     sig.on('serviceDown', (s, planned) => zones.down(sim.now, s, planned));
     sig.on('serviceUp', (s) => {
       const h = cluster.runningOn(s)[0] ?? -1;
