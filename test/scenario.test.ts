@@ -85,6 +85,25 @@ test('YAML and JSON give the same bytes, through the CLI with worker threads; a 
   }
 });
 
+test('a one-world scenario: a crash and its fail-back under three policies, the same crash for each; spare keeps the load, scheme recovers first', async () => {
+  const { scenario, axes } = loadScenario(join(ROOT, 'scenarios', 'world-zone-crash.yaml'));
+  const exp = scenarioExperiment(scenario, axes);
+  const res = await runExperiment(exp, resolveParams(exp, {}), { seeds: 1, seed: 1, workers: 1 });
+  const by = Object.fromEntries(res.runs.map((r) => [String(r.policy), r]));
+  assert.deepEqual(Object.keys(by), ['paper', 'spare', 'scheme']);
+  for (const r of res.runs) {
+    assert.equal(Number(r.crashes), 1);
+    assert.ok(Number(r.lostPlayerSeconds) > 0 && Number(r.plannedLostPlayerSeconds) >= 0, JSON.stringify(r));
+  }
+  // the take-over node of paper carries two regions until the fail-back; the standby of spare only the failed one
+  assert.ok(Number(by.paper.peakOverCapacity) > 1.2 && Number(by.spare.peakOverCapacity) < 1, `${by.paper.peakOverCapacity} ${by.spare.peakOverCapacity}`);
+  // the survivors of scheme run already: no fake process, set-up and start before the players reconnect
+  assert.ok(Number(by.scheme.recoveryMean) < Number(by.paper.recoveryMean) - 4);
+  const inc = res.tables.incidents;
+  assert.deepEqual(inc.map((x) => [x.policy, x.node, x.crash]), [['paper', 3, 300], ['spare', 3, 300], ['scheme', 3, 300]]);
+  assert.ok(res.tables.series.some((x) => Number(x.unserved) > 0));
+});
+
 test('a bad scenario file: one line naming the place and the problem, exit 2, nothing written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gamesim-bad-'));
   const base = 'kind: ha\nname: bad\nduration: 300\n';
@@ -119,6 +138,13 @@ test('a bad scenario file: one line naming the place and the problem, exit 2, no
     ['kind: lb\nname: bad\nscheme: dynamic\noptions:\n  cellRows: 1\n  cellCols: 1\n  servers: 4\n', /the dynamic scheme needs a piece cell per server/],
     ['kind: lb\nname: bad\nworld:\n  sampleEvery: 1e-9\n', /CPU-hours of work .* over the budget/],
     [base + 'options:\n  lossModel: gilbert-elliott\n  netLoss: 0.05\nfaults:\n  - { at: 10, verb: loss, p: 0.9 }\n', /faults\[0\]\.p: with lossModel gilbert-elliott a loss rate must lie between/],
+    // the one world: its sections need a world, the HA options it sets are not the file's, faults name its nodes
+    ['kind: lb\nname: bad\nha:\n  detector: phi\n', /ha: needs a world: section/],
+    ['kind: lb\nname: bad\nworld:\n  duration: 100\nha:\n  nodes: 3\n', /ha: unknown field 'nodes'/],
+    ['kind: lb\nname: bad\nworld:\n  duration: 100\noneWorld:\n  policy: hot-standby\n', /oneWorld\.policy: "hot-standby" is not one of paper, spare, scheme/],
+    ['kind: lb\nname: bad\noptions:\n  servers: 4\nworld:\n  duration: 100\nfaults:\n  - { at: 10, verb: crash, node: 4 }\n', /faults\[0\]\.node: must be < nodes \(4\)/],
+    ['kind: lb\nname: bad\nworld:\n  duration: 100\nfaults:\n  - { at: 100, verb: crash, node: 0 }\n', /faults\[0\]\.at: 100 is not before the end of the run \(duration 100\)/],
+    ['kind: lb\nname: bad\nworld:\n  duration: 100\nha:\n  interval: 2\n  timeout: 1\n', /ha: timeout \(1\) must be greater than interval \(2\)/],
   ];
   try {
     // in this process (the command line's own entry, as the binary runs it): one case costs no start-up
