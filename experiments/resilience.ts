@@ -151,17 +151,18 @@ export const resilience: Experiment = {
       const around = values.filter((v) => v.t >= t0 && v.t <= t1);
       charts.push({
         name: 'load-around-crash',
-        title: 'The busiest server crashes: load over capacity and players without service (8 servers)',
+        title: 'The busiest server crashes (8 servers)',
         caption:
-          `First replicate of the busiest mode at 8 servers, timeout detector at h = 1 s: the busiest server crashes at ${crashAt} s (dashed) and is repaired ${data.params.mttr} s later (then boots and fails back). Top: the most loaded node's players over its capacity (above 1: ticks stretch). Bottom: players without service. One column per policy, one line per scheme; the same players and walks in every panel.`,
+          `First replicate of the busiest mode at 8 servers, timeout detector at h = 1 s: the busiest server crashes at ${crashAt} s (dashed) and is repaired ${data.params.mttr} s later (then boots and fails back). Left: the most loaded node's players over its capacity (above 1: ticks stretch). Right: players without service. One row per policy, one line per scheme; the same players and walks in every panel.`,
         spec: {
           $schema: VEGA,
           data: { values: around },
-          vconcat: ['load', 'unserved'].map((field) => ({
-            facet: { column: { field: 'policy', type: 'nominal', title: null, sort: [...POLICIES] } },
+          hconcat: ['load', 'unserved'].map((field) => ({
+            title: { text: field === 'load' ? 'busiest node: players / capacity' : 'players without service', fontSize: 12, fontWeight: 'normal' },
+            facet: { row: { field: 'policy', type: 'nominal', title: null, sort: [...POLICIES] } },
             spec: {
-              width: 190,
-              height: 130,
+              width: 230,
+              height: 90,
               layer: [
                 { data: { values: [{ t: crashAt }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { x: { field: 't', type: 'quantitative', scale: { domain: [t0, t1], nice: false, zero: false } } } },
                 ...(field === 'load' ? [{ data: { values: [{ y: 1 }] }, mark: { type: 'rule', color: '#bbb' }, encoding: { y: { field: 'y', type: 'quantitative' } } }] : []),
@@ -169,7 +170,7 @@ export const resilience: Experiment = {
                   mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
                   encoding: {
                     x: { field: 't', type: 'quantitative', title: 'time (s)', scale: { nice: false, zero: false, domain: [t0, t1] } },
-                    y: { field, type: 'quantitative', title: field === 'load' ? 'max node load / capacity' : 'players without service' },
+                    y: { field, type: 'quantitative', title: null },
                     color: schemeColor(around, 'scheme', 'scheme'),
                   },
                 },

@@ -72,6 +72,7 @@ test('one world: every online player is served by one live node running its regi
         mtbf: fc.constantFrom(100, 300),
         pauseMtb: fc.constantFrom(0, 200),
         overloadFactor: fc.constantFrom(0, 1.2),
+        cut: fc.option(fc.record({ node: fc.integer({ min: 0, max: 1 }), at: fc.integer({ min: 10, max: 300 }), isolatedServes: fc.boolean() })),
         seed: fc.integer({ min: 1, max: 1e6 }),
       }),
       (a) => {
@@ -81,9 +82,9 @@ test('one world: every online player is served by one live node running its regi
           { servers: a.servers, users: 200 },
           { duration: 400, initialPlayers: 150, joins: 'poisson', joinRate: 0.5, session: a.session, sessionMean: 200, mobility: a.mobility, speedMax: 20, hotspotRate: 50 },
           { mtbf: a.mtbf, mttr: 60, bootTime: 10, pauseMtb: a.pauseMtb, pauseMean: 8 },
-          { policy: a.policy, failback: a.failback, capacity: 60, overloadFactor: a.overloadFactor, overloadAfter: 10 },
+          { policy: a.policy, failback: a.failback, capacity: 60, overloadFactor: a.overloadFactor, overloadAfter: 10, isolatedServes: a.cut?.isolatedServes ?? false },
           a.seed,
-          [],
+          a.cut ? [{ at: a.cut.at, verb: 'partition', group: [a.cut.node] }, { at: a.cut.at + 60, verb: 'heal-all' }] : [],
           {
             measurePairs: false,
             afterStep: (t, v) => {
@@ -119,6 +120,22 @@ test('one world: every scheme and policy of a replicate sees the same crash time
   const ref = times('static', 'paper');
   assert.ok(ref.length >= 5, `${ref.length} crashes`);
   for (const scheme of SCHEMES) for (const policy of ['paper', 'spare', 'scheme'] as const) assert.deepEqual(times(scheme, policy), ref, `${scheme} ${policy}`);
+});
+
+test('one world: a server cut off from every peer: its players lose service until their region runs on a node they reach (isolatedServes false), or keep it (true)', () => {
+  const cfg = makeConfig({});
+  const run = (isolatedServes: boolean) =>
+    runOneWorld('static', { servers: 4, users: 400 }, { duration: 400, initialPlayers: 400, joins: 'none' }, {}, { isolatedServes }, 3, [{ at: 50, verb: 'partition', group: [1] }, { at: 200, verb: 'heal-all' }]);
+  assert.equal(run(true).totals.lostPlayerSeconds, 0);
+  const r = run(false);
+  const players = r.world.samples.find((x) => x.t === 50)!.loads[1];
+  // cut off until the others declare it and take its region over, then a step to move and a reconnect; after the heal
+  // the region is released on the other node and its players reconnect at home
+  const lo = players * (closedFormDetection(cfg) - cfg.interval / 2 + closedFormFailover(cfg) + cfg.reconnectDelay + cfg.reconnectDelay);
+  const hi = players * (closedFormDetection(cfg) + cfg.interval / 2 + closedFormFailover(cfg) + 1 + cfg.reconnectDelay + cfg.reconnectDelay);
+  assert.ok(r.totals.lostPlayerSeconds >= lo && r.totals.lostPlayerSeconds <= hi, `${r.totals.lostPlayerSeconds} not in [${lo}, ${hi}]`);
+  assert.equal(r.totals.failoverMigrations, players);
+  assert.equal(r.totals.failbackMigrations, players);
 });
 
 test('one world: a seed replays a run; the HA options the one world sets are refused', () => {

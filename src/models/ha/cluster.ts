@@ -219,10 +219,12 @@ export class HaCluster implements FaultTarget {
   /** Take a channel (or both) between a and b down, both directions (oneWay: a to b only). */
   cut(a: number, b: number, ch: ChannelSel = 'both', oneWay = false): void {
     this.links.setUp(this.links.between(a, b, ch, oneWay), false);
+    this.signals.emit('linksChanged');
   }
 
   heal(a: number, b: number, ch: ChannelSel = 'both', oneWay = false): void {
     this.links.setUp(this.links.between(a, b, ch, oneWay), true);
+    this.signals.emit('linksChanged');
   }
 
   /** Cut every channel between the two groups (the second: everyone else). */
@@ -236,6 +238,13 @@ export class HaCluster implements FaultTarget {
   /** Every channel up, every spike over. */
   healAll(): void {
     this.links.healAll();
+    this.signals.emit('linksChanged');
+  }
+
+  /** Every channel from n to every other node is down: n is cut off. */
+  isolated(n: number): boolean {
+    for (let j = 0; j < this.N; j++) if (j !== n && (this.links.isUp(n, j, 0) || this.links.isUp(n, j, 1))) return false;
+    return true;
   }
 
   /** Loss probability of a channel in both directions between a and b; without a and b, between every two nodes. */

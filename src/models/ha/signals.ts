@@ -25,6 +25,8 @@ export interface SignalMap {
   serviceDown: (s: number, planned: boolean) => void;
   /** Node n crashed (before it loses its services). */
   nodeCrashed: (n: number) => void;
+  /** A cut, heal, partition or heal-all changed which channels are up. */
+  linksChanged: () => void;
   /** A node released a service it held twice. */
   released: () => void;
   /** Node n runs its home services again after a repair (fail-back done). */
@@ -60,7 +62,7 @@ type Listeners = { [K in SignalName]: SignalMap[K][] };
  */
 export class Signals {
   private readonly l: Listeners = {
-    heartbeats: [], protocol: [], lostInFlight: [], suspected: [], reported: [], trusted: [], tookOver: [], released: [], failedBack: [], orphaned: [], serviceDown: [], nodeCrashed: [],
+    heartbeats: [], protocol: [], lostInFlight: [], suspected: [], reported: [], trusted: [], tookOver: [], released: [], failedBack: [], orphaned: [], serviceDown: [], nodeCrashed: [], linksChanged: [],
     serviceUp: [], usersBack: [], copySent: [], copyArrived: [], message: [], step: [], state: [],
   };
 

@@ -137,6 +137,11 @@ export function runOneWorld(
   let repairs!: Stream;
   let simRef!: Sim;
   const absorbed: number[] = [];
+  /** Bumped by each change of a region's reach: a reconnect scheduled before is dropped. */
+  let blockTok!: Int32Array;
+  /** A reconnect after a region's node came back on the network is scheduled. */
+  let unblocking!: Uint8Array;
+  const reachable = (n: number) => ow.isolatedServes || !cluster.isolated(n);
   /** Samples whose cross-node pairs are the world's cross-server pairs at the same time. */
   const fromWorld: number[] = [];
 
@@ -175,6 +180,8 @@ export function runOneWorld(
     inc = new Incidents(cfg.nodes);
     host = new Int32Array(S);
     for (let s = 0; s < S; s++) host[s] = s;
+    blockTok = new Int32Array(S);
+    unblocking = new Uint8Array(S);
     const sim = ctx.sim, sig = cluster.signals;
     sig.on('nodeCrashed', (n) => {
       const regions = cluster.heldBy(n);
@@ -206,6 +213,8 @@ export function runOneWorld(
       // the nodes' loads are measured at the next step
       inc.recovered(sim.now, without);
     });
+    // a server cut off from every peer: its players cannot reach it either (isolatedServes false)
+    sig.on('linksChanged', () => reach(sim.now));
     sig.on('orphaned', (s) => {
       if (absorbed[s]) return;
       absorbed[s] = 1;
@@ -234,24 +243,53 @@ export function runOneWorld(
     moved(simRef.now, sch.restore!(s, ow.failback === 'paper'), false);
   };
 
-  // a region that runs on two nodes (a false take-over) keeps its service when one of them fails or pauses:
-  // its players, connected to that one, reconnect to the other (found at the next step)
-  const rehost = (t: number) => {
+  /**
+   * Which node serves each region's players, while the HA service of the region is up: the node they were on while
+   * it runs the region, is not paused and they can reach it; else another such node that runs it (a false take-over
+   * left the region on two nodes: they reconnect there); else nobody: the region is blocked (it runs only where its
+   * players cannot reach it) until its node is reachable again and they have reconnected. Called when links change
+   * and at every step (a holder that crashed or paused while another still runs the region is found there).
+   */
+  const reach = (t: number) => {
+    const usable = (n: number) => !cluster.hung[n] && reachable(n);
     for (let s = 0; s < S; s++) {
-      const h = host[s];
-      if (!zones.served(s) || (h >= 0 && !cluster.hung[h] && cluster.runningOn(s).includes(h))) continue;
-      const other = cluster.runningOn(s).find((n) => !cluster.hung[n]);
-      if (other === undefined) continue;
+      if (!cluster.serviceUp(s) || absorbed[s]) continue;
+      const h = host[s], holders = cluster.runningOn(s);
+      if (h >= 0 && holders.includes(h) && usable(h)) {
+        if (zones.isBlocked(s) && !unblocking[s]) {
+          // back on the network: its players reconnect
+          unblocking[s] = 1;
+          const tok = blockTok[s];
+          simRef.schedule(cfg.reconnectDelay, () => {
+            if (blockTok[s] !== tok) return;
+            unblocking[s] = 0;
+            zones.block(simRef.now, s, false);
+            inc.recovered(simRef.now, without);
+          });
+        }
+        continue;
+      }
+      const other = holders.find(usable);
+      if (other === undefined) {
+        if (!zones.isBlocked(s)) zones.block(t, s, true);
+        blockTok[s]++;
+        unblocking[s] = 0;
+        continue;
+      }
       host[s] = other;
+      blockTok[s]++;
+      unblocking[s] = 0;
+      if (zones.isBlocked(s)) zones.block(t, s, false);
       const users = world.usersOf(s).slice();
-      inc.failoverMoves += users.length;
+      if (other === s) inc.failbackMoves += users.length;
+      else inc.failoverMoves += users.length;
       zones.moved(t, users, cfg.reconnectDelay);
       inc.arrive(t + cfg.reconnectDelay, other, users.length);
     }
   };
 
   const stepped = (t: number) => {
-    rehost(t);
+    reach(t);
     for (let s = 0; s < S; s++) if (absorbed[s] && cluster.serviceUp(s)) restore(s);
     for (let s = 0; s < S; s++) sync(s);
     const players = world.loads;
@@ -264,6 +302,8 @@ export function runOneWorld(
       cascading = -1;
       simRef.schedule(drawLength(repairs, cfg.repairDist, cfg.mttr, cfg.repairSigma), () => cluster.repair(n));
     }
+    // a region the crashed node ran with another: its players go to the other now
+    if (down.length) reach(t);
     inc.check(t, without, cap.maxLoad() / ow.capacity);
     if (t >= nextSample) {
       nextSample += sampleEvery;

@@ -4,7 +4,9 @@
  * served while the HA service of that region runs on a live node and its
  * players have reconnected (`reconnectDelay` after it started); a player the
  * `scheme` policy moved to a survivor is without service until it has
- * reconnected there. The rest of the world tells this part before it changes
+ * reconnected there; a region that runs only on a node cut off from the
+ * others (its players cannot reach it either) is blocked until they can again
+ * and have reconnected. The rest of the world tells this part before it changes
  * (`account`) and what happened to a region (`down`, `back`); it owns the
  * integrals, split into unplanned outages (faults) and planned ones (a
  * fail-back's hand-over).
@@ -16,6 +18,8 @@ export class Zones {
   private readonly unserved: Uint8Array;
   /** The outage of region s is a planned hand-back. */
   private readonly planned: Uint8Array;
+  /** 1 while region s runs only on a node its players cannot reach (cut off), or they have not reconnected since. */
+  private readonly blocked: Uint8Array;
   /** Players moved to a survivor, reconnecting there until backAt[u]. */
   private pending: number[] = [];
   private readonly backAt: Float64Array;
@@ -28,6 +32,7 @@ export class Zones {
   constructor(private readonly world: World) {
     this.unserved = new Uint8Array(world.servers);
     this.planned = new Uint8Array(world.servers);
+    this.blocked = new Uint8Array(world.servers);
     this.backAt = new Float64Array(world.xs.length);
   }
 
@@ -41,14 +46,14 @@ export class Zones {
       if (this.unserved[s]) {
         if (this.planned[s]) planned += w.loads[s] * dt;
         else lost += w.loads[s] * dt;
-      }
+      } else if (this.blocked[s]) lost += w.loads[s] * dt;
     if (this.pending.length > 0) {
       const keep: number[] = [];
       for (const u of this.pending) {
         const s = w.server[u];
         if (s < 0) continue; // left
         // in a region without service it is counted there
-        if (!this.unserved[s]) lost += Math.max(0, Math.min(t, this.backAt[u]) - this.lastT);
+        if (this.served(s)) lost += Math.max(0, Math.min(t, this.backAt[u]) - this.lastT);
         if (this.backAt[u] > t) keep.push(u);
       }
       this.pending = keep;
@@ -89,14 +94,24 @@ export class Zones {
     }
   }
 
+  /** From t region s runs only on a node its players cannot reach (true), or they are back (false). */
+  block(t: number, s: number, on: boolean): void {
+    this.account(t);
+    this.blocked[s] = on ? 1 : 0;
+  }
+
+  isBlocked(s: number): boolean {
+    return this.blocked[s] === 1;
+  }
+
   served(s: number): boolean {
-    return this.unserved[s] === 0;
+    return this.unserved[s] === 0 && this.blocked[s] === 0;
   }
 
   /** Player u is online and has service now (at the last account). */
   hasService(u: number): boolean {
     const s = this.world.server[u];
-    return s >= 0 && this.unserved[s] === 0 && !(this.backAt[u] > this.lastT);
+    return s >= 0 && this.served(s) && !(this.backAt[u] > this.lastT);
   }
 
   /** Players without service now, in the regions `regions` (all when omitted) and reconnecting. */
@@ -104,11 +119,11 @@ export class Zones {
     const w = this.world;
     let n = 0;
     if (regions) {
-      for (const s of regions) if (this.unserved[s]) n += w.loads[s];
+      for (const s of regions) if (!this.served(s)) n += w.loads[s];
       return n;
     }
-    for (let s = 0; s < this.unserved.length; s++) if (this.unserved[s]) n += w.loads[s];
-    for (const u of this.pending) if (w.server[u] >= 0 && !this.unserved[w.server[u]] && this.backAt[u] > this.lastT) n++;
+    for (let s = 0; s < this.unserved.length; s++) if (!this.served(s)) n += w.loads[s];
+    for (const u of this.pending) if (w.server[u] >= 0 && this.served(w.server[u]) && this.backAt[u] > this.lastT) n++;
     return n;
   }
 

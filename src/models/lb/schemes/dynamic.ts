@@ -158,6 +158,7 @@ export class DynamicScheme implements Scheme {
     this.arrivals++;
     if (this.arrivals % o.checkEvery !== 0) return [];
     const heavy = w.heaviest();
+    if (heavy < 0) return []; // every server out of the partition
     const Dmax = w.loads[heavy] - w.loads[w.lightest()];
     const cells = o.cellRows * o.cellCols;
     // trigger: max - min load >= 2 x average users per cell (and >= minDifference)

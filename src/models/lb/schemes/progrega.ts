@@ -41,6 +41,7 @@ export class ProgregaScheme extends DynamicScheme {
     // the most overloaded server first, each until it is not overloaded or has nothing to give
     for (let guard = 0; guard < o.cellRows * o.cellCols; guard++) {
       const heavy = w.heaviest();
+      if (heavy < 0) break; // every server out of the partition
       if (w.loads[heavy] <= (1 + o.kdTolerance) * mean || w.loads[heavy] - lo() < o.threshold) break;
       const m = this.shed(heavy);
       if (!m) {

@@ -170,7 +170,8 @@ export class UserCentricScheme implements Scheme {
     for (;;) {
       const heavy = w.heaviest();
       const light = w.lightest();
-      if (w.loads[heavy] - w.loads[light] < w.opts.threshold) break;
+      // (every server out of the partition: nothing to balance)
+      if (heavy < 0 || w.loads[heavy] - w.loads[light] < w.opts.threshold) break;
       if (this.stale[heavy]) this.rebuild(heavy);
       const dx = w.centroidX(light) - w.centroidX(heavy);
       const dy = w.centroidY(light) - w.centroidY(heavy);
