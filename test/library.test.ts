@@ -32,10 +32,15 @@ test('examples/my-detector.mjs: an own failure detector is registered and select
   assert.ok(lat('timeout') > 5 && lat('timeout') <= 6.01, out);
 });
 
-test('examples/library.mjs: a scripted outage as fault data and an LB run', () => {
+test('examples/library.mjs: a scripted outage as fault data, an LB run and a crash in the one world', () => {
   const out = node('examples/library.mjs');
   assert.match(out, /^HA: availability 9\d\.\d+%, false detections 0, crash detected after \d+\.\d+ s, service on A at the end$/m);
   assert.match(out, /^LB: user-centric, 1000 users, skew 3:1: loads \d+ \/ \d+, migrated \d+ users$/m);
+  const m = /^one world: server 3 crashed with (\d+) players, detected after (\d+\.\d+) s, all served again after (\d+\.\d+) s; (\d+) player-seconds without service$/m.exec(out);
+  assert.ok(m, out);
+  // detection (T(1+R) - h/2 on average: 5 to 6 s) + the controller's own detection and poll (under 1 s) + take-over (8 s) + reconnect (5 s)
+  const after = Number(m[3]) - Number(m[2]);
+  assert.ok(Number(m[1]) > 100 && Number(m[2]) > 5 && Number(m[2]) <= 6.01 && after >= 13 && after < 14, out);
 });
 
 test('an experiment in its own file runs through the CLI like a built-in: same bytes on 1 and 2 workers', () => {
