@@ -20,7 +20,7 @@ export {
   type LbOptions, type LbResult, type Scheme, type SchemeFactory, type SchemeName, type Migration, type RunHooks, type Arrivals,
   type CellChoice, type BucketMetrics, type MigrationRecord, type RunMetrics,
   runWorld, resolveWorld, WORLD_OPTIONS, WORLD_DEFAULTS,
-  type WorldConfig, type WorldResult, type WorldTotals, type WorldSample, type WorldHooks, type HotSpot, type Moves,
+  type WorldConfig, type WorldResult, type WorldTotals, type WorldSample, type WorldHooks, type WorldContext, type HotSpot, type Moves,
 } from './models/lb/index.ts';
 
 // ---- high availability ----
@@ -39,7 +39,7 @@ export {
 export {
   runOneWorld, oneWorldHa, resolveOneWorld, ONE_WORLD_OPTIONS, ONE_WORLD_DEFAULTS, OW_METRIC_INFO,
   type OneWorldConfig, type OneWorldResult, type OneWorldTotals, type OneWorldSample, type OneWorldView, type OneWorldHooks,
-  type Incident as WorldIncident,
+  type Incident as WorldIncident, type MetricInfo,
 } from './models/oneworld/index.ts';
 export { registerFailoverPolicy, failoverPolicyNames, type FailoverPolicy, type Candidate } from './models/ha/failover.ts';
 export { schemeHasFailover } from './models/lb/schemes.ts';

@@ -2,4 +2,4 @@
 export * from './run.ts';
 export * from './options.ts';
 export type { Incident } from './incidents.ts';
-export { OW_METRIC_INFO } from './metric-info.ts';
+export { OW_METRIC_INFO, type MetricInfo } from './metric-info.ts';

@@ -1,5 +1,10 @@
 /** What each metric of the one world means, with its unit (the report's tables and metrics.csv). */
-type MetricInfo = { unit: string; meaning: string; range?: [number, number] };
+/** A metric's unit and meaning (and its range where the unit does not say it). */
+export interface MetricInfo {
+  unit: string;
+  meaning: string;
+  range?: [number, number];
+}
 
 export const OW_METRIC_INFO: Record<string, MetricInfo> = {
   crashes: { unit: 'count', meaning: 'node crashes in the run (scripted, random and of overload)' },
