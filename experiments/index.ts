@@ -12,6 +12,7 @@ import { downtime } from './downtime.ts';
 import { detectors } from './detectors.ts';
 import { schemes } from './schemes.ts';
 import { resilience } from './resilience.ts';
+import { tune } from './tune.ts';
 
 export const experiments: Experiment[] = [
   example,
@@ -26,6 +27,7 @@ export const experiments: Experiment[] = [
   detectors,
   schemes,
   resilience,
+  tune,
 ];
 
 export function findExperiment(name: string): Experiment | undefined {

@@ -211,6 +211,8 @@ function runOptions(y: Argv, which: string[]): Argv {
 const RUN_OPTIONS = ['seeds', 'seed', 'out', 'workers', 'quiet', 'shard', 'shards', 'resume', 'budget'];
 
 export async function main(args: string[]): Promise<number> {
+  // `gamesim tune TRACE [options]` is the tune experiment on that trace
+  if (args[0] === 'tune') args = ['experiment', 'tune', ...(args[1] !== undefined && !args[1].startsWith('-') ? ['--trace', args[1], ...args.slice(2)] : args.slice(1))];
   const name = args[0] === 'experiment' ? args[1] : undefined;
   const fromFile = name !== undefined && looksLikeFile(name) ? await experimentFromFile(name) : undefined;
   const exp = fromFile?.exp ?? (name ? findExperiment(name) : undefined);
@@ -218,7 +220,7 @@ export async function main(args: string[]): Promise<number> {
   let exitCode = 0;
   const parser = yargs(args)
     .scriptName('gamesim')
-    .usage('$0 experiment list | all | <name> | <file.ts|file.mjs> [args..] [options]\n$0 run <scenario.yaml|scenario.json> [options]')
+    .usage('$0 experiment list | all | <name> | <file.ts|file.mjs> [args..] [options]\n$0 run <scenario.yaml|scenario.json> [options]\n$0 tune <trace> [options]   (the tune experiment: a detector setting for a measured channel)')
     .command(
       'experiment <name> [args..]',
       'run an experiment (`list` shows them, `all` runs every one at its defaults)',

@@ -24,6 +24,7 @@ import { bernoulli } from './channels/bernoulli.ts';
 import { gilbertElliott, GILBERT_ELLIOTT_OPTIONS } from './channels/gilbert-elliott.ts';
 import { uniformLatency } from './channels/uniform.ts';
 import { empiricalLatency, EMPIRICAL_OPTIONS } from './channels/empirical.ts';
+import { traceLoss, traceLatency, TRACE_OPTIONS } from './channels/trace.ts';
 
 export { LossPositions } from './channels/positions.ts';
 
@@ -41,7 +42,10 @@ export interface LossProcess {
  * Makes the loss process of a channel whose long-run loss rate is p (0 < p
  * < 1), for copies from `start` on, drawing from `rng` (a stream of its own).
  */
-export type LossModel = (p: number, start: number, cfg: HaConfig, rng: Stream) => LossProcess;
+export type LossModel = ((p: number, start: number, cfg: HaConfig, rng: Stream, channel?: 0 | 1) => LossProcess) & {
+  /** The model decides losses without the rate (a replayed trace): it is asked for every channel, lossy or not. */
+  ignoresRate?: boolean;
+};
 
 /** A channel's base latency: its range and its quantile function. */
 export interface LatencyDist {
@@ -49,6 +53,8 @@ export interface LatencyDist {
   hi: number;
   /** The latency whose cumulative probability is u (u uniform in [0, 1) gives a draw). */
   at(u: number): number;
+  /** When given, copy m's latency by its number (a replayed trace); `at` is then not used. */
+  copy?(m: number): number;
 }
 
 /** Makes channel c's (0 net, 1 serial) latency distribution from the configuration. */
@@ -73,9 +79,11 @@ export const lossModel = (name: string): LossModel => LOSS.get(name);
 export const latencyModel = (name: string): LatencyModel => LATENCY.get(name);
 
 /** The channel models' own options, part of the HA options (options.ts). */
-export const CHANNEL_MODEL_OPTIONS = { ...GILBERT_ELLIOTT_OPTIONS, ...EMPIRICAL_OPTIONS } as const;
+export const CHANNEL_MODEL_OPTIONS = { ...GILBERT_ELLIOTT_OPTIONS, ...EMPIRICAL_OPTIONS, ...TRACE_OPTIONS } as const;
 
 registerLossModel('bernoulli', bernoulli);
 registerLossModel('gilbert-elliott', gilbertElliott);
+registerLossModel('trace', traceLoss);
 registerLatencyModel('uniform', uniformLatency);
 registerLatencyModel('empirical', empiricalLatency);
+registerLatencyModel('trace', traceLatency);

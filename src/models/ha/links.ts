@@ -55,6 +55,8 @@ export class Links {
   private readonly protoSent: Float64Array;
   private readonly keyed: KeyedStream;
   private readonly distAt: [(u: number) => number, (u: number) => number];
+  /** Each channel's latency by copy number, when its model gives it (a replayed trace). */
+  private readonly distCopy: [((m: number) => number) | undefined, ((m: number) => number) | undefined];
   /** The number the next heartbeat copy from a node will carry (set by the heartbeat delivery). */
   nextHeartbeat: (from: number) => number = () => 0;
 
@@ -71,6 +73,7 @@ export class Links {
     const lm = latencyModel(cfg.latencyModel);
     this.dist = [lm(cfg, 0), lm(cfg, 1)];
     this.distAt = [this.dist[0].at, this.dist[1].at];
+    this.distCopy = [this.dist[0].copy, this.dist[1].copy];
     this.spread = Math.max(this.dist[0].hi, this.dist[1].hi) - Math.min(this.dist[0].lo, this.dist[1].lo);
     for (let a = 0; a < N; a++)
       for (let b = 0; b < N; b++) {
@@ -144,11 +147,17 @@ export class Links {
 
   /** Base latency of copy m of class cls on channel l (without the extra latency of a spike). */
   baseLatency(l: number, cls: number, m: number): number {
-    return this.distAt[l & 1](this.keyed.at(l * 2 + cls, m));
+    const byCopy = this.distCopy[l & 1];
+    return byCopy ? byCopy(m) : this.distAt[l & 1](this.keyed.at(l * 2 + cls, m));
   }
 
   /** baseLatency(l, cls, m0 + i) into out[i] for i < count, in one loop. */
   baseLatencies(l: number, cls: number, m0: number, count: number, out: Float64Array): void {
+    const byCopy = this.distCopy[l & 1];
+    if (byCopy) {
+      for (let i = 0; i < count; i++) out[i] = byCopy(m0 + i);
+      return;
+    }
     const at = this.distAt[l & 1], keyed = this.keyed, key = l * 2 + cls;
     for (let i = 0; i < count; i++) out[i] = at(keyed.at(key, m0 + i));
   }
@@ -207,7 +216,7 @@ export class Links {
   private newEpoch(l: number, cls: number, start: number): void {
     const x = l * 2 + cls, p = this.loss[l];
     const e = ++this.epoch[x];
-    this.proc[x] = p > 0 ? this.model(p, start, this.cfg, this.streams.get(`loss/${l}/${cls}/${e}`)) : undefined;
+    this.proc[x] = p > 0 || this.model.ignoresRate ? this.model(p, start, this.cfg, this.streams.get(`loss/${l}/${cls}/${e}`), (l & 1) as 0 | 1) : undefined;
   }
 }
 
