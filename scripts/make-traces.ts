@@ -11,7 +11,12 @@
  * - ping-wan.txt: `ping -D` output of 1,200 pings a second apart across a WAN
  *   (about 40 ms round trip, 2% independent loss);
  * - ripe-atlas.json: 300 RIPE Atlas ping results of 3 packets (about 25 ms
- *   round trip, 1% loss).
+ *   round trip, 1% loss);
+ * - players-walk.csv: 150 players walking (random waypoint) on a 2,000 x
+ *   1,000 m field for an hour, one sighting every 20 s, sessions of 10-60
+ *   minutes;
+ * - players-zones.csv: a zone-level log of 400 players moving between 12
+ *   zones of a game (time, player, zone), a sighting at each zone change.
  */
 import { writeFileSync } from 'node:fs';
 import { Streams } from '../src/kernel/random.ts';
@@ -70,4 +75,43 @@ const streams = new Streams(20261206);
   }
   writeFileSync(dir + 'ripe-atlas.json', JSON.stringify(out) + '\n');
 }
-console.log('wrote examples/traces/lan-bursty.csv, ping-wan.txt, ripe-atlas.json');
+// ---- players-walk.csv ----
+{
+  const r = streams.get('walk');
+  const rows: string[] = ['# 150 players walking on a 2000 x 1000 m field, a sighting every 20 s; made by scripts/make-traces.ts', 'time,player,x,y'];
+  const all: Array<[number, string]> = [];
+  for (let p = 0; p < 150; p++) {
+    const join = Math.floor(r.uniform(0, 3000) / 20) * 20, len = r.uniform(600, 3600);
+    let x = r.uniform(0, 2000), y = r.uniform(0, 1000), tx = r.uniform(0, 2000), ty = r.uniform(0, 1000);
+    const v = r.uniform(1, 3);
+    for (let t = join; t <= Math.min(3600, join + len); t += 20) {
+      all.push([t, `${t},p${p},${x.toFixed(1)},${y.toFixed(1)}`]);
+      const dx = tx - x, dy = ty - y, d = Math.hypot(dx, dy);
+      if (d <= v * 20) (x = tx), (y = ty), (tx = r.uniform(0, 2000)), (ty = r.uniform(0, 1000));
+      else (x += (dx / d) * v * 20), (y += (dy / d) * v * 20);
+    }
+  }
+  all.sort((a, b) => a[0] - b[0]);
+  writeFileSync(dir + 'players-walk.csv', [...rows, ...all.map((x) => x[1])].join('\n') + '\n');
+}
+
+// ---- players-zones.csv ----
+{
+  const r = streams.get('zones');
+  const zones = ['town', 'market', 'docks', 'forest', 'mine', 'castle', 'swamp', 'desert', 'arena', 'temple', 'harbor', 'cave'];
+  const all: Array<[number, string]> = [];
+  for (let p = 0; p < 400; p++) {
+    let t = Math.floor(r.uniform(0, 3000));
+    const end = Math.min(3600, t + r.uniform(300, 3600));
+    let z = Math.floor(r.random() * zones.length);
+    for (;;) {
+      all.push([t, `${t},u${p},${zones[z]}`]);
+      t += Math.ceil(r.exponential(300));
+      if (t > end) break;
+      z = (z + 1 + Math.floor(r.random() * 3)) % zones.length;
+    }
+  }
+  all.sort((a, b) => a[0] - b[0]);
+  writeFileSync(dir + 'players-zones.csv', ['# 400 players moving between 12 zones; made by scripts/make-traces.ts', 'time,player,zone', ...all.map((x) => x[1])].join('\n') + '\n');
+}
+console.log('wrote examples/traces/lan-bursty.csv, ping-wan.txt, ripe-atlas.json, players-walk.csv, players-zones.csv');

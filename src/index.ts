@@ -44,6 +44,15 @@ export {
 export { registerFailoverPolicy, failoverPolicyNames, type FailoverPolicy, type Candidate } from './models/ha/failover.ts';
 export { schemeHasFailover } from './models/lb/schemes.ts';
 
+// ---- traces: heartbeat and player measurements in, a fitted channel out ----
+export {
+  parseHeartbeatTrace, parseHeartbeatCsv, parsePing, parseRipeAtlas, loadHeartbeatTrace, traceSummary, TRACE_FORMATS,
+  type HeartbeatTrace, type TraceFormat,
+} from './traces/heartbeat.ts';
+export { fitChannel, fitGilbertElliott, ksDistance, quantileTable, lossRuns, type ChannelFit, type GilbertElliottFit } from './traces/fit.ts';
+export { parsePlayerTrace, loadPlayerTrace, type PlayerTrace, type PlayerSession } from './traces/players.ts';
+export { poissonUpper, poissonCdf } from './traces/bounds.ts';
+
 // ---- runner: points x seeds on worker threads ----
 export { runExperiment, expandPoints, summarizeRuns, type RunOptions, type ExperimentResult } from './runner/run.ts';
 export type { Task, TaskResult } from './runner/task.ts';

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHeartbeatCsv, parsePing, parseRipeAtlas, parseHeartbeatTrace, loadHeartbeatTrace, traceSummary } from '../src/traces/heartbeat.ts';
@@ -162,4 +162,42 @@ test('traces: the 95% upper bound of a Poisson count: the rule of three, and pub
   assert.ok(Math.abs(poissonUpper(1) - 4.7439) < 1e-3);
   // Garwood's exact bound: chi-square(0.95, 2k + 2) / 2; for k = 10, 33.924 / 2
   assert.ok(Math.abs(poissonUpper(10) - 16.962) < 1e-3);
+});
+
+test('player traces: hand-written walks give the hand-offs counted by hand; zones, events, scales', async () => {
+  const { runWorld } = await import('../src/models/lb/index.ts');
+  const { parsePlayerTrace } = await import('../src/traces/players.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'gamesim-players-'));
+  try {
+    // static strips on 1024 x 512 with 2 servers: A = [0, 562), B = [462, 1024) (overlap 50): a player keeps its server
+    // inside its strip and its band, so a walk from x 100 to 900 is one hand-off (at 562), and back to 100 a second (below 462)
+    const f = join(dir, 'walks.csv');
+    writeFileSync(f, 'time,player,x,y\n0,a,100,100\n80,a,900,100\n0,b,100,300\n80,b,900,300\n160,b,100,300\n0,c,300,200\n160,c,300,200\n');
+    const w = runWorld('static', { servers: 2 }, { mobility: 'trace', playerTrace: f, traceMapScale: 1, duration: 200 }, 1, { measurePairs: false });
+    assert.equal(w.totals.joins, 3);
+    assert.equal(w.totals.handoffs, 3);
+    assert.equal(w.totals.leaves, 3); // each at its last sighting (a at 80, b and c at 160)
+    // twice as slow: the same walks, the last leave at 320 s
+    const slow = runWorld('static', { servers: 2 }, { mobility: 'trace', playerTrace: f, traceMapScale: 1, traceTimeScale: 2, duration: 400 }, 1, { measurePairs: false });
+    assert.equal(slow.totals.handoffs, 3);
+    assert.ok(Math.abs(slow.totals.playerHours - 2 * w.totals.playerHours) < 0.01, `${slow.totals.playerHours} vs ${w.totals.playerHours}`);
+    // zones: two zones are the two halves of the map; a player going A, B, A is handed off twice; events give sessions
+    const z = join(dir, 'zones.csv');
+    writeFileSync(z, 'time,player,zone,event\n0,p,A,join\n10,p,B,\n20,p,A,\n30,p,A,leave\n40,p,B,join\n50,p,B,leave\n0,q,B,\n50,q,B,\n');
+    const zt = parsePlayerTrace(readFileSync(z, 'utf8'));
+    assert.deepEqual(zt.zones, ['A', 'B']);
+    assert.deepEqual(zt.sessions.map((s) => [s.player, s.join, s.leave]), [['p', 0, 30], ['q', 0, 50], ['p', 40, 50]]);
+    const zw = runWorld('static', { servers: 2 }, { mobility: 'trace', playerTrace: z, duration: 100 }, 1, { measurePairs: false });
+    assert.equal(zw.totals.joins, 3);
+    assert.equal(zw.totals.handoffs, 2);
+    for (const [text, msg] of [
+      ['time,player,x\n0,a,1\n', /the header names no 'y' column/],
+      ['time,player,x,y\nsoon,a,1,2\n', /row 1: time 'soon' is not a number/],
+      ['time,player,zone,event\n0,a,A,teleport\n', /row 1: event 'teleport' is not join, leave or move/],
+    ] as const)
+      assert.throws(() => parsePlayerTrace(text), msg);
+    assert.throws(() => runWorld('static', {}, { mobility: 'trace' }, 1), /mobility trace needs playerTrace/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

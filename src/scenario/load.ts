@@ -5,6 +5,7 @@
  * where a single value is expected.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /** The largest scenario file read (a story of faults is a few kilobytes). */
 export const MAX_SCENARIO_BYTES = 1 << 20;
@@ -162,12 +163,29 @@ export function loadScenario(path: string): { scenario: Scenario; axes: Axis[] }
   const data = parseText(text, /\.json$/i.test(path) ? 'JSON' : 'YAML');
   validate(data);
   const scenario = data as Scenario;
+  resolveTracePaths(scenario, dirname(resolve(path)));
   const axes = findAxes(scenario);
   for (const a of axes) if (new Set(a.values.map(String)).size !== a.values.length) throw new ScenarioError(`${place(a.path)}: a sweep lists a value twice`);
   // every point must make a valid model: check each axis value with the others at their first value
   for (const a of axes) for (const v of a.values) checkModel(at(scenario, axes, { [a.label]: v }));
   if (axes.length === 0) checkModel(scenario);
   return { scenario, axes };
+}
+
+/** Trace files named in a scenario are relative to the scenario file (a list of them is a sweep). */
+const TRACE_FIELDS = ['netTrace', 'serialTrace', 'playerTrace'];
+
+function resolveTracePaths(s: Scenario, dir: string): void {
+  const sections = s.kind === 'ha' ? [s.options] : [s.world, s.ha];
+  for (const sec of sections) {
+    if (!sec) continue;
+    for (const k of TRACE_FIELDS) {
+      const v = sec[k];
+      const abs = (x: unknown) => (typeof x === 'string' && x !== '' ? resolve(dir, x) : x);
+      if (Array.isArray(v)) sec[k] = v.map(abs);
+      else if (v !== undefined) sec[k] = abs(v);
+    }
+  }
 }
 
 /** Lists where single values are expected: the sweep axes, in file order. */

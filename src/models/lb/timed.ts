@@ -16,6 +16,8 @@ import { arrivalPoints, crossServerPairs, World } from './world.ts';
 import { Mobility, type HotSpot, type Moves } from './mobility.ts';
 import { resolveWorld, type WorldConfig } from './world-options.ts';
 import { listAdd, listRemove } from './lists.ts';
+import { TraceMobility } from './trace-mobility.ts';
+import { loadPlayerTrace } from '../../traces/players.ts';
 
 /** One sample of the time series (every sampleEvery seconds). */
 export interface WorldSample {
@@ -128,14 +130,16 @@ export function runWorld(scheme: SchemeName, lb: Partial<LbOptions>, wc: Partial
   const opts = resolveOptions(lb);
   const c = resolveWorld(wc);
   const streams = new Streams(seed);
-  const joins = joinTimes(c, opts.users, streams);
+  // a player trace gives the joins, the moves and the leaves (trace-mobility.ts)
+  const traced = c.mobility === 'trace' ? new TraceMobility(c, opts.mapWidth, opts.mapHeight, loadPlayerTrace(c.playerTrace), streams.get('mobility')) : undefined;
+  const joins = traced ? traced.joins : joinTimes(c, opts.users, streams);
   const ids = joins.length;
   const world = new World(opts, new Float64Array(ids), new Float64Array(ids));
   const sch = makeScheme(scheme, world, streams.get('cell-choice'));
-  const moving = c.mobility !== 'static';
-  if ((moving && !sch.relocate) || (c.session !== 'none' && !sch.leave))
+  const moving = c.mobility !== 'static', leaving = c.session !== 'none' || traced !== undefined;
+  if ((moving && !sch.relocate) || (leaving && !sch.leave))
     throw new Error(`scheme ${scheme} cannot run players who ${moving ? 'move' : 'leave'} (it has no ${moving ? 'relocate' : 'leave'})`);
-  const mob = new Mobility(c, opts.mapWidth, opts.mapHeight, ids, streams.get('mobility'));
+  const mob = traced ?? new Mobility(c, opts.mapWidth, opts.mapHeight, ids, streams.get('mobility'));
   const point = arrivalPoints(opts, streams.get('arrivals'));
   const sessions = streams.get('sessions');
   const sim = new Sim();
@@ -166,7 +170,7 @@ export function runWorld(scheme: SchemeName, lb: Partial<LbOptions>, wc: Partial
     listAdd(online, posOnline, u);
     tot.joins++;
     hooks.joined?.(u);
-    const len = sessionLength(c, sessions);
+    const len = traced ? traced.leaves[u] - sim.now : sessionLength(c, sessions);
     if (sim.now + len <= c.duration) sim.at(sim.now + len, leave, u);
   };
   const apply = (m: Moves) => {

@@ -20,7 +20,11 @@ export const WORLD_OPTIONS = {
   sessionSigma: { type: 'number', default: 1, greaterThan: 0, group: 'population', help: 'lognormal sessions: sigma of the log' },
   sessionShape: { type: 'number', default: 2.5, greaterThan: 1, group: 'population', help: 'Pareto sessions: shape alpha (> 1 for a finite mean; heavier tail as it nears 1)' },
 
-  mobility: { type: 'enum', default: 'static', choices: ['static', 'random-waypoint', 'hotspot', 'group'], group: 'mobility', help: "'static' (the paper: players never move), 'random-waypoint', 'hotspot' (points of interest draw a share of players, then dissolve), 'group' (parties follow their leader)" },
+  mobility: { type: 'enum', default: 'static', choices: ['static', 'random-waypoint', 'hotspot', 'group', 'trace'], group: 'mobility', help: "'static' (the paper: players never move), 'random-waypoint', 'hotspot' (points of interest draw a share of players, then dissolve), 'group' (parties follow their leader), 'trace' (a player trace, playerTrace: its sessions are the joins, moves and leaves; joins, initialPlayers and session are then not used)" },
+  playerTrace: { type: 'string', default: '', optional: true, group: 'mobility', help: "mobility trace: a CSV of sightings (header time,player,x,y or time,player,zone; optional event column join/leave/move; docs/traces.md)" },
+  traceTimeScale: { type: 'number', default: 1, greaterThan: 0, group: 'mobility', help: "mobility trace: simulated seconds per trace second (from the trace's first sighting)" },
+  traceMapScale: { type: 'number', default: 0, min: 0, group: 'mobility', help: "mobility trace: map units per trace unit from the trace's lower-left corner (0: the trace's bounding box stretched onto the map)" },
+  traceMove: { type: 'enum', default: 'interpolate', choices: ['interpolate', 'jump'], group: 'mobility', help: "mobility trace: between two sightings a player walks the straight line ('interpolate') or stays at the last ('jump')" },
   speedMin: { type: 'number', default: 1, min: 0, group: 'mobility', help: 'walking speed drawn uniformly in [speedMin, speedMax] per leg (map units per s)' },
   speedMax: { type: 'number', default: 5, min: 0, group: 'mobility', help: 'walking speed upper bound (map units per s)' },
   pauseMax: { type: 'number', default: 30, min: 0, group: 'mobility', help: 'random waypoint: pause at each waypoint, uniform in [0, pauseMax] (s)' },
@@ -43,5 +47,6 @@ export function resolveWorld(partial: Partial<WorldConfig> = {}): WorldConfig {
   validateOptions(WORLD_OPTIONS, c as unknown as Record<string, unknown>);
   if (c.speedMax < c.speedMin) throw new Error(`speedMax (${c.speedMax}) must not be below speedMin (${c.speedMin})`);
   if (c.step > c.duration) throw new Error(`step (${c.step}) must not exceed duration (${c.duration})`);
+  if (c.mobility === 'trace' && !c.playerTrace) throw new Error("mobility trace needs playerTrace (a CSV of sightings)");
   return c;
 }
