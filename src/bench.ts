@@ -8,6 +8,7 @@ import * as lb from './bench/lb.ts';
 import * as lbWorld from './bench/lb-world.ts';
 import * as ha from './bench/ha.ts';
 import * as oneWorld from './bench/one-world.ts';
+import * as tune from './bench/tune.ts';
 import * as runner from './bench/runner.ts';
 
 const parts: [string, { run: () => Promise<void> }][] = [
@@ -16,6 +17,7 @@ const parts: [string, { run: () => Promise<void> }][] = [
   ['lb world', lbWorld],
   ['ha', ha],
   ['one world', oneWorld],
+  ['tune', tune],
   ['runner', runner],
 ];
 
