@@ -85,8 +85,8 @@ function channelOf(p: Point): { over: Partial<HaConfig>; h: number; traceDays: n
   const s = traceSummary(t);
   const h = (p.interval as number) > 0 ? (p.interval as number) : +s.interval.toFixed(3);
   const traceDays = (t.send[t.send.length - 1] - t.send[0] + h) / DAY;
-  if (p.mode === 'replay') return { over: { lossModel: 'trace', latencyModel: 'trace', netTrace: path, traceFormat: p.format as HaConfig['traceFormat'], traceEnd: 'loop' }, h, traceDays };
-  return { over: fitChannel(t).config, h, traceDays };
+  const use = p.mode === 'replay' ? 'replay' : 'fit';
+  return { over: { lossModel: 'trace', latencyModel: 'trace', netTrace: path, traceFormat: p.format as HaConfig['traceFormat'], traceEnd: 'loop', traceUse: use }, h, traceDays };
 }
 
 /** Mistakes per pair-day the target allows. */

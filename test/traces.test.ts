@@ -201,3 +201,31 @@ test('player traces: hand-written walks give the hand-offs counted by hand; zone
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('traces: traceUse fit runs the fitted model, as long as one likes: the loss rate of a generated bursty trace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gamesim-fit-'));
+  try {
+    const cfg0 = makeConfig({ lossModel: 'gilbert-elliott', netLoss: 0.02, burstLength: 6, burstLoss: 0.8, goodLoss: 0.001 });
+    const n = 100_000, proc = lossModel('gilbert-elliott')(0.02, 0, cfg0, new Streams(9).get('x'), 0);
+    let s = 'seq,send,receive\n';
+    for (let k = 0, next = proc.nextLoss(0); k < n; k++) {
+      const lost = k === next;
+      if (lost) next = proc.nextLoss(k + 1);
+      s += `${k},${k},${lost ? '' : (k + 0.005).toFixed(3)}\n`;
+    }
+    const f = join(dir, 'ge.csv');
+    writeFileSync(f, s);
+    // a pair for 3 trace-lengths: copies past the trace come from the model, not a loop
+    const sim = new Sim();
+    const c = new HaCluster(sim, new Streams(1), makeConfig({ lossModel: 'trace', latencyModel: 'trace', netTrace: f, traceUse: 'fit', serialLoss: 0, timeout: 100 }));
+    let sent = 0, lost = 0;
+    c.signals.on('heartbeats', (k, l) => ((sent += k), (lost += l)));
+    sim.run(3 * n);
+    c.finish();
+    // heartbeat copies: half on net (the serial line loses none)
+    const netRate = lost / (sent / 2);
+    assert.ok(Math.abs(netRate - 0.02) < 0.003, `net loss ${netRate}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -7,15 +7,20 @@
  * replays the same trace; a channel without one keeps the uniform latency and
  * Bernoulli loss at its rate. Past the end of the trace (`traceEnd`): 'loop'
  * starts it again from its first message; 'clean' delivers every copy, at the
- * trace's median latency. The loss rate options are not read for a channel
- * with a trace (its losses are the trace's).
+ * trace's median latency. With `traceUse: fit` the channel runs a model
+ * fitted to the trace instead (src/traces/fit-core.ts): its latencies' quantile
+ * table, and its losses as Gilbert-Elliott when that fits better than
+ * independent losses, else Bernoulli at its rate; as long as one likes. The
+ * loss rate options are not read for a channel with a trace.
  */
 import type { LatencyDist, LatencyModel, LossModel } from '../channel-models.ts';
 import type { HaConfig } from '../options.ts';
 import { LossPositions } from './positions.ts';
 import { bernoulli } from './bernoulli.ts';
 import { uniformLatency } from './uniform.ts';
+import { gilbertElliott } from './gilbert-elliott.ts';
 import { loadHeartbeatTrace, TRACE_FORMATS, type HeartbeatTrace } from '../../../traces/heartbeat.ts';
+import { fitLoss, lostOf, quantileTable, type LossFit } from '../../../traces/fit-core.ts';
 
 /** Its options (declared here, collected into the HA options by channel-models.ts). */
 export const TRACE_OPTIONS = {
@@ -23,6 +28,7 @@ export const TRACE_OPTIONS = {
   serialTrace: { type: 'string', default: '', optional: true, group: 'channels', help: "lossModel/latencyModel trace: a trace the serial channel replays; '' none" },
   traceFormat: { type: 'enum', default: 'auto', choices: ['auto', ...TRACE_FORMATS], group: 'channels', help: "the traces' form: 'auto' (JSON is RIPE Atlas, icmp_seq= is ping, else CSV), or named" },
   traceEnd: { type: 'enum', default: 'loop', choices: ['loop', 'clean'], group: 'channels', help: "past the end of a trace: 'loop' (again from its first message) or 'clean' (every copy arrives, at the trace's median latency)" },
+  traceUse: { type: 'enum', default: 'replay', choices: ['replay', 'fit'], group: 'channels', help: "'replay': copy k gets the trace's k-th fate; 'fit': a model fitted to the trace (its latency quantiles; Gilbert-Elliott loss when it fits better than independent loss, else Bernoulli; docs/traces.md)" },
 } as const;
 
 function traceOf(cfg: HaConfig, c: 0 | 1): HeartbeatTrace | undefined {
@@ -30,10 +36,19 @@ function traceOf(cfg: HaConfig, c: 0 | 1): HeartbeatTrace | undefined {
   return path ? loadHeartbeatTrace(path, cfg.traceFormat) : undefined;
 }
 
-/** The lost copies: the trace's, repeated past its end ('loop') or none past it ('clean'). */
+const fits = new WeakMap<HeartbeatTrace, LossFit>();
+
+/** The lost copies: the trace's, repeated past its end ('loop') or none past it ('clean'); or the fitted model's. */
 export const traceLoss: LossModel = (p, start, cfg, rng, c = 0) => {
   const t = traceOf(cfg, c);
   if (!t) return p > 0 ? bernoulli(p, start, cfg, rng) : new LossPositions(() => Infinity);
+  if (cfg.traceUse === 'fit') {
+    let f = fits.get(t);
+    if (!f) fits.set(t, (f = fitLoss(lostOf(t.latency))));
+    const g = f.gilbertElliott;
+    if (g) return gilbertElliott(g.lossRate, start, { ...cfg, burstLength: g.burstLength, burstLoss: Math.min(1, g.burstLoss), goodLoss: g.goodLoss }, rng);
+    return f.rate > 0 ? bernoulli(f.rate, start, cfg, rng) : new LossPositions(() => Infinity);
+  }
   const n = t.latency.length;
   const lost: number[] = [];
   for (let k = 0; k < n; k++) if (Number.isNaN(t.latency[k])) lost.push(k);
@@ -62,6 +77,16 @@ export const traceLatency: LatencyModel = (cfg, c) => {
   const n = t.latency.length;
   const got = Array.from(t.latency).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   const median = got[Math.floor(got.length / 2)];
+  if (cfg.traceUse === 'fit') {
+    // the table's quantile function, interpolated linearly (as the empirical latency model)
+    const q = quantileTable(got), m = q.length;
+    const at = (u: number) => {
+      if (m === 1) return q[0];
+      const x = u * (m - 1), i = Math.floor(x);
+      return i >= m - 1 ? q[m - 1] : q[i] + (q[i + 1] - q[i]) * (x - i);
+    };
+    return { lo: q[0], hi: q[m - 1], at };
+  }
   // a lost copy's latency is never read for a heartbeat; fill it so that every copy has one
   const lat = Float64Array.from(t.latency);
   let prev = got[0];
