@@ -11,7 +11,8 @@
  */
 import { resolve } from 'node:path';
 import type { ChartSpec, Experiment, Point, Row } from '../src/runner/experiment.ts';
-import { HaCluster, makeConfig, simulate, type HaConfig } from '../src/models/ha/index.ts';
+import { HA_OPTIONS, HaCluster, makeConfig, simulate, type HaConfig } from '../src/models/ha/index.ts';
+import { loadScenario } from '../src/scenario/load.ts';
 import { Sim } from '../src/kernel/sim.ts';
 import { Streams } from '../src/kernel/random.ts';
 import { loadHeartbeatTrace, traceSummary, TRACE_FORMATS } from '../src/traces/heartbeat.ts';
@@ -69,24 +70,58 @@ function fmt(x: number): string {
   return String(+x.toPrecision(3));
 }
 
-const channels = new Map<string, { over: Partial<HaConfig>; h: number; traceDays: number }>();
+/** A channel: the HA options that make it, its heartbeat interval, and for a replayed trace its length (its loops add no evidence). */
+interface Channel {
+  over: Partial<HaConfig>;
+  h: number;
+  traceDays: number;
+  replay: boolean;
+}
+
+const channels = new Map<string, Channel>();
 
 /** The channel of the points: the trace replayed, or the fitted model's options (fitted once per thread). */
-function channel(p: Point): { over: Partial<HaConfig>; h: number; traceDays: number } {
-  const key = JSON.stringify([p.trace, p.format, p.mode, p.interval]);
+function channel(p: Point): Channel {
+  const key = JSON.stringify([p.trace, p.format, p.mode, p.interval, p.scenario]);
   let c = channels.get(key);
   if (!c) channels.set(key, (c = channelOf(p)));
   return c;
 }
 
-function channelOf(p: Point): { over: Partial<HaConfig>; h: number; traceDays: number } {
+function channelOf(p: Point): Channel {
+  if (p.scenario) return scenarioChannel(String(p.scenario), p.interval as number);
   const path = resolve(String(p.trace));
   const t = loadHeartbeatTrace(path, p.format as never);
   const s = traceSummary(t);
   const h = (p.interval as number) > 0 ? (p.interval as number) : +s.interval.toFixed(3);
   const traceDays = (t.send[t.send.length - 1] - t.send[0] + h) / DAY;
   const use = p.mode === 'replay' ? 'replay' : 'fit';
-  return { over: { lossModel: 'trace', latencyModel: 'trace', netTrace: path, traceFormat: p.format as HaConfig['traceFormat'], traceEnd: 'loop', traceUse: use }, h, traceDays };
+  return { over: { lossModel: 'trace', latencyModel: 'trace', netTrace: path, traceFormat: p.format as HaConfig['traceFormat'], traceEnd: 'loop', traceUse: use }, h, traceDays, replay: use === 'replay' };
+}
+
+/**
+ * The channel of an HA scenario file: its options of the channel group
+ * (latency and loss models and their knobs, traces) and its heartbeat
+ * interval; a sweep (a list) is refused.
+ */
+function scenarioChannel(file: string, interval: number): Channel {
+  const { scenario } = loadScenario(file);
+  if (scenario.kind !== 'ha') throw new Error(`scenario ${file}: tune takes the channel of an HA scenario (kind: ha)`);
+  const opts = scenario.options ?? {};
+  const over: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(opts)) {
+    if ((HA_OPTIONS as Record<string, { group?: string }>)[k]?.group !== 'channels') continue;
+    if (Array.isArray(v)) throw new Error(`scenario ${file}: options.${k} is a sweep; tune takes one channel`);
+    over[k] = v;
+  }
+  const h = interval > 0 ? interval : Number(opts.interval ?? HA_OPTIONS.interval.default);
+  // a replayed trace: its length is the evidence, as in replay mode
+  const cfg = makeConfig(over as Partial<HaConfig>);
+  if (cfg.lossModel === 'trace' && cfg.traceUse === 'replay' && cfg.netTrace) {
+    const t = loadHeartbeatTrace(cfg.netTrace, cfg.traceFormat);
+    return { over: over as Partial<HaConfig>, h, traceDays: (t.send[t.send.length - 1] - t.send[0] + h) / DAY, replay: true };
+  }
+  return { over: over as Partial<HaConfig>, h, traceDays: Infinity, replay: false };
 }
 
 /** Mistakes per pair-day the target allows. */
@@ -144,6 +179,7 @@ export const tune: Experiment = {
   paired: ['detector', 'knob', 'knobValue'],
   params: {
     trace: { type: 'string', default: 'examples/traces/lan-bursty.csv', help: 'the measured trace (a file)' },
+    scenario: { type: 'string', default: '', help: "the channel of an HA scenario file instead (its channel options: latency and loss models, their knobs, traces; '' none)" },
     format: { type: 'enum', default: 'auto', choices: ['auto', ...TRACE_FORMATS], help: "the trace's form ('auto': JSON is RIPE Atlas, icmp_seq= is ping, else CSV)" },
     mode: { type: 'enum', default: 'fit', choices: ['fit', 'replay'], help: "'fit': run a model fitted to the trace (as many pair-days as the target needs); 'replay': the trace itself, looped (the evidence is then the trace's own length)" },
     mistakes: { type: 'number', default: 1, greaterThan: 0, help: 'target: at most this many wrong suspicions per watching pair ...' },
@@ -186,14 +222,14 @@ export const tune: Experiment = {
   },
   mainMetrics: ['T_D', 'rateUpperPer30Days', 'meets'],
   run(point, seed) {
-    const { traceDays } = channel(point);
+    const { traceDays, replay } = channel(point);
     const { result: det } = simulate(configFor(point, true), seed, (point.detectDays as number) * DAY, (c) => c.cut(0, 1, 'serial'));
     const result = mistakeRun(point, seed);
     const lat = det.detections.filter((d) => d.clean).map((d) => d.latency).sort((a, b) => a - b);
     const days = result.observedTime / DAY;
-    const evidence = point.mode === 'replay' ? Math.min(days, traceDays) : days;
+    const evidence = replay ? Math.min(days, traceDays) : days;
     // in replay the loops repeat the trace: its mistakes per trace length, bounded by the trace's length
-    const k = point.mode === 'replay' ? Math.round((result.mistakes * evidence) / Math.max(days, 1e-12)) : result.mistakes;
+    const k = replay ? Math.round((result.mistakes * evidence) / Math.max(days, 1e-12)) : result.mistakes;
     const upper = evidence > 0 ? poissonUpper(k) / evidence : Infinity;
     const row: Row = {
       T_D: lat.length ? lat.reduce((a, b) => a + b, 0) / lat.length : NaN,
@@ -246,6 +282,7 @@ export const tune: Experiment = {
     const files: Record<string, string> = { 'recommendation.csv': csv, 'recommendation.md': recommendationText(data.params as unknown as Point, data.runs).join('\n') + '\n' };
     // the fit and its quality (also in replay mode: how well a model would stand in for the trace)
     const p = data.params as unknown as Point;
+    if (p.scenario) return files;
     const fit = fitChannel(loadHeartbeatTrace(resolve(String(p.trace)), p.format as never));
     const ge = fit.gilbertElliott;
     files['fit.md'] =
@@ -284,13 +321,13 @@ export function recommend(runs: Row[], params: Point): Recommendation[] {
 function recommendationText(p: Point, runs: Row[]): string[] {
   const rec = recommend(runs, p);
   const target = (p.tmr as number) > 0 ? `T_MR >= ${fmt(p.tmr as number)} s` : `at most ${fmt(p.mistakes as number)} wrong suspicion(s) per watching pair per ${fmt(p.perDays as number)} days`;
-  const lines = [`target: ${target}, at 95% confidence; channel: ${p.trace} (${p.mode === 'replay' ? 'replayed' : 'fitted model'})`];
+  const lines = [`target: ${target}, at 95% confidence; channel: ${p.scenario ? `the channel of ${p.scenario}` : `${p.trace} (${p.mode === 'replay' ? 'replayed' : 'fitted model'})`}`];
   for (const d of p.detector as unknown as Det[]) {
     const r = rec.find((x) => x.detector === d);
     if (!r) {
       const seen = runs.filter((x) => x.detector === d);
       const ev = Math.max(0, ...seen.map((x) => Number(x.evidenceDays)));
-      lines.push(`${d}: no setting meets the target${p.mode === 'replay' && ev > 0 && poissonUpper(0) / ev > targetRate(p) ? ` (the trace covers ${fmt(ev)} pair-days: even no mistake bounds the rate only to ${fmt((poissonUpper(0) / ev) * 30)} per 30 days; use mode fit)` : ''}`);
+      lines.push(`${d}: no setting meets the target${channel(p).replay && ev > 0 && poissonUpper(0) / ev > targetRate(p) ? ` (the trace covers ${fmt(ev)} pair-days: even no mistake bounds the rate only to ${fmt((poissonUpper(0) / ev) * 30)} per 30 days; use mode fit)` : ''}`);
       continue;
     }
     lines.push(

@@ -229,3 +229,23 @@ test('traces: traceUse fit runs the fitted model, as long as one likes: the loss
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('tune takes the channel of an HA scenario file; a replayed trace in it is evidence for its own length only', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gamesim-tune-sc-'));
+  try {
+    const f = join(dir, 'lan.yaml');
+    writeFileSync(f, 'kind: ha\nname: lan\nduration: 100\noptions:\n  netLoss: 0.01\n  interval: 0.5\n');
+    const params = resolveParams(tune, { scenario: f, detector: 'timeout', values: '3.5;4.5' });
+    const rows: Row[] = [];
+    for (const pt of tune.points!(params as never)) rows.push({ ...pt, ...(tune.run(pt, 1) as { rows: Row[] }).rows[0] });
+    // 1% independent loss: k = 4 lost heartbeats in a row is the closed form's first k under one per 30 days
+    assert.deepEqual(recommend(rows, params as never).map((x) => [Number(x.knobValue), x.words.includes('periodSeconds 0.5')]), [[4.5, true]]);
+    const g = join(dir, 'ping.yaml');
+    writeFileSync(g, `kind: ha\nname: p\nduration: 100\noptions:\n  lossModel: trace\n  latencyModel: trace\n  netTrace: ${join(process.cwd(), 'examples/traces/ping-wan.txt')}\n`);
+    const p2 = resolveParams(tune, { scenario: g, detector: 'timeout', values: '20.5' });
+    const [row] = (tune.run(tune.points!(p2 as never)[0], 1) as { rows: Row[] }).rows;
+    assert.ok(Math.abs(Number(row.evidenceDays) - 1200 / 86400) < 1e-3 && Number(row.meets) === 0, JSON.stringify(row));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
