@@ -16,8 +16,10 @@
  *   line): each packet of each result in time order, `{rtt}` received (half
  *   the round trip, ms), `{x: '*'}` lost.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { readTrace } from './read.ts';
+
+export { MAX_TRACE_BYTES } from './read.ts';
 
 export interface HeartbeatTrace {
   /** Send times (s, increasing). */
@@ -29,9 +31,6 @@ export interface HeartbeatTrace {
 
 export const TRACE_FORMATS = ['csv', 'ping', 'ripe-atlas'] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
-
-/** The largest trace file read (a month of 1 s heartbeats as CSV is about 100 MB). */
-export const MAX_TRACE_BYTES = 256 * 2 ** 20;
 
 function trace(format: TraceFormat, send: number[], latency: number[]): HeartbeatTrace {
   if (send.length === 0) throw new Error('no messages in the trace');
@@ -147,29 +146,9 @@ export function parseHeartbeatTrace(text: string, format: TraceFormat | 'auto' =
   return f === 'csv' ? parseHeartbeatCsv(text) : f === 'ping' ? parsePing(text) : parseRipeAtlas(text);
 }
 
-const cache = new Map<string, HeartbeatTrace>();
-
 /** Read and parse a trace file (kept: the runs of a sweep read it once per thread); throws a one-line Error. */
 export function loadHeartbeatTrace(path: string, format: TraceFormat | 'auto' = 'auto'): HeartbeatTrace {
-  const key = `${format}\u0000${path}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new Error(`trace ${path}: cannot read the file`);
-  }
-  if (!st.isFile()) throw new Error(`trace ${path}: not a regular file`);
-  if (st.size > MAX_TRACE_BYTES) throw new Error(`trace ${path}: ${st.size.toLocaleString('en-US')} bytes, more than the ${MAX_TRACE_BYTES.toLocaleString('en-US')} read`);
-  let tr: HeartbeatTrace;
-  try {
-    tr = parseHeartbeatTrace(readFileSync(path, 'utf8'), format);
-  } catch (e) {
-    throw new Error(`trace ${path}: ${(e as Error).message}`);
-  }
-  cache.set(key, tr);
-  return tr;
+  return readTrace('trace', path, `heartbeat\u0000${format}\u0000${path}`, (text) => parseHeartbeatTrace(text, format));
 }
 
 /** Loss rate and latency summary of a trace. */

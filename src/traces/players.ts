@@ -7,9 +7,8 @@
  * to the cells of a grid laid over the map, in the order the zones first
  * appear; a player stands at its own fixed spot within each zone's cell.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { MAX_TRACE_BYTES } from './heartbeat.ts';
+import { readTrace } from './read.ts';
 
 export interface PlayerSession {
   player: string;
@@ -94,25 +93,7 @@ export function parsePlayerTrace(text: string): PlayerTrace {
   return { sessions, zones, box: zoned ? [0, 0, 0, 0] : [x0, y0, x1, y1] };
 }
 
-const cache = new Map<string, PlayerTrace>();
-
 /** Read and parse a player trace file (kept per thread); throws a one-line Error. */
 export function loadPlayerTrace(path: string): PlayerTrace {
-  const hit = cache.get(path);
-  if (hit) return hit;
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new Error(`player trace ${path}: cannot read the file`);
-  }
-  if (!st.isFile() || st.size > MAX_TRACE_BYTES) throw new Error(`player trace ${path}: not a regular file of at most ${MAX_TRACE_BYTES.toLocaleString('en-US')} bytes`);
-  let t: PlayerTrace;
-  try {
-    t = parsePlayerTrace(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new Error(`player trace ${path}: ${(e as Error).message}`);
-  }
-  cache.set(path, t);
-  return t;
+  return readTrace('player trace', path, `players\u0000${path}`, parsePlayerTrace);
 }
