@@ -13,6 +13,7 @@ import { detectors } from './detectors.ts';
 import { schemes } from './schemes.ts';
 import { resilience } from './resilience.ts';
 import { tune } from './tune.ts';
+import { membership } from './membership.ts';
 
 export const experiments: Experiment[] = [
   example,
@@ -28,6 +29,7 @@ export const experiments: Experiment[] = [
   schemes,
   resilience,
   tune,
+  membership,
 ];
 
 export function findExperiment(name: string): Experiment | undefined {

@@ -9,6 +9,7 @@ import * as lbWorld from './bench/lb-world.ts';
 import * as ha from './bench/ha.ts';
 import * as oneWorld from './bench/one-world.ts';
 import * as tune from './bench/tune.ts';
+import * as membership from './bench/membership.ts';
 import * as runner from './bench/runner.ts';
 
 const parts: [string, { run: () => Promise<void> }][] = [
@@ -18,6 +19,7 @@ const parts: [string, { run: () => Promise<void> }][] = [
   ['ha', ha],
   ['one world', oneWorld],
   ['tune', tune],
+  ['membership', membership],
   ['runner', runner],
 ];
 

@@ -122,13 +122,25 @@ export class Swim {
   }
 
   private send(kind: number, from: number, to: number, target: number, seq: number, origin: number, first?: Update): void {
-    const updates = this.views.take(from);
-    if (first) updates.unshift(first);
+    let updates = this.views.take(from);
+    if (first) updates = [first, ...updates];
     this.net.send({ kind, from, to, target, seq, origin, updates });
+  }
+
+  /** The end of i's protocol period: its probe was acked (health improves), or it suspects the target. */
+  private endPeriod(i: number, p: Probe): void {
+    this.probe[i] = undefined;
+    if (p.acked) return this.health(i, -1);
+    this.health(i, p.expected > 0 ? p.expected - p.nacks : 1);
+    const j = p.target, k = i * this.N + j;
+    if (this.views.of(i, j) === ALIVE) this.suspect(i, j, this.views.inc[k], i);
   }
 
   private tick(i: number, life: number): void {
     if (!this.up[i] || this.life[i] !== life) return;
+    // the period that ends now (one event for its end and the next one's start)
+    const prev = this.probe[i];
+    if (prev) this.endPeriod(i, prev);
     const T = this.scale(i, this.cfg.probeInterval);
     this.sim.schedule(T, (x: number) => this.tick(x, life), i);
     const j = this.nextTarget(i);
@@ -146,12 +158,6 @@ export class Swim {
       const helpers = this.helpers(i, j, this.cfg.indirectChecks);
       p.expected = this.lifeguard ? helpers.length : 0;
       for (const h of helpers) this.send(PING_REQ, i, h, j, seq, i);
-    });
-    this.sim.schedule(T * (1 - 1e-9), () => {
-      if (this.life[i] !== life || this.probe[i] !== p) return;
-      if (p.acked) return this.health(i, -1);
-      this.health(i, p.expected > 0 ? p.expected - p.nacks : 1);
-      if (this.views.of(i, j) === ALIVE) this.suspect(i, j, this.views.inc[k], i);
     });
   }
 
@@ -312,7 +318,10 @@ export class Swim {
     this.views.queue(n, { member: n, status: ALIVE, inc, by: n });
     this.up[n] = 1;
     this.awareness[n] = 0;
-    this.sim.schedule(this.r.uniform(0, this.cfg.probeInterval), (x: number) => this.tick(x, this.life[x]), n);
+    // aligned rounds: it joins at the next round's start
+    const T = this.cfg.probeInterval, now = this.sim.now;
+    const wait = this.cfg.phases === 'aligned' ? Math.ceil(now / T - 1e-9) * T - now : this.r.uniform(0, T);
+    this.sim.schedule(wait, (x: number) => this.tick(x, this.life[x]), n);
   }
 }
 

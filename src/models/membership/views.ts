@@ -10,6 +10,9 @@ import type { Update } from './network.ts';
 
 export const ALIVE = 0, SUSPECT = 1, DEAD = 2;
 
+/** The piggyback of a message with nothing to tell (shared: nobody changes it). */
+const NOTHING: Update[] = [];
+
 interface Queued extends Update {
   left: number;
   /** Replaced by a newer update about the same member (dropped when met). */
@@ -68,7 +71,8 @@ export class Views {
   /** The updates member i piggybacks on its next message (the fewest-sent first), counting them sent. */
   take(i: number): Update[] {
     const b = this.buckets[i];
-    if (b.length === 0) return [];
+    if (b.length === 0 || this.byMember[i].size === 0) return NOTHING;
+    // the queued entries themselves go out (a receiver reads them and keeps nothing of them): no copy per update
     const out: Update[] = [], sent: Queued[] = [];
     for (let L = this.limit; L >= 1 && out.length < this.maxPiggyback; L--) {
       const q = b[L];
@@ -77,7 +81,7 @@ export class Views {
       for (; x < q.length && out.length < this.maxPiggyback; x++) {
         const e = q[x];
         if (e.stale) continue;
-        out.push({ member: e.member, status: e.status, inc: e.inc, by: e.by });
+        out.push(e);
         sent.push(e);
       }
       q.splice(0, x);

@@ -1,0 +1,62 @@
+/**
+ * The membership model against published results: SWIM's expected time to
+ * first detection, e/(e-1) protocol periods with random targets in aligned
+ * rounds (Das, Gupta and Motivala 2002, section 3.1); a load per member that
+ * does not grow with the group; Lifeguard cutting the false positives that
+ * slow members cause (Dadgar, Phillips and Currey 2018: by more than an
+ * order of magnitude); no false positive on a quiet network; a seed replays.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MembershipGroup, MEMBERSHIP_PRESETS } from '../src/models/membership/index.ts';
+
+test('membership: SWIM finds a crash in e/(e-1) protocol periods on average (random targets, aligned rounds)', () => {
+  const N = 200;
+  const g = new MembershipGroup({ ...MEMBERSHIP_PRESETS['swim-paper'], nodes: N }, 7);
+  // one member at a time crashes (a random one, at a random time in a minute) and comes back 30 s later
+  const r = { x: 12345 };
+  const rnd = () => ((r.x = (r.x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let k = 0; k < 400; k++) {
+    const t = 60 * k + 1 + 50 * rnd(), n = Math.floor(rnd() * N);
+    g.sim.at(t, () => g.crash(n));
+    g.sim.at(t + 30, () => g.restart(n));
+  }
+  const res = g.run(60 * 400 + 60);
+  const periods = res.crashes.map((c) => c.firstPickPeriods).filter((x) => !Number.isNaN(x));
+  assert.ok(periods.length > 350, `${periods.length} crashes picked`);
+  const mean = periods.reduce((a, b) => a + b, 0) / periods.length;
+  // each of the N - 1 others picks it with probability 1 / (N - 1) per round: geometric with 1 - (1 - 1/(N-1))^(N-1)
+  const exact = 1 / (1 - (1 - 1 / (N - 1)) ** (N - 1));
+  assert.ok(Math.abs(exact - Math.E / (Math.E - 1)) < 0.005);
+  // the standard error of the mean of ~400 geometric draws is about 0.05
+  assert.ok(Math.abs(mean - exact) < 0.15, `mean ${mean} periods, e/(e-1) ${Math.E / (Math.E - 1)}`);
+  assert.equal(res.falsePositives, 0);
+});
+
+test('membership: the load per member does not grow with the group (one ping and one ack per period)', () => {
+  const loads = [16, 128, 1024].map((n) => new MembershipGroup({ nodes: n }, 1).run(120).messagesPerNodeSecond);
+  for (const l of loads) assert.ok(Math.abs(l - 2) < 0.05, `${loads}`);
+});
+
+test('membership: Lifeguard cuts the false positives slow members cause by more than ten times; quiet networks have none', () => {
+  const run = (protocol: 'swim' | 'lifeguard') => new MembershipGroup({ nodes: 128, protocol, slowShare: 0.05, slowDelay: 2 }, 3).run(1800);
+  const swim = run('swim'), lifeguard = run('lifeguard');
+  assert.ok(swim.falsePositives > 100, `swim ${swim.falsePositives}`);
+  assert.ok(lifeguard.falsePositives * 10 < swim.falsePositives, `lifeguard ${lifeguard.falsePositives} vs swim ${swim.falsePositives}`);
+  for (const protocol of ['swim', 'lifeguard'] as const) assert.equal(new MembershipGroup({ nodes: 64, protocol, mtbf: 3600, mttr: 60 }, 2).run(1800).falsePositives, 0);
+});
+
+test('membership: every crash is detected and known to all; a seed replays; a restarted member rejoins everywhere', () => {
+  const go = () => {
+    const g = new MembershipGroup({ nodes: 50, protocol: 'lifeguard', loss: 0.01 }, 5);
+    g.massRestart(100, 0.5, 60);
+    const r = g.run(600);
+    // after the restart every live member holds every other alive
+    for (let i = 0; i < 50; i++) for (let j = 0; j < 50; j++) if (i !== j) assert.equal(g.views.of(i, j), 0, `member ${i} holds ${j} in state ${g.views.of(i, j)}`);
+    return r;
+  };
+  const a = go();
+  assert.equal(a.crashes.length, 25);
+  for (const c of a.crashes) assert.ok(c.detection > 0 && c.allKnow > c.detection, JSON.stringify(c));
+  assert.equal(JSON.stringify(go()), JSON.stringify(a));
+});
