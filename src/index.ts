@@ -44,6 +44,9 @@ export {
 export { registerFailoverPolicy, failoverPolicyNames, type FailoverPolicy, type Candidate } from './models/ha/failover.ts';
 export { schemeHasFailover } from './models/lb/schemes.ts';
 
+// ---- membership at scale: SWIM and Lifeguard ----
+export { MembershipGroup, MEMBERSHIP_OPTIONS, MEMBERSHIP_DEFAULTS, MEMBERSHIP_PRESETS, resolveMembership, type MembershipConfig, type MembershipResult, type Crash } from './models/membership/index.ts';
+
 // ---- traces: heartbeat and player measurements in, a fitted channel out ----
 export {
   parseHeartbeatTrace, parseHeartbeatCsv, parsePing, parseRipeAtlas, loadHeartbeatTrace, traceSummary, TRACE_FORMATS,
