@@ -42,8 +42,11 @@ export interface MembershipResult {
 export class MembershipGroup {
   readonly sim = new Sim();
   readonly cfg: MembershipConfig;
+  /** @internal a part of the group; use the verbs and `run` */
   readonly net: Network;
+  /** @internal a part of the group (tests read a member's view with `views.of(i, j)`) */
   readonly views: Views;
+  /** @internal a part of the group; use the verbs and `run` */
   readonly swim: Swim;
   private readonly crashes: Crash[] = [];
   /** The open crash of each member (index into crashes), -1 none. */
