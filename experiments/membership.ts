@@ -10,7 +10,7 @@ import type { ChartSpec, Experiment, Row } from '../src/runner/experiment.ts';
 import { MembershipGroup, MEMBERSHIP_PRESETS, type MembershipConfig } from '../src/models/membership/index.ts';
 import { VEGA } from './ha-common.ts';
 
-const PROTOCOLS = ['swim', 'lifeguard'] as const;
+const PROTOCOLS = ['swim', 'lifeguard', 'k-monitors', 'all-to-all'] as const;
 export const FAULTS = ['crashes', 'slow members', 'path loss', 'rack partition', 'mass restart'] as const;
 
 const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
@@ -39,7 +39,7 @@ function faultsOf(name: string, n: number, duration: number): { over: Partial<Me
 
 export const membership: Experiment = {
   name: 'membership',
-  title: 'Large clusters: SWIM and Lifeguard membership, 16 to thousands of members',
+  title: 'Large clusters: SWIM, Lifeguard and k monitors, 16 to thousands of members',
   description:
     'Each member watches the group with SWIM (probe, indirect probes, suspicion, piggybacked dissemination) or with Lifeguard (SWIM with local health aware probe and ' +
     "suspicion and the buddy system; memberlist's LAN defaults: probe 1 s, timeout 500 ms, 3 indirect probes, suspicion 4 x max(1, log10 N) s up to 6x). " +
@@ -50,7 +50,7 @@ export const membership: Experiment = {
   outsideAll: true,
   paired: ['protocol'],
   params: {
-    protocol: { type: 'enum', default: [...PROTOCOLS], choices: PROTOCOLS, list: true, help: 'membership protocols' },
+    protocol: { type: 'enum', default: ['swim', 'lifeguard', 'k-monitors'], choices: PROTOCOLS, list: true, help: "membership protocols ('all-to-all' watches N x N pairs: at most 2,000 members)" },
     nodes: { type: 'integer', default: [16, 64, 256, 1024], min: 3, max: 20000, list: true, help: 'members' },
     faults: { type: 'enum', default: [...FAULTS], choices: FAULTS, list: true, help: 'fault workloads (see the description)' },
     duration: { type: 'number', default: 600, greaterThan: 0, max: 86400, help: 'simulated seconds per run' },

@@ -33,9 +33,25 @@ test('membership: SWIM finds a crash in e/(e-1) protocol periods on average (ran
   assert.equal(res.falsePositives, 0);
 });
 
-test('membership: the load per member does not grow with the group (one ping and one ack per period)', () => {
+test('membership: the load per member does not grow with the group (one ping and one ack per period); k monitors cost k, all-to-all N - 1', () => {
   const loads = [16, 128, 1024].map((n) => new MembershipGroup({ nodes: n }, 1).run(120).messagesPerNodeSecond);
   for (const l of loads) assert.ok(Math.abs(l - 2) < 0.05, `${loads}`);
+  for (const n of [16, 256]) assert.ok(Math.abs(new MembershipGroup({ nodes: n, protocol: 'k-monitors' }, 1).run(60).messagesPerNodeSecond - 5) < 0.01);
+  assert.ok(Math.abs(new MembershipGroup({ nodes: 40, protocol: 'all-to-all' }, 1).run(60).messagesPerNodeSecond - 39) < 0.05);
+});
+
+test('membership: k monitors detect a crash T after its last heartbeat, at the first watcher\'s look: T - h/2 + h/(k+1) on average', () => {
+  const g = new MembershipGroup({ nodes: 32, protocol: 'k-monitors', monitors: 5, heartbeatTimeout: 4, latency: 0.001, jitter: 0 }, 3);
+  for (let k = 0; k < 40; k++) (g.sim.at(30 + 60 * k + 0.37 * k, () => g.crash(k % 32)), g.sim.at(60 + 60 * k, () => g.restart(k % 32)));
+  const r = g.run(60 * 40 + 30);
+  const det = r.crashes.map((c) => c.detection);
+  // the last heartbeat left within the period before the crash; a watcher looks once a period: T - h < detection <= T + h
+  for (const d of det) assert.ok(d > 3 - 1e-9 && d <= 5 + 0.01, `${det}`);
+  // the last heartbeat arrived uniformly within the period before the crash (mean h/2 before it); the first of the
+  // 5 watchers to look after T has passed looks, on average, h/6 after (the least of 5 uniform phases): T - h/2 + h/6
+  const mean = det.reduce((a, b) => a + b, 0) / det.length;
+  assert.ok(Math.abs(mean - (4 - 0.5 + 1 / 6)) < 0.15, `mean detection ${mean}`);
+  assert.equal(r.falsePositives, 0);
 });
 
 test('membership: Lifeguard cuts the false positives slow members cause by more than ten times; quiet networks have none', () => {

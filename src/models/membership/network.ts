@@ -11,7 +11,7 @@ import type { Sim } from '../../kernel/sim.ts';
 import type { Stream } from '../../kernel/random.ts';
 import type { MembershipConfig } from './options.ts';
 
-export const PING = 0, ACK = 1, PING_REQ = 2, NACK = 3, GOSSIP = 4;
+export const PING = 0, ACK = 1, PING_REQ = 2, NACK = 3, HEARTBEAT = 4;
 
 /** An update about a member: its status (0 alive, 1 suspect, 2 dead) at an incarnation. */
 export interface Update {

@@ -20,11 +20,17 @@
  *   max(min, max - (max - min) log(n + 1) / log(k + 1)), k = suspicionMult - 2;
  * - buddy system: a ping to a member the prober suspects carries that
  *   suspicion first, so the member can refute at once.
+ *
+ * The heartbeat strategies (protocol 'k-monitors', 'all-to-all') replace the
+ * probe: every period a member sends a heartbeat to the k members that watch
+ * it (its successors on a ring; all others for all-to-all), and suspects a
+ * member it watches that it has not heard for heartbeatTimeout. Suspicion,
+ * refutation and dissemination (piggybacked on the heartbeats) are SWIM's.
  */
 import type { Sim, EventHandle } from '../../kernel/sim.ts';
 import type { Stream } from '../../kernel/random.ts';
 import type { MembershipConfig } from './options.ts';
-import { ACK, NACK, PING, PING_REQ, type Msg, type Network, type Update } from './network.ts';
+import { ACK, HEARTBEAT, NACK, PING, PING_REQ, type Msg, type Network, type Update } from './network.ts';
 import { ALIVE, DEAD, SUSPECT, type Views } from './views.ts';
 
 export interface SwimListener {
@@ -63,6 +69,9 @@ export class Swim {
   private readonly minSuspicion: number;
   private readonly maxSuspicion: number;
   private readonly k: number;
+  /** Heartbeat strategies: members watching each member, and when each watcher last heard each member it watches (watcher * watch + d - 1). */
+  private readonly watch: number;
+  private readonly heard: Float64Array | undefined;
 
   constructor(
     private readonly sim: Sim,
@@ -83,6 +92,8 @@ export class Swim {
     this.minSuspicion = cfg.suspicionMult * Math.max(1, Math.log10(N)) * cfg.probeInterval;
     this.maxSuspicion = this.lifeguard ? cfg.suspicionMaxMult * this.minSuspicion : this.minSuspicion;
     this.k = Math.max(0, Math.round(cfg.suspicionMult - 2));
+    this.watch = cfg.protocol === 'all-to-all' ? N - 1 : cfg.protocol === 'k-monitors' ? cfg.monitors : 0;
+    this.heard = this.watch > 0 ? new Float64Array(N * this.watch) : undefined;
   }
 
   /** Start every member's probe cycle (aligned: all at 0; else each at a uniform phase in [0, T)). */
@@ -136,7 +147,20 @@ export class Swim {
     if (this.views.of(i, j) === ALIVE) this.suspect(i, j, this.views.inc[k], i);
   }
 
+  /** A heartbeat period of i: heartbeats to those that watch it, and a look at those it watches. */
+  private beat(i: number, life: number): void {
+    if (!this.up[i] || this.life[i] !== life) return;
+    const N = this.N, W = this.watch, heard = this.heard!, now = this.sim.now;
+    this.sim.schedule(this.cfg.probeInterval, (x: number) => this.beat(x, life), i);
+    for (let d = 1; d <= W; d++) this.send(HEARTBEAT, i, (i + d) % N, i, 0, -1);
+    for (let d = 1; d <= W; d++) {
+      const j = (i - d + N) % N;
+      if (now - heard[i * W + d - 1] > this.cfg.heartbeatTimeout && this.views.of(i, j) === ALIVE) this.suspect(i, j, this.views.inc[i * N + j], i);
+    }
+  }
+
   private tick(i: number, life: number): void {
+    if (this.heard) return this.beat(i, life);
     if (!this.up[i] || this.life[i] !== life) return;
     // the period that ends now (one event for its end and the next one's start)
     const prev = this.probe[i];
@@ -262,6 +286,11 @@ export class Swim {
         if (p && p.seq === m.seq && p.target === m.target) p.acked = true;
         return;
       }
+      case HEARTBEAT: {
+        const d = (me - m.from + this.N) % this.N;
+        if (this.heard && d >= 1 && d <= this.watch) this.heard[me * this.watch + d - 1] = this.sim.now;
+        return;
+      }
       case NACK: {
         const p = this.probe[me];
         if (p && p.seq === m.seq && p.target === m.target) p.nacks++;
@@ -318,6 +347,8 @@ export class Swim {
     this.views.queue(n, { member: n, status: ALIVE, inc, by: n });
     this.up[n] = 1;
     this.awareness[n] = 0;
+    // it starts watching afresh: as if it had just heard everyone it watches
+    if (this.heard) this.heard.fill(this.sim.now, n * this.watch, (n + 1) * this.watch);
     // aligned rounds: it joins at the next round's start
     const T = this.cfg.probeInterval, now = this.sim.now;
     const wait = this.cfg.phases === 'aligned' ? Math.ceil(now / T - 1e-9) * T - now : this.r.uniform(0, T);
