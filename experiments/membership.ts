@@ -61,12 +61,12 @@ export const membership: Experiment = {
   keys: [],
   metrics: ['detectionMean', 'allKnowMean', 'crashes', 'falsePositivesPerNodeHour', 'falsePositives', 'messagesPerNodeSecond'],
   metricInfo: {
-    detectionMean: { unit: 's', meaning: "a crash to the first suspicion of it by a member's own probe, mean over crashes" },
+    detectionMean: { unit: 's', meaning: "a crash to the first suspicion of it by a member's own probe or heartbeat check, mean over crashes" },
     allKnowMean: { unit: 's', meaning: 'a crash until every live member holds it dead, mean over the crashes that got there before the member came back' },
     crashes: { unit: 'count', meaning: 'members that crashed in the run' },
     falsePositivesPerNodeHour: { unit: '1/member-h', meaning: 'members declared dead by a suspicion that ran out while they ran (at an incarnation of their present life), per member-hour' },
     falsePositives: { unit: 'count', meaning: 'the same, in the run' },
-    messagesPerNodeSecond: { unit: '1/member-s', meaning: 'messages sent per member per second (pings, acks, ping-reqs, nacks)' },
+    messagesPerNodeSecond: { unit: '1/member-s', meaning: 'messages sent per member per second (pings, acks, ping-reqs, nacks; heartbeats)' },
   },
   mainMetrics: ['detectionMean', 'allKnowMean', 'falsePositivesPerNodeHour', 'messagesPerNodeSecond'],
   run(point, seed) {
