@@ -87,6 +87,18 @@ test('index.html lists complete folders only; an unreadable one beside them is a
   }
 });
 
+/** Process `pid` has a handler for signal number `sig` (Linux: the SigCgt mask of /proc/PID/status; elsewhere: true). */
+function catches(pid: number, sig: number): boolean {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return !existsSync('/proc/self/status');
+  }
+  const m = /SigCgt:\s*([0-9a-f]+)/.exec(text);
+  return m !== null && ((BigInt('0x' + m[1]) >> BigInt(sig - 1)) & 1n) === 1n;
+}
+
 test('Ctrl-C and SIGTERM, even on one worker in a long run: one line, exit 130, no staging folder, the previous result untouched', { timeout: 60_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'gamesim-int-'));
   try {
@@ -98,6 +110,9 @@ test('Ctrl-C and SIGTERM, even on one worker in a long run: one line, exit 130, 
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      // on a busy machine node and tsx may take longer than the delay to start: wait until the program catches the
+      // signal (Linux says so in /proc/PID/status), then the delay, so that the signal meets the run under way
+      for (let waited = 0; waited < 30_000 && !catches(child.pid!, signal === 'SIGINT' ? 2 : 15); waited += 50) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, delay));
       child.kill(signal);
       const code = await exited;
