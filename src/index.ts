@@ -45,7 +45,10 @@ export { registerFailoverPolicy, failoverPolicyNames, type FailoverPolicy, type 
 export { schemeHasFailover } from './models/lb/schemes.ts';
 
 // ---- membership at scale: SWIM and Lifeguard ----
-export { MembershipGroup, MEMBERSHIP_OPTIONS, MEMBERSHIP_DEFAULTS, MEMBERSHIP_PRESETS, resolveMembership, type MembershipConfig, type MembershipResult, type Crash } from './models/membership/index.ts';
+export {
+  MembershipGroup, MEMBERSHIP_OPTIONS, MEMBERSHIP_DEFAULTS, MEMBERSHIP_PRESETS, resolveMembership, registerMembershipProtocol, membershipProtocolNames,
+  type MembershipConfig, type MembershipResult, type Crash, type ProtocolTraits,
+} from './models/membership/index.ts';
 
 // ---- traces: heartbeat and player measurements in, a fitted channel out ----
 export {

@@ -76,3 +76,12 @@ test('membership: every crash is detected and known to all; a seed replays; a re
   for (const c of a.crashes) assert.ok(c.detection > 0 && c.allKnow > c.detection, JSON.stringify(c));
   assert.equal(JSON.stringify(go()), JSON.stringify(a));
 });
+
+test('membership: a protocol is one file and a line of registration; an unknown one is refused in one line', async () => {
+  const { registerMembershipProtocol, membershipProtocolNames } = await import('../src/models/membership/index.ts');
+  registerMembershipProtocol('three-watchers', { lifeguard: false, watchers: () => 3 });
+  assert.ok(membershipProtocolNames().includes('three-watchers'));
+  assert.ok(Math.abs(new MembershipGroup({ nodes: 20, protocol: 'three-watchers' }, 1).run(60).messagesPerNodeSecond - 3) < 0.01);
+  assert.throws(() => new MembershipGroup({ nodes: 20, protocol: 'gossip-ish' }, 1), /protocol must be one of swim, lifeguard, k-monitors, all-to-all, three-watchers \(got gossip-ish\)/);
+  assert.throws(() => new MembershipGroup({ nodes: 3000, protocol: 'all-to-all' }, 1), /all-to-all watches N x N pairs: at most 2,000 members/);
+});

@@ -4,10 +4,11 @@
  * faults that matter at scale. Presets give the published defaults.
  */
 import { defaultsOf, validateOptions, type ConfigOf } from '../../schema.ts';
+import { membershipProtocol, membershipProtocolNames } from './protocols.ts';
 
 export const MEMBERSHIP_OPTIONS = {
   nodes: { type: 'integer', default: 64, min: 3, max: 20000, group: 'group', help: 'members of the group' },
-  protocol: { type: 'enum', default: 'swim', choices: ['swim', 'lifeguard', 'k-monitors', 'all-to-all'], group: 'protocol', help: "'swim' (Das, Gupta, Motivala 2002: probes, indirect probes, suspicion, piggybacked dissemination), 'lifeguard' (SWIM with HashiCorp's local health aware probe, local health aware suspicion and buddy system), 'k-monitors' (each member heartbeats to `monitors` members that watch it with a timeout, as Akka's cluster does with 5; suspicion and dissemination as SWIM's) or 'all-to-all' (every member watches every other: the HA paper's heartbeats, at most 2,000 members)" },
+  protocol: { type: 'string', default: 'swim', group: 'protocol', help: "'swim' (Das, Gupta, Motivala 2002: probes, indirect probes, suspicion, piggybacked dissemination), 'lifeguard' (SWIM with HashiCorp's local health aware probe, local health aware suspicion and buddy system), 'k-monitors' (each member heartbeats to `monitors` members that watch it with a timeout, as Akka's cluster does with 5; suspicion and dissemination as SWIM's) 'all-to-all' (every member watches every other: the HA paper's heartbeats, at most 2,000 members), or one added with registerMembershipProtocol" },
   monitors: { type: 'integer', default: 5, min: 1, max: 64, group: 'protocol', help: "k-monitors: members that watch each member (its successors on a ring; Akka's monitored-by-nr-of-members: 5)" },
   heartbeatTimeout: { type: 'number', default: 4, greaterThan: 0, group: 'protocol', help: 'k-monitors and all-to-all: a watcher suspects a member it has not heard for this long (s; heartbeats every probeInterval)' },
   targets: { type: 'enum', default: 'round-robin', choices: ['round-robin', 'random'], group: 'protocol', help: "probe targets: 'round-robin' over a fresh random order each pass (SWIM's time-bounded completeness; memberlist) or 'random' each period (the SWIM paper's analysis)" },
@@ -45,7 +46,8 @@ export function resolveMembership(partial: Partial<MembershipConfig> = {}): Memb
   const c = { ...MEMBERSHIP_DEFAULTS, ...partial };
   validateOptions(MEMBERSHIP_OPTIONS, c as unknown as Record<string, unknown>);
   if (!(c.probeTimeout < c.probeInterval)) throw new Error(`probeTimeout (${c.probeTimeout}) must be below probeInterval (${c.probeInterval})`);
-  if (c.protocol === 'all-to-all' && c.nodes > 2000) throw new Error(`all-to-all watches N x N pairs: at most 2,000 members (got ${c.nodes})`);
-  if (c.protocol === 'k-monitors' && c.monitors >= c.nodes) throw new Error(`monitors (${c.monitors}) must be below nodes (${c.nodes})`);
+  if (!membershipProtocolNames().includes(c.protocol)) throw new Error(`protocol must be one of ${membershipProtocolNames().join(', ')} (got ${c.protocol})`);
+  const problem = membershipProtocol(c.protocol).check?.(c);
+  if (problem) throw new Error(problem);
   return c;
 }

@@ -32,6 +32,7 @@ import type { Stream } from '../../kernel/random.ts';
 import type { MembershipConfig } from './options.ts';
 import { ACK, HEARTBEAT, NACK, PING, PING_REQ, type Msg, type Network, type Update } from './network.ts';
 import { ALIVE, DEAD, SUSPECT, type Views } from './views.ts';
+import { membershipProtocol } from './protocols.ts';
 
 export interface SwimListener {
   /** Member i pinged j (directly, at the start of a probe). */
@@ -82,7 +83,8 @@ export class Swim {
     private readonly listener: SwimListener,
   ) {
     const N = (this.N = cfg.nodes);
-    this.lifeguard = cfg.protocol === 'lifeguard';
+    const traits = membershipProtocol(cfg.protocol);
+    this.lifeguard = traits.lifeguard;
     this.up = new Uint8Array(N).fill(1);
     this.life = new Int32Array(N);
     this.seq = new Int32Array(N);
@@ -92,7 +94,7 @@ export class Swim {
     this.minSuspicion = cfg.suspicionMult * Math.max(1, Math.log10(N)) * cfg.probeInterval;
     this.maxSuspicion = this.lifeguard ? cfg.suspicionMaxMult * this.minSuspicion : this.minSuspicion;
     this.k = Math.max(0, Math.round(cfg.suspicionMult - 2));
-    this.watch = cfg.protocol === 'all-to-all' ? N - 1 : cfg.protocol === 'k-monitors' ? cfg.monitors : 0;
+    this.watch = traits.watchers(cfg);
     this.heard = this.watch > 0 ? new Float64Array(N * this.watch) : undefined;
   }
 
