@@ -18,6 +18,7 @@ import { Streams } from '../src/kernel/random.ts';
 import { loadHeartbeatTrace, traceSummary, TRACE_FORMATS } from '../src/traces/heartbeat.ts';
 import { fitChannel } from '../src/traces/fit.ts';
 import { poissonUpper } from '../src/traces/bounds.ts';
+import { toCsv } from '../src/output/csv.ts';
 import { DETECTOR_COLORS, fixedColor } from './ha-colors.ts';
 import { VEGA, haWork, quantile } from './ha-common.ts';
 
@@ -276,9 +277,8 @@ export const tune: Experiment = {
   },
   files(data) {
     const rec = recommend(data.runs, data.params as unknown as Point);
-    const head = ['detector', 'knob', 'setting', 'T_D', 'T_D_p99', 'mistakes', 'evidenceDays', 'rateUpperPer30Days', 'T_MR_lowerDays', 'P_A', 'inTheirWords'];
-    const rows = rec.map((r) => [r.detector, r.knob, r.knobValue, r.T_D, r.T_D_p99, r.mistakes, r.evidenceDays, r.rateUpperPer30Days, r.T_MR_lowerDays, r.P_A, r.words]);
-    const csv = [head.join(','), ...rows.map((r) => r.map((v) => (typeof v === 'string' && /[,"]/.test(v) ? `"${v.replace(/"/g, '""')}"` : typeof v === 'number' ? +v.toPrecision(6) : v)).join(','))].join('\n') + '\n';
+    const rows: Row[] = rec.map((r) => ({ ...r, setting: r.knobValue, inTheirWords: r.words }));
+    const csv = toCsv(rows, ['detector', 'knob', 'setting', 'T_D', 'T_D_p99', 'mistakes', 'evidenceDays', 'rateUpperPer30Days', 'T_MR_lowerDays', 'P_A', 'inTheirWords']);
     const files: Record<string, string> = { 'recommendation.csv': csv, 'recommendation.md': recommendationText(data.params as unknown as Point, data.runs).join('\n') + '\n' };
     // the fit and its quality (also in replay mode: how well a model would stand in for the trace)
     const p = data.params as unknown as Point;

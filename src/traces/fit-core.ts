@@ -139,6 +139,11 @@ export function lossRuns(lost: ArrayLike<number>): { bins: number[]; mean: numbe
   return { bins, mean: runs ? total / runs : 0 };
 }
 
+/** The HA model's Gilbert-Elliott options of a fit (its mean bad run and the loss in each state). */
+export function gilbertElliottOptions(g: GilbertElliottFit): { burstLength: number; burstLoss: number; goodLoss: number } {
+  return { burstLength: g.burstLength, burstLoss: Math.min(1, g.burstLoss), goodLoss: g.goodLoss };
+}
+
 /** How a trace's losses are modelled: none, independent at the rate, or Gilbert-Elliott when it fits better. */
 export interface LossFit {
   rate: number;

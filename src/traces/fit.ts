@@ -16,7 +16,7 @@ import { makeConfig } from '../models/ha/options.ts';
 import { lossModel } from '../models/ha/channel-models.ts';
 import { Streams } from '../kernel/random.ts';
 
-import { quantileTable, ksDistance, lossRuns, fitLoss, lostOf, RUN_BINS, type GilbertElliottFit } from './fit-core.ts';
+import { quantileTable, ksDistance, lossRuns, fitLoss, lostOf, gilbertElliottOptions, RUN_BINS, type GilbertElliottFit } from './fit-core.ts';
 
 export { quantileTable, ksDistance, lossRuns, fitGilbertElliott, fitLoss, type GilbertElliottFit, type LossFit } from './fit-core.ts';
 
@@ -46,7 +46,7 @@ export function fitChannel(t: HeartbeatTrace, maxFit = 500_000): ChannelFit {
   const lf = fitLoss(lost, maxFit);
   const rate = lf.rate, ge = lf.gilbertElliott, fitN = lf.copies;
   const config: Partial<HaConfig> = { latencyModel: 'empirical', netLatencyTable: table.map((x) => +x.toPrecision(6)).join(' '), netLoss: rate, lossModel: 'bernoulli' };
-  if (ge) Object.assign(config, { lossModel: 'gilbert-elliott', netLoss: ge.lossRate, burstLength: ge.burstLength, burstLoss: Math.min(1, ge.burstLoss), goodLoss: ge.goodLoss });
+  if (ge) Object.assign(config, { lossModel: 'gilbert-elliott', netLoss: ge.lossRate, ...gilbertElliottOptions(ge) });
   // the fitted model's losses over as many copies, drawn as the HA model draws them
   const cfg = makeConfig({ ...config, netLatencyTable: '' } as Partial<HaConfig>);
   const model = new Uint8Array(n);

@@ -135,7 +135,8 @@ export function runOneWorld(
   /** The node crashing of overload now (its incident is a cascade). */
   let cascading = -1;
   let repairs!: Stream;
-  let simRef!: Sim;
+  /** The run's kernel (the world's, given at setup). */
+  let sim!: Sim;
   const absorbed: number[] = [];
   /** Bumped by each change of a region's reach: a reconnect scheduled before is dropped. */
   let blockTok!: Int32Array;
@@ -157,9 +158,9 @@ export function runOneWorld(
         inc.failoverMoves += m.users.length;
         zones.moved(t, m.users, back);
         inc.arrive(t + back, m.to, m.users.length);
-        simRef.at(t + back, () => {
-          zones.account(simRef.now);
-          inc.recovered(simRef.now, without);
+        sim.at(t + back, () => {
+          zones.account(sim.now);
+          inc.recovered(sim.now, without);
         });
       } else inc.failbackMoves += m.users.length;
     }
@@ -173,6 +174,7 @@ export function runOneWorld(
     step = ctx.config.step;
     sampleEvery = ctx.config.sampleEvery;
     if (ow.policy === 'scheme' && !(sch.fail && sch.restore)) throw new Error(`scheme ${sch.name} has no fail-over rule of its own (policy scheme): use policy paper or spare`);
+    sim = ctx.sim;
     cfg = oneWorldHa(S, ow, ha);
     cluster = new HaCluster(ctx.sim, ctx.streams, cfg);
     zones = new Zones(world);
@@ -182,7 +184,7 @@ export function runOneWorld(
     for (let s = 0; s < S; s++) host[s] = s;
     blockTok = new Int32Array(S);
     unblocking = new Uint8Array(S);
-    const sim = ctx.sim, sig = cluster.signals;
+    const sig = cluster.signals;
     sig.on('nodeCrashed', (n) => {
       const regions = cluster.heldBy(n);
       let players = 0;
@@ -232,15 +234,14 @@ export function runOneWorld(
         sim.schedule(ow.crashBusiestFor, () => cluster.repair(best));
       });
     repairs = ctx.streams.get('overload-repair');
-    simRef = sim;
   };
 
   // policy scheme: region s runs again on its server (repaired, or it never stopped: the controller's suspicion was
   // false, a pause or a cut), so the scheme gives it its region back
   const restore = (s: number) => {
     absorbed[s] = 0;
-    zones.plan(simRef.now, s);
-    moved(simRef.now, sch.restore!(s, ow.failback === 'paper'), false);
+    zones.plan(sim.now, s);
+    moved(sim.now, sch.restore!(s, ow.failback === 'paper'), false);
   };
 
   /**
@@ -260,11 +261,11 @@ export function runOneWorld(
           // back on the network: its players reconnect
           unblocking[s] = 1;
           const tok = blockTok[s];
-          simRef.schedule(cfg.reconnectDelay, () => {
+          sim.schedule(cfg.reconnectDelay, () => {
             if (blockTok[s] !== tok) return;
             unblocking[s] = 0;
-            zones.block(simRef.now, s, false);
-            inc.recovered(simRef.now, without);
+            zones.block(sim.now, s, false);
+            inc.recovered(sim.now, without);
           });
         }
         continue;
@@ -300,7 +301,7 @@ export function runOneWorld(
       cascading = n;
       cluster.crash(n);
       cascading = -1;
-      simRef.schedule(drawLength(repairs, cfg.repairDist, cfg.mttr, cfg.repairSigma), () => cluster.repair(n));
+      sim.schedule(drawLength(repairs, cfg.repairDist, cfg.mttr, cfg.repairSigma), () => cluster.repair(n));
     }
     // a region the crashed node ran with another: its players go to the other now
     if (down.length) reach(t);

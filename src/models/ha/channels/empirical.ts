@@ -6,7 +6,7 @@
  * (the i-th of n sorted values is the quantile i / (n - 1)). A channel whose
  * table is empty keeps the uniform model.
  */
-import type { LatencyModel } from '../channel-models.ts';
+import type { LatencyDist, LatencyModel } from '../channel-models.ts';
 import { uniformLatency } from './uniform.ts';
 
 /** Its options (declared here, collected into the HA options by channel-models.ts). */
@@ -27,7 +27,11 @@ export function parseTable(text: string, name: string): number[] {
 export const empiricalLatency: LatencyModel = (cfg, c) => {
   const name = c === 0 ? 'netLatencyTable' : 'serialLatencyTable';
   const v = parseTable(c === 0 ? cfg.netLatencyTable : cfg.serialLatencyTable, name);
-  if (v.length === 0) return uniformLatency(cfg, c);
+  return v.length === 0 ? uniformLatency(cfg, c) : tableLatency(v);
+};
+
+/** The latency of a sorted table: its quantile function, interpolated linearly (the i-th of n values is the quantile i / (n - 1)). */
+export function tableLatency(v: number[]): LatencyDist {
   const n = v.length;
   return {
     lo: v[0],
@@ -38,4 +42,4 @@ export const empiricalLatency: LatencyModel = (cfg, c) => {
       return i >= n - 1 ? v[n - 1] : v[i] + (v[i + 1] - v[i]) * (x - i);
     },
   };
-};
+}

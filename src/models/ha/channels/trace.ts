@@ -20,7 +20,8 @@ import { bernoulli } from './bernoulli.ts';
 import { uniformLatency } from './uniform.ts';
 import { gilbertElliott } from './gilbert-elliott.ts';
 import { loadHeartbeatTrace, TRACE_FORMATS, type HeartbeatTrace } from '../../../traces/heartbeat.ts';
-import { fitLoss, lostOf, quantileTable, type LossFit } from '../../../traces/fit-core.ts';
+import { fitLoss, gilbertElliottOptions, lostOf, quantileTable, type LossFit } from '../../../traces/fit-core.ts';
+import { tableLatency } from './empirical.ts';
 
 /** Its options (declared here, collected into the HA options by channel-models.ts). */
 export const TRACE_OPTIONS = {
@@ -46,7 +47,7 @@ export const traceLoss: LossModel = (p, start, cfg, rng, c = 0) => {
     let f = fits.get(t);
     if (!f) fits.set(t, (f = fitLoss(lostOf(t.latency))));
     const g = f.gilbertElliott;
-    if (g) return gilbertElliott(g.lossRate, start, { ...cfg, burstLength: g.burstLength, burstLoss: Math.min(1, g.burstLoss), goodLoss: g.goodLoss }, rng);
+    if (g) return gilbertElliott(g.lossRate, start, { ...cfg, ...gilbertElliottOptions(g) }, rng);
     return f.rate > 0 ? bernoulli(f.rate, start, cfg, rng) : new LossPositions(() => Infinity);
   }
   const n = t.latency.length;
@@ -77,16 +78,8 @@ export const traceLatency: LatencyModel = (cfg, c) => {
   const n = t.latency.length;
   const got = Array.from(t.latency).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   const median = got[Math.floor(got.length / 2)];
-  if (cfg.traceUse === 'fit') {
-    // the table's quantile function, interpolated linearly (as the empirical latency model)
-    const q = quantileTable(got), m = q.length;
-    const at = (u: number) => {
-      if (m === 1) return q[0];
-      const x = u * (m - 1), i = Math.floor(x);
-      return i >= m - 1 ? q[m - 1] : q[i] + (q[i + 1] - q[i]) * (x - i);
-    };
-    return { lo: q[0], hi: q[m - 1], at };
-  }
+  // the fitted latency: the table of the trace's quantiles, as the empirical latency model draws it
+  if (cfg.traceUse === 'fit') return tableLatency(quantileTable(got));
   // a lost copy's latency is never read for a heartbeat; fill it so that every copy has one
   const lat = Float64Array.from(t.latency);
   let prev = got[0];
