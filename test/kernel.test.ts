@@ -63,9 +63,20 @@ type Cmd =
   | { kind: 'run'; advance: number };
 
 // Half-second steps over a short range: many exact ties, exact float sums.
-const delayArb = fc.integer({ min: 0, max: 6 }).map((k) => k / 2);
+const delayArbHalf = fc.integer({ min: 0, max: 6 }).map((k) => k / 2);
+const delayArb = delayArbHalf;
 
-const cmdArbWith = (w: { schedule: number; cancel: number; run: number }): fc.Arbitrary<Cmd> =>
+// Spread times: mostly dense in [0, 1), some ties, a few far in the future. The
+// kernel's calendar lays its buckets out from a sample of the pending times;
+// this makes buckets of several events, empty runs of buckets, an overflow
+// and outliers that defeat the sample.
+const spreadDelayArb = fc.oneof(
+  { weight: 6, arbitrary: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }) },
+  { weight: 2, arbitrary: delayArb },
+  { weight: 1, arbitrary: fc.double({ min: 0, max: 1e6, noNaN: true }) },
+);
+
+const cmdArbWith = (w: { schedule: number; cancel: number; run: number }, delayArb = delayArbHalf): fc.Arbitrary<Cmd> =>
   fc.oneof(
     {
       weight: w.schedule,
@@ -191,6 +202,10 @@ test('heap order property, long command sequences (growth, slot reuse)', () => {
 
 test('heap order property, cancel-heavy sequences (compaction)', () => {
   fc.assert(fc.property(fc.array(cancelHeavyArb, { minLength: 100, maxLength: 500 }), check), { numRuns: 300, seed: 11 });
+});
+
+test('heap order property, spread times and far outliers (calendar buckets, overflow)', () => {
+  fc.assert(fc.property(fc.array(cmdArbWith({ schedule: 8, cancel: 2, run: 1 }, spreadDelayArb), { minLength: 100, maxLength: 800 }), check), { numRuns: 150, seed: 13 });
 });
 
 test('cancel returns true exactly once per pending event', () => {

@@ -1,152 +1,210 @@
 /**
- * The pending events of the kernel (see Sim): a binary heap of (time, slot)
- * in typed arrays, and the slots, each holding an event's handler, payload,
- * order key and generation. The order key is one exact integer (priority *
- * SEQ_SPACE + sequence number, made by the kernel), so ties in time cost one
- * comparison. The queue owns this state; the kernel owns the clock and the
- * order keys and tells the queue what to hold.
+ * The pending events of the kernel (see Sim), in two tiers, as a ladder
+ * queue (Tang, Goh and Thng, 2005) with one rung:
+ *
+ * - the near tier: the events of the time the calendar has reached, as a
+ *   binary heap of (time, slot) in typed arrays (heap.ts) or, when a bucket
+ *   of at most SORTED events was poured into it, as a sorted run whose first
+ *   entry is taken by moving one index;
+ * - the calendar: buckets of equal width in time, each an unsorted linked
+ *   list of slots, and past its last bucket an unsorted overflow list.
+ *
+ * An event goes where its bucket index floor((time - base) / width) says:
+ * below the next bucket to pour, into the near tier; else into its bucket, or
+ * the overflow. When the near tier runs dry the next bucket is poured into
+ * it; when the buckets run out the overflow is laid out as a new calendar,
+ * its width chosen from a sample of the times so that a bucket holds about
+ * PER_BUCKET events. The index is a monotone function of time, so every event
+ * in the near tier comes before every event outside it, and the near tier
+ * gives them in the total order (time, key): the tiers decide how much work
+ * that takes, never the order. Events that come denser than the layout
+ * guessed (a bucket of more than DENSE) make a finer calendar; sparser ones
+ * (a calendar used up after few events) a wider one; times that give no
+ * width at all (all at one instant) are poured into the heap, and it is a
+ * binary heap again.
+ *
+ * Each slot holds an event's handler, payload, time, order key, generation
+ * and list link. The order key is one exact integer (priority * SEQ_SPACE +
+ * sequence number, made by the kernel), so ties in time cost one comparison.
+ * A taken event's handler and payload stay in its slot until the slot is
+ * reused (its handle is stale at once: the generation moved on).
  *
  * Cancel is O(1) and lazy: it bumps the slot's generation (so the handle goes
- * stale) and clears the handler; the heap entry stays until it reaches the
- * top, where it is dropped without running. When cancelled entries outnumber
- * live ones the heap is compacted, so it never holds more than about twice
+ * stale) and clears the handler; the entry is dropped where it is next
+ * touched (the near tier's first entry, a bucket poured, the overflow laid
+ * out). When cancelled entries outnumber live ones, everything goes back to
+ * the overflow without them, so the queue never holds more than about twice
  * the pending events.
- *
- * The event being run stays at the top of the heap (`take`); the first event
- * pushed while it runs takes its place (one sift-down instead of a pop and a
- * push, as Python's heapreplace). Most handlers schedule their process's next
- * step, so this halves the heap work of the common case. The order of events
- * is the total order (time, key), so where an entry sits in the heap never
- * changes which event comes next.
  */
 import type { Handler } from './sim.ts';
+import { heapify, insertSorted, popFirst, siftUp } from './heap.ts';
 
-export const SLOT_SPACE = 2 ** 24; // at most 16M events in the heap at once
+export const SLOT_SPACE = 2 ** 24; // at most 16M events pending at once
 /** Generations wrap here, so generation * SLOT_SPACE + slot < 2^53 stays an exact integer. */
 export const GEN_SPACE = 2 ** 29;
-/** Compact when more than this many cancelled entries are in the heap and they are the majority. */
+/** Compact when more than this many cancelled entries are held and they are the majority. */
 const COMPACT_MIN = 32;
+/** Heap times past the last entry are +Infinity: room for the children of the last parent. */
+const PAD = 2;
+/** Events a bucket is meant to hold, on average (chosen by the kernel bench: 1, 2 and 4 with runs of 8, 16, 32). */
+const PER_BUCKET = 2;
+/** Events of a bucket put into the heap by insertion. */
+const SORTED = 16;
+/** A bucket with more events than this is refined (see refill). */
+const DENSE = 16 * PER_BUCKET;
+/** The most buckets a calendar has (4 bytes each). */
+const MAX_BUCKETS = 2 ** 22;
+/** Times sampled to choose the width of a new calendar. */
+const SAMPLE = 33;
+/** Fewer events than this in the overflow go straight into the heap. */
+const SMALL = 16;
+/** The inverse width of the calendar of no buckets: a time after its base is at index >= 1 unless within 2^-1023 of it (any positive number would do: the index is monotone in time, which is all the order needs). */
+const HUGE = 2 ** 1023;
 
 /** A call the kernel cannot take: a time in the past, a bad priority or ticket, too many events. */
 export class SchedulingError extends Error {}
 
 export class EventQueue {
-  /** Heap entries, including cancelled ones not yet dropped and the taken one. */
+  /** Entries held (heap, buckets and overflow), including cancelled ones not yet dropped and the taken one. */
   size = 0;
   private cancelled = 0;
   private cap: number;
-  // heap arrays, indexed by heap position
+  // near heap, indexed by heap position
+  private hn = 0;
+  /**
+   * A bucket of at most SORTED events is poured as a sorted run: the heap's
+   * entries are then at lo .. lo + hn - 1 in order, and taking the first is
+   * lo++. The first push into it makes it a heap again (lo = 0).
+   */
+  private lo = 0;
+  private run = false;
   private hTime: Float64Array;
   private hSlot: Int32Array;
-  // slot arrays, indexed by slot
+  // slots
+  private sTime: Float64Array;
   private sKey: Float64Array; // order key (only read to break ties in time)
   private sGen: Int32Array; // generation, bumped when the event is taken or cancelled
+  private sNext: Int32Array; // next slot in a bucket or the overflow, -1 at the end
   private sHandler: (Handler | undefined)[]; // undefined: free, cancelled or taken
   private sPayload: unknown[];
   private freeSlots: Int32Array;
   private freeTop = 0;
   private nextFreshSlot = 0;
-  /** Slot of the taken event while it is still at the top of the heap, else -1. */
-  private live = -1;
+  // calendar: bucket j holds the times whose index floor((time - base) * invWidth) is j
+  private base = 0;
+  private invWidth = 0;
+  private buckets = 0;
+  private cur = 0; // next bucket to pour; indices below it go to the heap
+  private head = new Int32Array(16).fill(-1);
+  private over = -1;
+  private overCount = 0;
+  private readonly sample = new Float64Array(SAMPLE);
+  /** Events poured into the heap since the last layout, and how many that layout laid out. */
+  private poured = 0;
+  private laidOut = 0;
   /** What `take` found: the event's handler, payload and order key. */
   takenHandler: Handler | undefined = undefined;
   takenPayload: unknown = undefined;
   takenKey = 0;
 
   constructor(initialCapacity: number) {
-    this.cap = Math.max(16, initialCapacity);
-    this.hTime = new Float64Array(this.cap);
-    this.hSlot = new Int32Array(this.cap);
-    this.sKey = new Float64Array(this.cap);
-    this.sGen = new Int32Array(this.cap);
-    this.sHandler = new Array(this.cap).fill(undefined);
-    this.sPayload = new Array(this.cap).fill(undefined);
-    this.freeSlots = new Int32Array(this.cap);
+    const cap = (this.cap = Math.max(16, initialCapacity));
+    this.hTime = new Float64Array(cap + PAD).fill(Infinity);
+    this.hSlot = new Int32Array(cap + PAD);
+    this.sTime = new Float64Array(cap);
+    this.sKey = new Float64Array(cap);
+    this.sGen = new Int32Array(cap);
+    this.sNext = new Int32Array(cap);
+    this.sHandler = new Array(cap).fill(undefined);
+    this.sPayload = new Array(cap).fill(undefined);
+    this.freeSlots = new Int32Array(cap);
   }
 
   /** Events pending (not cancelled, not taken). */
   get pending(): number {
-    return this.size - this.cancelled - (this.live >= 0 ? 1 : 0);
+    return this.size - this.cancelled;
   }
 
-  /** Time of the first entry (call when size > 0; it may be cancelled or taken). */
+  /** Time of the first entry (it may be cancelled or taken); Infinity when none is held. */
   topTime(): number {
-    return this.hTime[0];
+    return this.hn > 0 ? this.hTime[this.lo] : this.refillTop();
   }
 
-  /** Order key of the first entry (call when size > 0). */
+  /** topTime when the heap is empty: refill it from the calendar. */
+  private refillTop(): number {
+    if (this.size > 0) this.refill();
+    return this.hn > 0 ? this.hTime[this.lo] : Infinity;
+  }
+
+  /** Order key of the first entry (call after topTime found one). */
   topKey(): number {
-    return this.sKey[this.hSlot[0]];
+    return this.sKey[this.hSlot[this.lo]];
   }
 
   /** Hold `handler(payload)` at (time, key); returns the handle generation * SLOT_SPACE + slot. */
   push(time: number, key: number, handler: Handler, payload: unknown): number {
-    const live = this.live;
-    if (live >= 0) {
-      // take the taken event's place at the top (its slot is done with)
-      this.live = -1;
-      this.sHandler[live] = handler;
-      this.sPayload[live] = payload;
-      this.sKey[live] = key;
-      this.siftDown(0, time, live);
-      return this.sGen[live] * SLOT_SPACE + live;
-    }
-    return this.pushNew(time, key, handler, payload);
-  }
-
-  /** push when no taken event is at the top: a new slot, sifted up from the end. */
-  private pushNew(time: number, key: number, handler: Handler, payload: unknown): number {
-    if (this.size === this.cap) this.grow();
-    const slot = this.freeTop > 0 ? this.freeSlots[--this.freeTop] : this.nextFreshSlot++;
+    // the bucket index is floor(x); x < cur exactly when floor(x) < cur
+    const x = (time - this.base) * this.invWidth;
+    const slot = this.freeTop > 0 ? this.freeSlots[--this.freeTop] : this.freshSlot();
     this.sHandler[slot] = handler;
     this.sPayload[slot] = payload;
     this.sKey[slot] = key;
-    this.siftUp(this.size++, time, slot);
+    this.sTime[slot] = time;
+    this.size++;
+    if (x < this.cur) {
+      if (this.run) this.runToHeap();
+      siftUp(this.hTime, this.hSlot, this.sKey, this.hn++, time, slot);
+    }
+    else if (x < this.buckets) {
+      const j = x | 0; // floor, as 0 <= x < buckets <= MAX_BUCKETS
+      this.sNext[slot] = this.head[j];
+      this.head[j] = slot;
+    } else this.toOverflow(slot);
     return this.sGen[slot] * SLOT_SPACE + slot;
   }
 
+  /** A slot never used yet (growing the arrays when they are full). */
+  private freshSlot(): number {
+    if (this.nextFreshSlot === this.cap) this.grow();
+    return this.nextFreshSlot++;
+  }
+
+  private toOverflow(slot: number): void {
+    this.sNext[slot] = this.over;
+    this.over = slot;
+    this.overCount++;
+  }
+
   /**
-   * Take the first event to run (call when size > 0 and nothing is taken):
-   * true with takenHandler, takenPayload and takenKey set, its handle gone
-   * stale and its entry left at the top until the next push or `retire`; or
-   * false when it was cancelled (then it is dropped).
+   * Take the first event to run (call when topTime found one and nothing is
+   * taken): true with takenHandler, takenPayload and takenKey set, its handle
+   * gone stale and its entry left at the top until the next push into the
+   * heap or `retire`; or false when it was cancelled (then it is dropped).
    */
   take(): boolean {
-    const slot = this.hSlot[0];
+    const slot = this.hSlot[this.lo];
     const handler = this.sHandler[slot];
+    this.dropTop();
+    this.free(slot);
     if (handler === undefined) {
-      this.popTop();
-      this.freeSlots[this.freeTop++] = slot;
       this.cancelled--;
       return false;
     }
     this.takenHandler = handler;
     this.takenPayload = this.sPayload[slot];
     this.takenKey = this.sKey[slot];
-    this.sHandler[slot] = undefined;
-    this.sPayload[slot] = undefined;
+    // the handle goes stale with the generation; the handler and payload stay until the slot is reused
     this.bumpGen(slot);
-    this.live = slot;
     return true;
   }
 
-  /** Remove the taken event from the top of the heap, if nothing took its place. */
-  retire(): void {
-    const live = this.live;
-    if (live < 0) return;
-    this.live = -1;
-    this.popTop();
-    this.freeSlots[this.freeTop++] = live;
-  }
-
-  /** Drop the taken event and cancelled entries from the top of the heap. */
+  /** Drop cancelled entries from the top of the heap (refilling it). */
   dropDone(): void {
-    this.retire();
-    while (this.size > 0) {
-      const slot = this.hSlot[0];
+    while (this.topTime() !== Infinity) {
+      const slot = this.hSlot[this.lo];
       if (this.sHandler[slot] !== undefined) return;
-      this.popTop();
-      this.freeSlots[this.freeTop++] = slot;
+      this.dropTop();
+      this.free(slot);
       this.cancelled--;
     }
   }
@@ -172,117 +230,276 @@ export class EventQueue {
   }
 
   private bumpGen(slot: number): void {
-    const g = this.sGen[slot] + 1;
-    this.sGen[slot] = g === GEN_SPACE ? 0 : g;
+    this.sGen[slot] = (this.sGen[slot] + 1) & (GEN_SPACE - 1); // GEN_SPACE is a power of two
   }
 
-  /** Put the entry (time, slot) at heap position i, whose children are in heap order, and sift it down to its place. */
-  private siftDown(i: number, time: number, slot: number): void {
-    const hTime = this.hTime, hSlot = this.hSlot, sKey = this.sKey;
-    const n = this.size;
-    const q = sKey[slot];
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const c = this.smaller(l, n);
-      const ct = hTime[c];
-      if (time < ct || (time === ct && q < sKey[hSlot[c]])) break;
-      hTime[i] = ct;
-      hSlot[i] = hSlot[c];
-      i = c;
+  private free(slot: number): void {
+    this.freeSlots[this.freeTop++] = slot;
+    this.size--;
+  }
+
+  // ---- the calendar ----
+
+  /**
+   * The heap is empty: pour the next bucket that holds a live event into it,
+   * laying out a new calendar when the buckets run out. A bucket that holds
+   * far more than PER_BUCKET events (the times came denser than the layout
+   * guessed) makes a finer calendar of everything outside the heap instead,
+   * at most once per as many events taken as are held (so the work of laying
+   * out stays O(1) per event); else it is poured, and the heap takes the load.
+   */
+  private refill(): void {
+    outer: while (this.size > 0) {
+      const head = this.head, buckets = this.buckets;
+      let cur = this.cur;
+      while (cur < buckets) {
+        const first = head[cur++];
+        if (first < 0) continue;
+        head[cur - 1] = -1;
+        this.cur = cur;
+        if (this.poured >= this.size && this.refine(first)) {
+          if (this.hn > 0) return;
+          continue outer;
+        }
+        this.pour(first);
+        if (this.hn > 0) return;
+      }
+      this.cur = cur;
+      this.layOut(0);
+      if (this.hn > 0) return;
     }
-    hTime[i] = time;
-    hSlot[i] = slot;
   }
 
   /**
-   * Of the children l and l + 1 (when l + 1 < n) the one that comes first.
-   * The comparison of times picks the child without a branch (as flatqueue
-   * does: a heap of random times mispredicts half of such branches); the
-   * rare exact tie in time then goes by the order key.
+   * When the list from `first` (a bucket just taken from the calendar) holds
+   * more than DENSE events at more than one time, put it, the later buckets
+   * and the overflow back into the overflow and lay them out with the width
+   * at which this bucket would have held PER_BUCKET events; true when done.
    */
-  private smaller(l: number, n: number): number {
-    const hTime = this.hTime, r = l + 1;
-    const lt = hTime[l], rt = r < n ? hTime[r] : Infinity;
-    if (rt === lt) return r < n && this.sKey[this.hSlot[r]] < this.sKey[this.hSlot[l]] ? r : l;
-    return l + +(rt < lt);
+  private refine(first: number): boolean {
+    const sTime = this.sTime, sNext = this.sNext;
+    let n = 0, min = Infinity, max = -Infinity, last = first;
+    for (let s = first; s >= 0; s = sNext[s]) {
+      const t = sTime[s];
+      if (t < min) min = t;
+      if (t > max) max = t;
+      n++;
+      last = s;
+    }
+    if (n <= DENSE || !(max > min)) return false;
+    // the bucket's list goes in front of the overflow, then the later buckets
+    sNext[last] = this.over;
+    this.over = first;
+    this.overCount += n;
+    this.emptyBuckets();
+    this.layOut((PER_BUCKET / n) / this.invWidth);
+    return true;
+  }
+
+  /** Move the entries of buckets cur .. buckets - 1 to the overflow. */
+  private emptyBuckets(): void {
+    for (let j = this.cur; j < this.buckets; j++) {
+      for (let s = this.head[j]; s >= 0; ) {
+        const next = this.sNext[s];
+        this.toOverflow(s);
+        s = next;
+      }
+      this.head[j] = -1;
+    }
+    this.cur = this.buckets;
   }
 
   /**
-   * Remove the top entry (its slot is left to the caller). Floyd's method:
-   * walk the hole down to a leaf along the smaller children, then sift the
-   * last entry up from there; the last entry usually belongs near the bottom,
-   * so this saves a comparison per level.
+   * Put the live entries of the list from `first` into the (empty) near
+   * tier, and drop the cancelled ones. The first SORTED go in by insertion,
+   * the rest are appended. At most SORTED make a sorted run; more, a heap,
+   * unless they are all at one time (a tick of many timers): a list holds
+   * its events in reverse order of scheduling, so taken backwards they are
+   * usually in order already, and then they make a run.
    */
-  private popTop(): void {
-    const n = --this.size;
-    if (n === 0) return;
-    const hTime = this.hTime, hSlot = this.hSlot;
-    let i = 0;
-    let c = 1;
-    while (c < n) {
-      c = this.smaller(c, n);
-      hTime[i] = hTime[c];
-      hSlot[i] = hSlot[c];
-      i = c;
-      c = 2 * i + 1;
-    }
-    this.siftUp(i, hTime[n], hSlot[n]);
-  }
-
-  /** Put the entry (time, slot) at heap position i (a hole) and sift it up to its place. */
-  private siftUp(i: number, time: number, slot: number): void {
-    const hTime = this.hTime, hSlot = this.hSlot, sKey = this.sKey;
-    const q = sKey[slot];
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = hTime[parent];
-      if (pt < time || (pt === time && sKey[hSlot[parent]] < q)) break;
-      hTime[i] = pt;
-      hSlot[i] = hSlot[parent];
-      i = parent;
-    }
-    hTime[i] = time;
-    hSlot[i] = slot;
-  }
-
-  /** Drop every cancelled entry and rebuild the heap (bottom-up, O(n)). */
-  private compact(): void {
-    this.retire();
-    const hTime = this.hTime, hSlot = this.hSlot, sHandler = this.sHandler;
-    let n = 0;
-    for (let i = 0; i < this.size; i++) {
-      const slot = hSlot[i];
-      if (sHandler[slot] === undefined) {
-        this.freeSlots[this.freeTop++] = slot;
+  private pour(first: number): void {
+    const hTime = this.hTime, hSlot = this.hSlot, sTime = this.sTime, sKey = this.sKey, sNext = this.sNext, sHandler = this.sHandler;
+    let n = 0, same = true;
+    const t0 = sTime[first];
+    for (let s = first; s >= 0; s = sNext[s]) {
+      if (sHandler[s] === undefined) {
+        this.free(s); // (its link stays: nothing is scheduled while pouring)
+        this.cancelled--;
         continue;
       }
-      hTime[n] = hTime[i];
-      hSlot[n] = slot;
-      n++;
+      const t = sTime[s];
+      same = same && t === t0;
+      if (n < SORTED) insertSorted(hTime, hSlot, sKey, n++, t, s);
+      else {
+        hTime[n] = t;
+        hSlot[n] = s;
+        n++;
+      }
     }
-    this.size = n;
-    this.cancelled = 0;
-    for (let start = (n >> 1) - 1; start >= 0; start--) this.siftDown(start, hTime[start], hSlot[start]);
+    this.hn = n;
+    this.lo = 0;
+    this.poured += n;
+    this.run = n <= SORTED || (same && this.backwards(first, n));
+    if (!this.run) heapify(hTime, hSlot, sKey, n);
+  }
+
+  /** Put the n live entries of the list from `first`, all at one time, at n - 1 down to 0; true when that is their order. */
+  private backwards(first: number, n: number): boolean {
+    const hSlot = this.hSlot, sKey = this.sKey, sNext = this.sNext, sHandler = this.sHandler;
+    let i = n;
+    for (let s = first; s >= 0; s = sNext[s]) if (sHandler[s] !== undefined) hSlot[--i] = s;
+    for (let j = 1; j < n; j++) if (sKey[hSlot[j]] < sKey[hSlot[j - 1]]) return false;
+    return true; // the times are all the same, and already in place
+  }
+
+  /**
+   * The heap and every bucket are empty: lay the overflow out as a new
+   * calendar from its earliest time, its width `width` or (0) chosen so that
+   * a bucket holds about PER_BUCKET events where the sampled times are dense,
+   * and at least four times the last width when the last calendar ran out
+   * after fewer events than it was laid out with (they came sparser than
+   * guessed); or, when the overflow is small or its times give no width,
+   * pour it all into the heap.
+   */
+  private layOut(width: number): void {
+    const first = this.over, m = this.overCount;
+    const short = this.poured < this.laidOut >> 2;
+    this.over = -1;
+    this.overCount = 0;
+    this.poured = 0;
+    this.laidOut = m;
+    if (first < 0) return;
+    if (m < SMALL) return this.pourAll(first);
+    const sTime = this.sTime, sNext = this.sNext;
+    // the earliest time, and every step-th time as a sample
+    const step = Math.max(1, Math.floor(m / SAMPLE));
+    let min = Infinity, k = 0, i = 0;
+    for (let s = first; s >= 0; s = sNext[s], i++) {
+      const t = sTime[s];
+      if (t < min) min = t;
+      if (i % step === 0 && k < SAMPLE) this.sample[k++] = t;
+    }
+    if (!(width > 0)) {
+      const sample = this.sample.subarray(0, k).sort();
+      // the span of the earlier half of the sample holds about half the events; else the span of all of it, all of them
+      const half = sample[k >> 1] - min;
+      width = half > 0 ? (half * PER_BUCKET) / (m >> 1) : ((sample[k - 1] - min) * PER_BUCKET) / m;
+      if (short && this.invWidth > 0) width = Math.max(width, 4 / this.invWidth);
+    }
+    const invWidth = 1 / width;
+    if (!(width > 0 && invWidth < Infinity)) return this.pourAll(first);
+    const buckets = Math.min(MAX_BUCKETS, 8 * Math.ceil(m / PER_BUCKET));
+    if (this.head.length < buckets) this.head = new Int32Array(Math.max(buckets, 2 * this.head.length)).fill(-1);
+    this.base = min;
+    this.invWidth = invWidth;
+    this.buckets = buckets;
+    this.cur = 0;
+    const head = this.head;
+    for (let s = first; s >= 0; ) {
+      const next = sNext[s];
+      if (this.sHandler[s] === undefined) {
+        this.free(s);
+        this.cancelled--;
+      } else {
+        const x = (sTime[s] - min) * invWidth;
+        if (x < buckets) {
+          const j = x | 0; // floor, as 0 <= x < buckets
+          sNext[s] = head[j];
+          head[j] = s;
+        } else this.toOverflow(s);
+      }
+      s = next;
+    }
+  }
+
+  /**
+   * Pour the whole list into the heap, with a calendar of no buckets whose
+   * index is below 1 exactly at or before the list's last time: a later
+   * event joins the heap when it comes no later than the heap's last one.
+   */
+  private pourAll(first: number): void {
+    let max = -Infinity;
+    for (let s = first; s >= 0; s = this.sNext[s]) if (this.sTime[s] > max) max = this.sTime[s];
+    this.base = max;
+    this.invWidth = HUGE;
+    this.buckets = 0;
+    this.cur = 1;
+    this.pour(first);
+  }
+
+  // ---- the near heap (heap.ts) ----
+
+  /** Remove the first entry (its slot is left to the caller). */
+  private dropTop(): void {
+    if (this.run) {
+      this.hTime[this.lo++] = Infinity; // the padding, for when the heap is next poured
+      this.hn--;
+    } else popFirst(this.hTime, this.hSlot, this.sKey, --this.hn);
+  }
+
+  /** An event joins a sorted run: the run (sorted, so a heap) moves to the front and is a heap from now on. */
+  private runToHeap(): void {
+    const lo = this.lo, n = this.hn;
+    if (lo > 0) {
+      this.hTime.copyWithin(0, lo, lo + n);
+      this.hSlot.copyWithin(0, lo, lo + n);
+      this.hTime.fill(Infinity, Math.max(n, lo), lo + n);
+      this.lo = 0;
+    }
+    this.run = false;
+  }
+
+  /** Drop every cancelled entry: everything goes back to the overflow (the cancelled are dropped when it is laid out). */
+  private compact(): void {
+    const hSlot = this.hSlot, lo = this.lo;
+    for (let i = lo; i < lo + this.hn; i++) this.toOverflow(hSlot[i]);
+    this.hTime.fill(Infinity, lo, lo + this.hn);
+    this.hn = 0;
+    this.lo = 0;
+    this.run = false;
+    this.emptyBuckets();
+    this.buckets = 0;
+    this.cur = 0;
+    this.invWidth = 0;
+    // drop the cancelled now, so that the count of held entries goes down at once
+    let keep = -1, kept = 0;
+    for (let s = this.over; s >= 0; ) {
+      const next = this.sNext[s];
+      if (this.sHandler[s] === undefined) {
+        this.free(s);
+        this.cancelled--;
+      } else {
+        this.sNext[s] = keep;
+        keep = s;
+        kept++;
+      }
+      s = next;
+    }
+    this.over = keep;
+    this.overCount = kept;
   }
 
   private grow(): void {
     const cap = this.cap * 2;
     if (cap > SLOT_SPACE) throw new SchedulingError(`more than ${SLOT_SPACE} events pending`);
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(cap);
+    const f64 = (a: Float64Array, len = cap) => {
+      const b = new Float64Array(len);
       b.set(a);
       return b;
     };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(cap);
+    const i32 = (a: Int32Array, len = cap) => {
+      const b = new Int32Array(len);
       b.set(a);
       return b;
     };
-    this.hTime = f64(this.hTime);
-    this.hSlot = i32(this.hSlot);
+    const hTime = new Float64Array(cap + PAD).fill(Infinity);
+    hTime.set(this.hTime);
+    this.hTime = hTime;
+    this.hSlot = i32(this.hSlot, cap + PAD);
+    this.sTime = f64(this.sTime);
     this.sKey = f64(this.sKey);
     this.sGen = i32(this.sGen);
+    this.sNext = i32(this.sNext);
     this.freeSlots = i32(this.freeSlots);
     for (let i = this.cap; i < cap; i++) {
       this.sHandler.push(undefined);

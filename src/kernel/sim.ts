@@ -2,8 +2,8 @@
  * The event kernel: a clock, the order of events and the run loop. Events are
  * plain data (a handler and a payload) ordered by (time, priority, sequence
  * number); handles are integers. The pending events live in an EventQueue
- * (queue.ts: a heap of typed arrays, lazy cancel, the running event replaced
- * in place by the first one it schedules); repeating timers live beside it in
+ * (queue.ts: a calendar of buckets over a small heap or sorted run, lazy
+ * cancel; the order is the total order whatever the layout); repeating timers live beside it in
  * RepeatingTimers (timers.ts) and are merged into the order here.
  *
  * An event's order key is priority * SEQ_SPACE + sequence number, one exact
@@ -66,7 +66,7 @@ export class Sim {
   peekTime(): number {
     const q = this.queue;
     q.dropDone();
-    return Math.min(q.size > 0 ? q.topTime() : Infinity, this.timers.nextTime);
+    return Math.min(q.topTime(), this.timers.nextTime);
   }
 
   /** Schedule `handler(payload)` `delay` seconds from now. */
@@ -133,10 +133,8 @@ export class Sim {
     const timers = this.timers, rt = timers.nextTime;
     if (rt > until) return false;
     const q = this.queue;
-    if (q.size > 0) {
-      const t = q.topTime();
-      if (t < rt || (t === rt && q.topKey() < timers.nextKey)) return false;
-    }
+    const t = q.topTime();
+    if (t < rt || (t === rt && q.topKey() < timers.nextKey)) return false;
     this.fireTimer();
     return true;
   }
@@ -194,21 +192,17 @@ export class Sim {
     if (Number.isNaN(until)) throw new SchedulingError('run(until): until is NaN');
     const q = this.queue;
     this.stopped = false;
-    q.retire(); // a handler that threw left its event at the top
     this.curKey = Infinity;
     const start = this.executed;
     while (!this.stopped) {
       if (this.timers.nextTime !== Infinity && this.timerFirst(until)) continue;
-      if (q.size === 0) break;
-      const t = q.topTime();
-      if (t > until) break;
+      const t = q.topTime(); // Infinity when nothing is held
+      if (t > until || q.size === 0) break;
       if (!q.take()) continue; // a cancelled entry, dropped
       this.clock = t;
       this.executed++;
       this.curKey = q.takenKey;
       q.takenHandler!(q.takenPayload, this);
-      // the handler scheduled nothing: remove its event now
-      q.retire();
     }
     this.curKey = Infinity;
     if (!this.stopped && until !== Infinity && until > this.clock) this.clock = until;
