@@ -55,10 +55,15 @@ test('membership: k monitors detect a crash T after its last heartbeat, at the f
 });
 
 test('membership: Lifeguard cuts the false positives slow members cause by more than ten times; quiet networks have none', () => {
-  const run = (protocol: 'swim' | 'lifeguard') => new MembershipGroup({ nodes: 128, protocol, slowShare: 0.05, slowDelay: 2 }, 3).run(1800);
+  const run = (protocol: 'swim' | 'lifeguard') => new MembershipGroup({ nodes: 128, protocol, slowShare: 0.05, slowDelay: 2, failover: true }, 3).run(1800);
   const swim = run('swim'), lifeguard = run('lifeguard');
   assert.ok(swim.falsePositives > 100, `swim ${swim.falsePositives}`);
   assert.ok(lifeguard.falsePositives * 10 < swim.falsePositives, `lifeguard ${lifeguard.falsePositives} vs swim ${swim.falsePositives}`);
+  // with the HA fail-over on the views: SWIM's false positives move services off live (slow) homes, which run on: split brains
+  const sw = swim.services!, lg = lifeguard.services!;
+  assert.ok(sw.falseFailovers >= 10 && sw.falseFailovers > 10 * lg.falseFailovers, `false fail-overs: swim ${sw.falseFailovers}, lifeguard ${lg.falseFailovers}`);
+  assert.ok(sw.splitSeconds > sw.falseFailovers * 2, `a false fail-over runs a service twice until the views agree again (${sw.splitSeconds} s)`);
+  assert.equal(sw.downSeconds, 0, 'no crash: every service always ran somewhere');
   for (const protocol of ['swim', 'lifeguard'] as const) assert.equal(new MembershipGroup({ nodes: 64, protocol, mtbf: 3600, mttr: 60 }, 2).run(1800).falsePositives, 0);
 });
 
@@ -84,4 +89,64 @@ test('membership: a protocol is one file and a line of registration; an unknown 
   assert.ok(Math.abs(new MembershipGroup({ nodes: 20, protocol: 'three-watchers' }, 1).run(60).messagesPerNodeSecond - 3) < 0.01);
   assert.throws(() => new MembershipGroup({ nodes: 20, protocol: 'gossip-ish' }, 1), /protocol must be one of swim, lifeguard, k-monitors, all-to-all, three-watchers \(got gossip-ish\)/);
   assert.throws(() => new MembershipGroup({ nodes: 3000, protocol: 'all-to-all' }, 1), /all-to-all watches N x N pairs: at most 2,000 members/);
+});
+
+/** The first time (polled every 10 ms from `from`) that member i's view of j is `status`. */
+function whenView(g: MembershipGroup, i: number, j: number, status: number, from: number, until: number): () => number {
+  let seen = NaN;
+  for (let t = from; t < until; t += 0.01) g.sim.at(t, () => {
+    if (Number.isNaN(seen) && g.views.of(i, j) === status) seen = g.sim.now;
+  });
+  return () => seen;
+}
+
+test('membership fail-over: each member runs what its own view gives it: the taker starts when its view holds the home dead, the home takes its service back at once and the taker lets go when its view has it back', () => {
+  const DEAD = 2, ALIVE = 0;
+  for (const protocol of ['swim', 'lifeguard', 'k-monitors'] as const) {
+    const g = new MembershipGroup({ nodes: 16, protocol, failover: true, takeover: 2 }, 3);
+    g.sim.at(100, () => g.crash(3));
+    g.sim.at(200, () => g.restart(3));
+    // the paper's policy (least loaded) among members 4, 5, 6 (one service each): the lowest id, 4
+    const dead4 = whenView(g, 4, 3, DEAD, 100, 200);
+    const alive4 = whenView(g, 4, 3, ALIVE, 200, 300);
+    let during: number[] = [];
+    g.sim.at(199, () => (during = g.services!.holders(3)));
+    const r = g.run(300);
+    const s = r.services!;
+    assert.deepEqual(during, [4], `${protocol}: member 4 runs service 3 while 3 is down`);
+    assert.deepEqual(g.services!.holders(3), [3], `${protocol}: service 3 is back home`);
+    // down from the crash until 4's view held 3 dead, plus the take-over time
+    assert.ok(Math.abs(s.downSeconds - (dead4() + 2 - 100)) < 0.02, `${protocol}: down ${s.downSeconds} s, 4 saw it dead at ${dead4()}`);
+    assert.equal(s.downPerCrash, s.downSeconds);
+    // twice from the restart until 4's view had 3 alive again
+    assert.ok(Math.abs(s.splitSeconds - (alive4() - 200)) < 0.02, `${protocol}: split ${s.splitSeconds} s, 4 saw it alive at ${alive4()}`);
+    assert.deepEqual([s.failovers, s.failbacks, s.falseFailovers], [1, 1, 0]);
+  }
+});
+
+test('membership fail-over: the HA policies pick the taker (external: nobody, the service waits for its home; spare: a standby)', () => {
+  const ext = new MembershipGroup({ nodes: 16, failover: true, failoverPolicy: 'external' }, 3);
+  ext.sim.at(100, () => ext.crash(3));
+  ext.sim.at(200, () => ext.restart(3));
+  const e = ext.run(300).services!;
+  assert.ok(Math.abs(e.downSeconds - 100) < 1e-9, `external: down ${e.downSeconds}`);
+  assert.equal(e.failovers, 0);
+
+  // the taker dies too: the next candidate in the views takes both services (its view change of 4 reaches home 3's window)
+  const two = new MembershipGroup({ nodes: 16, failover: true }, 3);
+  two.sim.at(100, () => two.crash(3));
+  two.sim.at(150, () => two.crash(4));
+  let both: number[][] = [];
+  two.sim.at(199, () => (both = [two.services!.holders(3), two.services!.holders(4)]));
+  two.run(200);
+  assert.deepEqual(both, [[5], [5]]);
+
+  const sp = new MembershipGroup({ nodes: 16, failover: true, failoverPolicy: 'spare', spares: 2, failoverCandidates: 16 }, 3);
+  sp.sim.at(100, () => sp.crash(3));
+  let taker: number[] = [];
+  sp.sim.at(150, () => (taker = sp.services!.holders(3)));
+  sp.run(160);
+  assert.deepEqual(taker, [14], 'the first standby takes it');
+  assert.equal(sp.services!.S, 14);
+
 });

@@ -15,6 +15,7 @@ import { resolveMembership, type MembershipConfig } from './options.ts';
 import { Network } from './network.ts';
 import { Views, DEAD, SUSPECT } from './views.ts';
 import { Swim } from './swim.ts';
+import { ViewServices, type ServiceMeasures } from './services.ts';
 
 export interface Crash {
   node: number;
@@ -37,6 +38,8 @@ export interface MembershipResult {
   messagesPerNodeSecond: number;
   messages: number;
   lost: number;
+  /** The HA fail-over on the members' views (with the option failover). */
+  services?: ServiceMeasures;
 }
 
 export class MembershipGroup {
@@ -58,6 +61,8 @@ export class MembershipGroup {
   private readonly lifeStart: Uint16Array;
   private live: number;
   private readonly streams: Streams;
+  /** @internal the HA fail-over on the views (option failover) */
+  readonly services: ViewServices | undefined;
 
   constructor(over: Partial<MembershipConfig>, seed: number) {
     const c = (this.cfg = resolveMembership(over));
@@ -87,8 +92,10 @@ export class MembershipGroup {
           }
         } else if (status === DEAD && own && this.swim.up[j] && this.views.inc[i * N + j] >= this.lifeStart[j]) this.falsePositives++;
         // (a death at an incarnation of an earlier life is right: the member did crash; it has rejoined since)
+        this.services?.viewChanged(i, j);
       },
     });
+    this.services = c.failover ? new ViewServices(this.sim, this.views, this.swim.up, c.spares, c.failoverCandidates, c.failoverPolicy, c.takeover) : undefined;
     // every member knows every other alive at incarnation 0
     this.swim.start();
     const slow = this.streams.get('slow');
@@ -114,6 +121,7 @@ export class MembershipGroup {
   crash(n: number): void {
     if (!this.swim.up[n]) return;
     this.swim.crash(n);
+    this.services?.crashed(n);
     this.live--;
     // the crashed member is held dead by nobody yet
     let held = 0;
@@ -128,6 +136,7 @@ export class MembershipGroup {
     this.open[n] = -1;
     this.live++;
     this.swim.restart(n);
+    this.services?.restarted(n);
     this.lifeStart[n] = this.views.inc[n * this.cfg.nodes + n];
   }
 
@@ -177,6 +186,7 @@ export class MembershipGroup {
       messagesPerNodeSecond: this.net.sent / (N * duration),
       messages: this.net.sent,
       lost: this.net.lost,
+      services: this.services?.measures(),
     };
   }
 }

@@ -5,6 +5,7 @@
  */
 import { defaultsOf, validateOptions, type ConfigOf } from '../../schema.ts';
 import { membershipProtocol, membershipProtocolNames } from './protocols.ts';
+import { failoverPolicyNames } from '../ha/failover.ts';
 
 export const MEMBERSHIP_OPTIONS = {
   nodes: { type: 'integer', default: 64, min: 3, max: 20000, group: 'group', help: 'members of the group' },
@@ -27,6 +28,11 @@ export const MEMBERSHIP_OPTIONS = {
   racks: { type: 'integer', default: 1, min: 1, max: 1000, group: 'network', help: 'members are spread round-robin over this many racks (a rack partition cuts one off)' },
   slowShare: { type: 'number', default: 0, min: 0, max: 1, group: 'faults', help: 'share of slow members (CPU-starved: every message they receive and every timer of theirs waits slowDelay)' },
   slowDelay: { type: 'number', default: 2, min: 0, group: 'faults', help: 'slow members: the delay of their processing (s, exponential mean)' },
+  failover: { type: 'boolean', default: false, group: 'failover', help: 'run the HA fail-over on the members\' views: member h is the home of service h (but the last `spares`), and every member runs what its own view gives it (services.ts)' },
+  spares: { type: 'integer', default: 0, min: 0, max: 20000, group: 'failover', help: 'failover: the last this many members are standbys, homes of no service' },
+  failoverPolicy: { type: 'string', default: 'paper', group: 'failover', help: "failover: the HA model's fail-over policy that picks among a dead home's candidates ('paper': the least loaded, 'spare': a standby first, 'external': nobody; or one added with registerFailoverPolicy)" },
+  failoverCandidates: { type: 'integer', default: 3, min: 1, max: 64, group: 'failover', help: 'failover: the live members (in a member\'s view) after a dead home on the ring that may take its service over' },
+  takeover: { type: 'number', default: 2, min: 0, group: 'failover', help: 'failover: seconds from a member\'s decision to take a service over until it runs it (a home runs its own at once)' },
   mtbf: { type: 'number', default: 0, min: 0, group: 'faults', help: 'mean time between crashes per member (s, exponential; 0 = none); repaired after mttr, rejoining with a new incarnation' },
   mttr: { type: 'number', default: 60, greaterThan: 0, group: 'faults', help: 'mean time to repair (s, exponential)' },
 } as const;
@@ -47,6 +53,8 @@ export function resolveMembership(partial: Partial<MembershipConfig> = {}): Memb
   validateOptions(MEMBERSHIP_OPTIONS, c as unknown as Record<string, unknown>);
   if (!(c.probeTimeout < c.probeInterval)) throw new Error(`probeTimeout (${c.probeTimeout}) must be below probeInterval (${c.probeInterval})`);
   if (!membershipProtocolNames().includes(c.protocol)) throw new Error(`protocol must be one of ${membershipProtocolNames().join(', ')} (got ${c.protocol})`);
+  if (!failoverPolicyNames().includes(c.failoverPolicy)) throw new Error(`failoverPolicy must be one of ${failoverPolicyNames().join(', ')} (got ${c.failoverPolicy})`);
+  if (c.failover && !(c.spares < c.nodes)) throw new Error(`spares (${c.spares}) must be fewer than nodes (${c.nodes})`);
   const problem = membershipProtocol(c.protocol).check?.(c);
   if (problem) throw new Error(problem);
   return c;
