@@ -141,7 +141,7 @@ export class EventQueue {
     return this.sKey[this.hSlot[this.lo]];
   }
 
-  /** Hold `handler(payload)` at (time, key); returns the handle generation * SLOT_SPACE + slot. */
+  /** Hold `handler(payload)` at (time, key); returns the handle generation * SLOT_SPACE + slot. The near tier takes it when its bucket index is below the next bucket to pour. */
   push(time: number, key: number, handler: Handler, payload: unknown): number {
     // the bucket index is floor(x); x < cur exactly when floor(x) < cur
     const x = (time - this.base) * this.invWidth;
@@ -176,10 +176,9 @@ export class EventQueue {
   }
 
   /**
-   * Take the first event to run (call when topTime found one and nothing is
-   * taken): true with takenHandler, takenPayload and takenKey set, its handle
-   * gone stale and its entry left at the top until the next push into the
-   * heap or `retire`; or false when it was cancelled (then it is dropped).
+   * Take the first event to run (call when topTime found one): true with
+   * takenHandler, takenPayload and takenKey set, its entry removed and its
+   * handle gone stale; or false when it was cancelled (then it is dropped).
    */
   take(): boolean {
     const slot = this.hSlot[this.lo];
@@ -245,7 +244,7 @@ export class EventQueue {
    * laying out a new calendar when the buckets run out. A bucket that holds
    * far more than PER_BUCKET events (the times came denser than the layout
    * guessed) makes a finer calendar of everything outside the heap instead,
-   * at most once per as many events taken as are held (so the work of laying
+   * at most once per as many events poured as are held (so the work of laying
    * out stays O(1) per event); else it is poured, and the heap takes the load.
    */
   private refill(): void {

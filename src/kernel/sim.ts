@@ -128,7 +128,7 @@ export class Sim {
     return priority * SEQ_SPACE + seq;
   }
 
-  /** Fire the next repeating timer if it comes before the heap's top and is due by `until`; true when it fired. */
+  /** Fire the next repeating timer if it comes before the queue's first event and is due by `until`; true when it fired. */
   private timerFirst(until: number): boolean {
     const timers = this.timers, rt = timers.nextTime;
     if (rt > until) return false;
@@ -139,7 +139,7 @@ export class Sim {
     return true;
   }
 
-  /** Run the next repeating timer's firing (it comes before the heap's top). */
+  /** Run the next repeating timer's firing (it comes before the queue's first event). */
   private fireTimer(): void {
     // the next firing is ordered as if the handler had scheduled it first
     const timers = this.timers;
