@@ -49,10 +49,16 @@ interface Probe {
   expected: number;
 }
 
+/** Member i's suspicion of j (also the payload of its timer: one object per suspicion). */
 interface Suspicion {
+  i: number;
+  j: number;
+  /** i's life when it started (timers of an earlier life do nothing). */
+  life: number;
   start: number;
   inc: number;
-  by: Set<number>;
+  /** Lifeguard: the members whose suspicions confirmed it (SWIM keeps none). */
+  by: Set<number> | undefined;
   timer: EventHandle;
 }
 
@@ -222,19 +228,22 @@ export class Swim {
     const s = this.suspicions.get(key);
     if (s && s.inc === inc) {
       // another member confirms: the timeout shrinks (Lifeguard)
-      if (!this.lifeguard || s.by.has(by)) return;
+      if (!s.by || s.by.has(by)) return;
       s.by.add(by);
       this.sim.cancel(s.timer);
-      s.timer = this.sim.at(Math.max(this.sim.now, s.start + this.suspicionTimeout(s.by.size - 1)), () => this.expire(i, j, inc));
+      s.timer = this.sim.at(Math.max(this.sim.now, s.start + this.suspicionTimeout(s.by.size - 1)), this.timedOut, s);
       return;
     }
     if (s) this.sim.cancel(s.timer);
-    const life = this.life[i];
-    const timer = this.sim.schedule(this.suspicionTimeout(0), () => {
-      if (this.life[i] === life) this.expire(i, j, inc);
-    });
-    this.suspicions.set(key, { start: this.sim.now, inc, by: new Set([by]), timer });
+    const rec: Suspicion = { i, j, life: this.life[i], start: this.sim.now, inc, by: this.lifeguard ? new Set([by]) : undefined, timer: -1 };
+    rec.timer = this.sim.schedule(this.suspicionTimeout(0), this.timedOut, rec);
+    this.suspicions.set(key, rec);
   }
+
+  /** A suspicion's timeout ran out. */
+  private readonly timedOut = (s: Suspicion): void => {
+    if (this.life[s.i] === s.life) this.expire(s.i, s.j, s.inc);
+  };
 
   private expire(i: number, j: number, inc: number): void {
     const key = i * this.N + j;
