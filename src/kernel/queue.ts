@@ -115,8 +115,10 @@ export class EventQueue {
     this.sKey = new Float64Array(cap);
     this.sGen = new Int32Array(cap);
     this.sNext = new Int32Array(cap);
-    this.sHandler = new Array(cap).fill(undefined);
-    this.sPayload = new Array(cap).fill(undefined);
+    // packed arrays (pushed, never holey): a library that puts an indexed property on a
+    // prototype (vega does) makes every load from a holey array look up the prototype chain
+    this.sHandler = packed(cap);
+    this.sPayload = packed(cap);
     this.freeSlots = new Int32Array(cap);
   }
 
@@ -506,4 +508,11 @@ export class EventQueue {
     }
     this.cap = cap;
   }
+}
+
+/** An array of n undefined elements, packed (V8's PACKED_ELEMENTS: filled by push, never with holes). */
+function packed(n: number): undefined[] {
+  const a: undefined[] = [];
+  for (let i = 0; i < n; i++) a.push(undefined);
+  return a;
 }
