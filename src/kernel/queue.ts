@@ -186,11 +186,11 @@ export class EventQueue {
     const slot = this.hSlot[this.lo];
     const handler = this.sHandler[slot];
     this.dropTop();
-    this.free(slot);
     if (handler === undefined) {
-      this.cancelled--;
+      this.dropCancelled(slot);
       return false;
     }
+    this.free(slot);
     this.takenHandler = handler;
     this.takenPayload = this.sPayload[slot];
     this.takenKey = this.sKey[slot];
@@ -205,8 +205,7 @@ export class EventQueue {
       const slot = this.hSlot[this.lo];
       if (this.sHandler[slot] !== undefined) return;
       this.dropTop();
-      this.free(slot);
-      this.cancelled--;
+      this.dropCancelled(slot);
     }
   }
 
@@ -237,6 +236,12 @@ export class EventQueue {
   private free(slot: number): void {
     this.freeSlots[this.freeTop++] = slot;
     this.size--;
+  }
+
+  /** A cancelled entry met where it lies (the near tier's first, a bucket poured, the overflow): its slot is free. */
+  private dropCancelled(slot: number): void {
+    this.free(slot);
+    this.cancelled--;
   }
 
   // ---- the calendar ----
@@ -324,8 +329,7 @@ export class EventQueue {
     const t0 = sTime[first];
     for (let s = first; s >= 0; s = sNext[s]) {
       if (sHandler[s] === undefined) {
-        this.free(s); // (its link stays: nothing is scheduled while pouring)
-        this.cancelled--;
+        this.dropCancelled(s); // (its link stays: nothing is scheduled while pouring)
         continue;
       }
       const t = sTime[s];
@@ -399,8 +403,7 @@ export class EventQueue {
     for (let s = first; s >= 0; ) {
       const next = sNext[s];
       if (this.sHandler[s] === undefined) {
-        this.free(s);
-        this.cancelled--;
+        this.dropCancelled(s);
       } else {
         const x = (sTime[s] - min) * invWidth;
         if (x < buckets) {
@@ -467,8 +470,7 @@ export class EventQueue {
     for (let s = this.over; s >= 0; ) {
       const next = this.sNext[s];
       if (this.sHandler[s] === undefined) {
-        this.free(s);
-        this.cancelled--;
+        this.dropCancelled(s);
       } else {
         this.sNext[s] = keep;
         keep = s;
